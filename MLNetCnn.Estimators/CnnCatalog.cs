@@ -1,0 +1,54 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace MLNetCnn.Estimators;
+
+/// <summary>Adds the CNN classifier to ML.NET's catalogs.</summary>
+public static class CnnCatalog
+{
+    /// <summary>Trains a CNN from the model zoo on images and key labels.</summary>
+    /// <param name="catalog">The multiclass trainers catalog.</param>
+    /// <param name="labelColumnName">The key-typed label column.</param>
+    /// <param name="featureColumnName">An image column or a known-size vector of CHW pixels.</param>
+    /// <param name="architecture">A name from <see cref="ModelZoo.Names"/>.</param>
+    /// <param name="epochs">Passes over the training data.</param>
+    public static CnnClassificationTrainer Cnn(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
+        string labelColumnName = CnnColumnNames.Label, string featureColumnName = CnnColumnNames.Features,
+        string architecture = "lenet5", int epochs = 10) =>
+        catalog.Cnn(new CnnClassificationTrainer.Options
+        {
+            LabelColumnName = labelColumnName,
+            FeatureColumnName = featureColumnName,
+            Architecture = architecture,
+            Epochs = epochs,
+        });
+
+    /// <summary>Trains a CNN from the model zoo with all options.</summary>
+    public static CnnClassificationTrainer Cnn(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
+        CnnClassificationTrainer.Options options) =>
+        new(MlNetBridge.GetEnvironment(catalog), options);
+
+    /// <summary>
+    /// Trains a CNN image classifier; the same estimator as <c>MulticlassClassification.Trainers.Cnn</c>,
+    /// reading an image column by default.
+    /// </summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="labelColumnName">The key-typed label column.</param>
+    /// <param name="imageColumnName">An image column or a known-size vector of CHW pixels.</param>
+    /// <param name="architecture">A name from <see cref="ModelZoo.Names"/>.</param>
+    /// <param name="epochs">Passes over the training data.</param>
+    public static CnnClassificationTrainer CnnClassifier(this TransformsCatalog catalog,
+        string labelColumnName = CnnColumnNames.Label, string imageColumnName = CnnColumnNames.Image,
+        string architecture = "lenet5", int epochs = 10) =>
+        catalog.CnnClassifier(new CnnClassificationTrainer.Options
+        {
+            LabelColumnName = labelColumnName,
+            FeatureColumnName = imageColumnName,
+            Architecture = architecture,
+            Epochs = epochs,
+        });
+
+    /// <summary>Trains a CNN image classifier with all options.</summary>
+    public static CnnClassificationTrainer CnnClassifier(this TransformsCatalog catalog, CnnClassificationTrainer.Options options) =>
+        new(MlNetBridge.GetEnvironment(catalog), options);
+}

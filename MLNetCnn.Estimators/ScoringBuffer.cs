@@ -1,0 +1,64 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace MLNetCnn.Estimators;
+
+/// <summary>
+/// Scores the images of one row source into class probabilities and serves them through the getters of
+/// the score and predicted-label columns. Buffers belong to one cursor or row, so each is single-threaded.
+/// </summary>
+internal sealed class ScoringBuffer
+{
+    private readonly CnnModel _model;
+    private readonly int _classCount;
+    private readonly int _imageSize;
+    private readonly float[] _pixels;
+    private readonly float[] _probabilities;
+    private int _current;
+
+    public ScoringBuffer(CnnModel model, int capacity)
+    {
+        _model = model;
+        _classCount = model.Spec.ClassCount;
+        _imageSize = model.Spec.Input.Size;
+        _pixels = new float[capacity * _imageSize];
+        _probabilities = new float[capacity * _classCount];
+        Capacity = capacity;
+    }
+
+    /// <summary>How many images one call to <see cref="Score"/> can take.</summary>
+    public int Capacity { get; }
+
+    /// <summary>Where image <paramref name="index"/> of the next batch goes.</summary>
+    public Span<float> ImageSlot(int index) => _pixels.AsSpan(index * _imageSize, _imageSize);
+
+    /// <summary>Runs the network on the first <paramref name="count"/> image slots.</summary>
+    public void Score(int count) =>
+        _model.PredictProbabilities(_pixels.AsSpan(0, count * _imageSize), count, _probabilities.AsSpan(0, count * _classCount));
+
+    /// <summary>Makes image <paramref name="index"/> of the last batch the one the getters serve.</summary>
+    public void Select(int index) => _current = index;
+
+    /// <summary>Serves the selected image's probabilities.</summary>
+    public ValueGetter<VBuffer<float>> ScoreGetter(Action ensureScored) => (ref VBuffer<float> destination) =>
+    {
+        ensureScored();
+        var editor = VBufferEditor.Create(ref destination, _classCount);
+        _probabilities.AsSpan(_current * _classCount, _classCount).CopyTo(editor.Values);
+        destination = editor.Commit();
+    };
+
+    /// <summary>Serves the selected image's most probable class as a key (1-based).</summary>
+    public ValueGetter<uint> PredictedLabelGetter(Action ensureScored) => (ref uint destination) =>
+    {
+        ensureScored();
+        var scores = _probabilities.AsSpan(_current * _classCount, _classCount);
+        int best = 0;
+        for (int i = 1; i < scores.Length; i++)
+        {
+            if (scores[i] > scores[best])
+                best = i;
+        }
+        destination = (uint)best + 1;
+    };
+}

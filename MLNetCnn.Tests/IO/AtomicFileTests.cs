@@ -1,0 +1,37 @@
+using MLNetCnn.IO;
+
+namespace MLNetCnn.Tests.IO;
+
+[TestClass]
+public sealed class AtomicFileTests
+{
+    [TestMethod]
+    public void ReplacesTheFileWhole()
+    {
+        var folder = Directory.CreateTempSubdirectory().FullName;
+        string path = Path.Combine(folder, "model.zip");
+        File.WriteAllText(path, "old");
+
+        AtomicFile.Write(path, stream => stream.Write("new content"u8));
+
+        Assert.AreEqual("new content", File.ReadAllText(path));
+        CollectionAssert.AreEqual(new[] { path }, Directory.GetFiles(folder));
+    }
+
+    [TestMethod]
+    public void AFailureMidWriteLeavesTheOldFileAndNoTemporaryFile()
+    {
+        var folder = Directory.CreateTempSubdirectory().FullName;
+        string path = Path.Combine(folder, "model.zip");
+        File.WriteAllText(path, "old");
+
+        Assert.ThrowsExactly<InvalidOperationException>(() => AtomicFile.Write(path, stream =>
+        {
+            stream.Write(new byte[4096]);
+            throw new InvalidOperationException("crash while saving");
+        }));
+
+        Assert.AreEqual("old", File.ReadAllText(path));
+        CollectionAssert.AreEqual(new[] { path }, Directory.GetFiles(folder));
+    }
+}

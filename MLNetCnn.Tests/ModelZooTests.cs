@@ -1,0 +1,61 @@
+using MLNetCnn.Data;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MLNetCnn.Tests;
+
+[TestClass]
+public sealed class ModelZooTests
+{
+    public static IEnumerable<object[]> RegisteredNames => ModelZoo.Names.Select(name => new object[] { name });
+
+    [TestMethod]
+    [DynamicData(nameof(RegisteredNames))]
+    public void EveryRegisteredModelRunsForwardAndBackwardOnSmallImages(string name)
+    {
+        foreach (var input in new[] { new ImageShape(1, 28, 28), new ImageShape(3, 32, 32) })
+        {
+            using var scope = NewDisposeScope();
+            using var network = ModelZoo.Create(name, new ModelSpec(input, ClassCount: 7));
+            var batch = randn(3, input.Channels, input.Height, input.Width);
+
+            var logits = network.forward(batch);
+            logits.sum().backward();
+
+            CollectionAssert.AreEqual(new long[] { 3, 7 }, logits.shape, $"{name} at {input}");
+            Assert.IsFalse(logits.isnan().any().item<bool>(), $"{name} at {input} produced NaN");
+            Assert.IsTrue(network.parameters().All(p => p.grad is not null), $"{name}: every parameter gets a gradient");
+        }
+    }
+
+    [TestMethod]
+    public void LeNet5HasThePaperGeometryAtThirtyTwoPixels()
+    {
+        using var network = ModelZoo.Create("lenet5", new ModelSpec(new ImageShape(1, 32, 32), 10));
+        long parameters = network.parameters().Sum(p => p.numel());
+        // C1 156 + C3 2,416 + C5 48,120 + F6 10,164 + output 850 (C3 fully connected, as modern LeNet-5s are).
+        Assert.AreEqual(61_706L, parameters);
+    }
+
+    [TestMethod]
+    public void UnknownNameListsTheRegisteredOnes()
+    {
+        var error = Assert.ThrowsExactly<ArgumentException>(() => ModelZoo.Create("lenet6", new ModelSpec(new ImageShape(1, 28, 28), 10)));
+        StringAssert.Contains(error.Message, "lenet6");
+        StringAssert.Contains(error.Message, "lenet5");
+    }
+
+    [TestMethod]
+    public void RegisteringAnExistingOrMalformedNameFails()
+    {
+        Assert.ThrowsExactly<ArgumentException>(() => ModelZoo.Register("LeNet5", spec => nn.Identity()));
+        Assert.ThrowsExactly<ArgumentException>(() => ModelZoo.Register("my net", spec => nn.Identity()));
+    }
+
+    [TestMethod]
+    public void ASpecWithFewerThanTwoClassesIsRejected()
+    {
+        var error = Assert.ThrowsExactly<ArgumentException>(() => ModelZoo.Create("lenet5", new ModelSpec(new ImageShape(1, 28, 28), 1)));
+        StringAssert.Contains(error.Message, "2 classes");
+    }
+}

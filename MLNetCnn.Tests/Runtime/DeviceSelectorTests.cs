@@ -1,0 +1,49 @@
+using MLNetCnn.Runtime;
+using TorchSharp;
+
+namespace MLNetCnn.Tests.Runtime;
+
+[TestClass]
+public sealed class DeviceSelectorTests
+{
+    [TestMethod]
+    public void AutoChoosesTheCpuWithoutCudaAndCudaWithIt()
+    {
+        Assert.AreEqual(DeviceType.CPU, DeviceSelector.Select(ComputeDevice.Auto, null, false, cudaDeviceCount: 0).Device.type);
+        var cuda = DeviceSelector.Select(ComputeDevice.Auto, null, false, cudaDeviceCount: 2).Device;
+        Assert.AreEqual(DeviceType.CUDA, cuda.type);
+        Assert.AreEqual(0, cuda.index);
+    }
+
+    [TestMethod]
+    public void AGpuIdSelectsThatCudaDevice()
+    {
+        var choice = DeviceSelector.Select(ComputeDevice.Auto, gpuDeviceId: 1, fallbackToCpu: false, cudaDeviceCount: 2);
+        Assert.AreEqual(DeviceType.CUDA, choice.Device.type);
+        Assert.AreEqual(1, choice.Device.index);
+    }
+
+    [TestMethod]
+    public void AskingForCudaWithoutAGpuIsAnErrorThatSaysWhatToDo()
+    {
+        var error = Assert.ThrowsExactly<InvalidOperationException>(() => DeviceSelector.Select(ComputeDevice.Cuda, null, false, cudaDeviceCount: 0));
+        StringAssert.Contains(error.Message, "FallbackToCpu");
+        Assert.ThrowsExactly<InvalidOperationException>(() => DeviceSelector.Select(ComputeDevice.Auto, gpuDeviceId: 3, false, cudaDeviceCount: 2));
+    }
+
+    [TestMethod]
+    public void FallbackToCpuTurnsAMissingGpuIntoTheCpu()
+    {
+        var choice = DeviceSelector.Select(ComputeDevice.Cuda, gpuDeviceId: 0, fallbackToCpu: true, cudaDeviceCount: 0);
+        Assert.AreEqual(DeviceType.CPU, choice.Device.type);
+        StringAssert.Contains(choice.Reason, "falling back");
+    }
+
+    [TestMethod]
+    public void CpuIsHonouredEvenWithAGpu() =>
+        Assert.AreEqual(DeviceType.CPU, DeviceSelector.Select(ComputeDevice.Cpu, gpuDeviceId: 0, false, cudaDeviceCount: 1).Device.type);
+
+    [TestMethod]
+    public void ThisMachineTrainsOnTheCpu() =>
+        Assert.AreEqual(DeviceType.CPU, DeviceSelector.Select(ComputeDevice.Auto).Device.type);
+}

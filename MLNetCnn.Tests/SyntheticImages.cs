@@ -1,0 +1,38 @@
+using MLNetCnn.Data;
+
+namespace MLNetCnn.Tests;
+
+/// <summary>Small, quickly learnable image sets made on the fly, so tests need no files.</summary>
+internal static class SyntheticImages
+{
+    /// <summary>
+    /// Grey images of <paramref name="classCount"/> classes: class k is a bright bar at a class-specific
+    /// place (horizontal bars for even k, vertical for odd k) over uniform noise.
+    /// </summary>
+    public static ImageDataset Bars(int count, int classCount = 4, int size = 12, int channels = 1, int seed = 1)
+    {
+        var random = new Random(seed);
+        var shape = new ImageShape(channels, size, size);
+        var pixels = new float[count * shape.Size];
+        var labels = new int[count];
+        for (int i = 0; i < count; i++)
+        {
+            int label = i % classCount;
+            labels[i] = label;
+            var image = pixels.AsSpan(i * shape.Size, shape.Size);
+            for (int p = 0; p < image.Length; p++)
+                image[p] = (float)(random.NextDouble() * 80);
+            int line = 2 + (label / 2) * 3 % (size - 4);
+            for (int c = 0; c < channels; c++)
+            {
+                for (int t = 0; t < size; t++)
+                {
+                    int y = label % 2 == 0 ? line : t;
+                    int x = label % 2 == 0 ? t : line;
+                    image[c * size * size + y * size + x] = 255;
+                }
+            }
+        }
+        return new ImageDataset(shape, pixels, labels, classCount);
+    }
+}

@@ -1,0 +1,201 @@
+using System.Text;
+using MLNetCnn.Data;
+using MLNetCnn.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MLNetCnn;
+
+/// <summary>
+/// A network of a registered architecture together with what it needs to score images: its spec, its
+/// input normalisation and its device. Scoring runs in evaluation mode on batches and may be called from
+/// several threads at once; training goes through <see cref="ClassifierTrainer"/>.
+/// </summary>
+public sealed class CnnModel : IDisposable
+{
+    private const string FileSignature = "MLNetCnn.CnnModel";
+    private const int FormatVersion = 1;
+    private const int MaxOptions = 256;
+    private const int MaxChannels = 4096;
+    private const int MaxImageSide = 1 << 14;
+    private const int MaxClasses = 1 << 20;
+
+    private bool _disposed;
+
+    private CnnModel(string architecture, ModelSpec spec, InputNormalization normalization, nn.Module<Tensor, Tensor> network, Device device)
+    {
+        Architecture = architecture;
+        Spec = spec;
+        Normalization = normalization;
+        Network = network;
+        Device = device;
+    }
+
+    /// <summary>The registered architecture name (see <see cref="ModelZoo"/>).</summary>
+    public string Architecture { get; }
+
+    /// <summary>The input shape, class count and family options the network was built for.</summary>
+    public ModelSpec Spec { get; }
+
+    /// <summary>The standardisation applied to every batch before the network.</summary>
+    public InputNormalization Normalization { get; }
+
+    /// <summary>The TorchSharp network; its output is logits of shape (batch, classes).</summary>
+    public nn.Module<Tensor, Tensor> Network { get; }
+
+    /// <summary>The device the network lives on.</summary>
+    public Device Device { get; }
+
+    /// <summary>Builds a freshly initialised network of a registered architecture on a device.</summary>
+    /// <param name="architecture">A name from <see cref="ModelZoo.Names"/>.</param>
+    /// <param name="spec">Input shape and class count.</param>
+    /// <param name="normalization">Per-channel standardisation; its channel count must match the spec.</param>
+    /// <param name="device">Where the network lives (see <see cref="Runtime.DeviceSelector"/>).</param>
+    /// <param name="seed">Seeds the weight initialisation when given.</param>
+    public static CnnModel Create(string architecture, ModelSpec spec, InputNormalization normalization, Device device, int? seed = null)
+    {
+        if (normalization.Mean.Length != spec.Input.Channels)
+            throw new ArgumentException($"The normalisation has {normalization.Mean.Length} channels but the input has {spec.Input.Channels}.");
+        if (seed is { } s)
+            manual_seed(s);
+        var network = ModelZoo.Create(architecture, spec);
+        network.to(device);
+        return new CnnModel(architecture, spec, normalization, network, device);
+    }
+
+    /// <summary>Raw class scores (logits) for a batch of images already on any device.</summary>
+    /// <param name="images">An (N, C, H, W) tensor of unnormalised pixel values.</param>
+    public Tensor Logits(Tensor images)
+    {
+        ThrowIfDisposed();
+        using var onDevice = images.to(Device);
+        using var normalized = Normalization.Apply(onDevice);
+        return Network.forward(normalized);
+    }
+
+    /// <summary>
+    /// Class probabilities for <paramref name="count"/> images laid out one after another in CHW order,
+    /// written row by row into <paramref name="probabilities"/> (count x classes).
+    /// </summary>
+    public void PredictProbabilities(ReadOnlySpan<float> images, int count, Span<float> probabilities)
+    {
+        ThrowIfDisposed();
+        var input = Spec.Input;
+        if (images.Length != (long)count * input.Size)
+            throw new ArgumentException($"{count} images of shape {input} need {(long)count * input.Size} values; got {images.Length}.", nameof(images));
+        if (probabilities.Length != (long)count * Spec.ClassCount)
+            throw new ArgumentException($"{count} images need room for {(long)count * Spec.ClassCount} probabilities; got {probabilities.Length}.", nameof(probabilities));
+        if (count == 0)
+            return;
+
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        Network.eval();
+        var batch = tensor(images.ToArray(), [count, input.Channels, input.Height, input.Width]);
+        var result = nn.functional.softmax(Logits(batch), 1).cpu();
+        result.data<float>().CopyTo(probabilities);
+    }
+
+    /// <summary>Writes the architecture, spec, normalisation and weights.</summary>
+    public void Save(Stream stream)
+    {
+        ThrowIfDisposed();
+        using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
+        writer.Write(FileSignature);
+        writer.Write(FormatVersion);
+        writer.Write(Architecture);
+        writer.Write(Spec.Input.Channels);
+        writer.Write(Spec.Input.Height);
+        writer.Write(Spec.Input.Width);
+        writer.Write(Spec.ClassCount);
+        writer.Write(Spec.Options.Count);
+        foreach (var (name, value) in Spec.Options)
+        {
+            writer.Write(name);
+            writer.Write(value);
+        }
+        foreach (var value in Normalization.Mean.Concat(Normalization.Std))
+            writer.Write(value);
+        Network.save(writer);
+    }
+
+    /// <summary>
+    /// Reads a model written by <see cref="Save"/>: rebuilds the registered architecture from the stored
+    /// spec and loads the weights, checking every tensor's name and shape.
+    /// </summary>
+    /// <param name="stream">The stream to read.</param>
+    /// <param name="device">Where to put the network.</param>
+    /// <param name="source">Names the stream in error messages, for example a file path.</param>
+    /// <exception cref="InvalidDataException">The stream is not a model, is truncated, or its weights do not fit.</exception>
+    public static CnnModel Load(Stream stream, Device device, string source = "model")
+    {
+        using var reader = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
+        try
+        {
+            if (reader.ReadString() != FileSignature)
+                throw new InvalidDataException($"{source} is not an MLNetCnn model.");
+            int version = reader.ReadInt32();
+            if (version != FormatVersion)
+                throw new InvalidDataException($"{source} has model format {version}; this library reads format {FormatVersion}.");
+            string architecture = reader.ReadString();
+            var shape = new ImageShape(
+                ReadBounded(reader, 1, MaxChannels, "channels", source),
+                ReadBounded(reader, 1, MaxImageSide, "height", source),
+                ReadBounded(reader, 1, MaxImageSide, "width", source));
+            int classCount = ReadBounded(reader, 2, MaxClasses, "class count", source);
+            int optionCount = ReadBounded(reader, 0, MaxOptions, "option count", source);
+            var options = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase);
+            for (int i = 0; i < optionCount; i++)
+                options[reader.ReadString()] = reader.ReadDouble();
+            var mean = ReadFloats(reader, shape.Channels);
+            var std = ReadFloats(reader, shape.Channels);
+            if (!ModelZoo.Contains(architecture))
+                throw new InvalidDataException($"{source} holds a '{architecture}' network, which is not registered here. Registered: {string.Join(", ", ModelZoo.Names)}.");
+
+            var spec = new ModelSpec(shape, classCount) { Options = options };
+            var network = ModelZoo.Create(architecture, spec);
+            try
+            {
+                network.load(reader, strict: true);
+            }
+            catch (ArgumentException e)
+            {
+                network.Dispose();
+                throw new InvalidDataException($"The weights in {source} do not fit a '{architecture}' network for {shape} inputs and {classCount} classes: {e.Message}", e);
+            }
+            network.to(device);
+            return new CnnModel(architecture, spec, new InputNormalization(mean, std), network, device);
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new InvalidDataException($"{source} is truncated.", e);
+        }
+    }
+
+    /// <summary>Frees the network's native memory. Using the model afterwards throws.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+            return;
+        _disposed = true;
+        Network.Dispose();
+    }
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+
+    private static int ReadBounded(BinaryReader reader, int min, int max, string what, string source)
+    {
+        int value = reader.ReadInt32();
+        if (value < min || value > max)
+            throw new InvalidDataException($"{source} declares {what} {value}, outside [{min}, {max}].");
+        return value;
+    }
+
+    private static float[] ReadFloats(BinaryReader reader, int count)
+    {
+        var values = new float[count];
+        for (int i = 0; i < count; i++)
+            values[i] = reader.ReadSingle();
+        return values;
+    }
+}

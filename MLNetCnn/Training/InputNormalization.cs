@@ -1,0 +1,65 @@
+using MLNetCnn.Data;
+using static TorchSharp.torch;
+
+namespace MLNetCnn.Training;
+
+/// <summary>
+/// Per-channel standardisation <c>(x - mean) / std</c> applied to every batch before the network, so inputs
+/// on any scale (0..255 pixels, 0..1 floats) train alike. Stored with the model and applied when scoring.
+/// </summary>
+public sealed record InputNormalization
+{
+    /// <summary>Creates a normalisation from one mean and one positive standard deviation per channel.</summary>
+    public InputNormalization(float[] mean, float[] std)
+    {
+        if (mean.Length == 0 || mean.Length != std.Length)
+            throw new ArgumentException($"Normalisation needs one mean and one std per channel; got {mean.Length} and {std.Length}.");
+        if (mean.Any(m => !float.IsFinite(m)) || std.Any(s => !float.IsFinite(s) || s <= 0))
+            throw new ArgumentException("Normalisation means must be finite and standard deviations finite and positive.");
+        Mean = mean;
+        Std = std;
+    }
+
+    /// <summary>Mean per channel.</summary>
+    public float[] Mean { get; }
+
+    /// <summary>Standard deviation per channel.</summary>
+    public float[] Std { get; }
+
+    /// <summary>Leaves values as they are (mean 0, std 1).</summary>
+    public static InputNormalization Identity(int channels) => new(new float[channels], Enumerable.Repeat(1f, channels).ToArray());
+
+    /// <summary>The per-channel mean and standard deviation of a data set's pixels.</summary>
+    public static InputNormalization FromData(ImageDataset data)
+    {
+        var shape = data.Shape;
+        int plane = shape.Height * shape.Width;
+        var sum = new double[shape.Channels];
+        var sumOfSquares = new double[shape.Channels];
+        for (int image = 0; image < data.Count; image++)
+        {
+            var pixels = data.Image(image);
+            for (int c = 0; c < shape.Channels; c++)
+            {
+                foreach (float value in pixels.Slice(c * plane, plane))
+                {
+                    sum[c] += value;
+                    sumOfSquares[c] += (double)value * value;
+                }
+            }
+        }
+        double n = Math.Max(1.0, (double)data.Count * plane);
+        var mean = sum.Select(s => (float)(s / n)).ToArray();
+        var std = sumOfSquares.Select((s, c) => (float)Math.Max(Math.Sqrt(Math.Max(0, s / n - mean[c] * (double)mean[c])), 1e-6)).ToArray();
+        return new InputNormalization(mean, std);
+    }
+
+    /// <summary>Standardises an (N, C, H, W) batch, on the batch's device.</summary>
+    public Tensor Apply(Tensor batch)
+    {
+        long channels = Mean.Length;
+        using var mean = tensor(Mean, device: batch.device).view(1, channels, 1, 1);
+        using var std = tensor(Std, device: batch.device).view(1, channels, 1, 1);
+        return batch.sub(mean).div_(std);
+    }
+}
