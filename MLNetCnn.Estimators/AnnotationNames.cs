@@ -11,4 +11,10 @@ internal static class AnnotationNames
     public const string MulticlassClassification = "MulticlassClassification";
     public const string Score = "Score";
     public const string PredictedLabel = "PredictedLabel";
+
+    /// <summary>
+    /// Marks a column whose values are drawn afresh on every pass over the data (random augmentation), so a
+    /// trainer must read it again each epoch instead of caching it.
+    /// </summary>
+    public const string RandomPerPass = "MLNetCnn.RandomPerPass";
 }

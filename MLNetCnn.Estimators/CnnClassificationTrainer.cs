@@ -148,16 +148,21 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
 
         using var channel = _host.Start("Training");
         var data = TrainingDataReader.Read(input, labelColumn, binding, classCount);
-        var (train, validation) = _options.ValidationFraction > 0
-            ? data.SplitStratified(_options.ValidationFraction, seed)
-            : (data, null);
+        var (trainRows, validationRows) = _options.ValidationFraction > 0
+            ? data.StratifiedHoldout(_options.ValidationFraction, seed)
+            : ([.. Enumerable.Range(0, data.Count)], []);
+        var validation = validationRows.Length > 0 ? data.Select(validationRows) : null;
+        bool randomPerPass = binding.Column.Annotations.Schema.GetColumnOrNull(AnnotationNames.RandomPerPass) is not null;
+        IEpochData train = randomPerPass
+            ? new DataViewEpochData(data, () => TrainingDataReader.Read(input, labelColumn, binding, classCount), trainRows)
+            : validation is null ? data : data.Select(trainRows);
         var (gpuDeviceId, fallbackToCpu) = MlNetBridge.GetDeviceSettings(_host);
         var device = DeviceSelector.Select(_options.Device, gpuDeviceId, fallbackToCpu);
         channel.Info(MessageSensitivity.None,
-            $"Training {_options.Architecture} on {train.Count} images of shape {train.Shape} in {classCount} classes" +
+            $"Training {_options.Architecture} on {trainRows.Length} images of shape {train.Shape} in {classCount} classes" +
             $"{(validation is null ? "" : $", validating on {validation.Count}")}, on {device.Device} ({device.Reason}).");
 
-        var normalization = _options.NormalizeInputs ? InputNormalization.FromData(train) : InputNormalization.Identity(train.Shape.Channels);
+        var normalization = _options.NormalizeInputs ? InputNormalization.FromData(train.ForEpoch(1)) : InputNormalization.Identity(train.Shape.Channels);
         var spec = new ModelSpec(train.Shape, classCount);
         var model = CnnModel.Create(_options.Architecture, spec, normalization, device.Device, seed);
         try

@@ -1,10 +1,12 @@
+using MLNetCnn.Training;
+
 namespace MLNetCnn.Data;
 
 /// <summary>
 /// Labelled images held in memory, pixel values in CHW order, one image after another.
 /// Values are taken as given (for example 0..255); the trainer standardises them.
 /// </summary>
-public sealed class ImageDataset
+public sealed class ImageDataset : IEpochData
 {
     /// <summary>Creates a data set and checks that pixels, labels and shape agree.</summary>
     /// <param name="shape">The geometry of every image.</param>
@@ -46,6 +48,12 @@ public sealed class ImageDataset
     /// <summary>Number of images.</summary>
     public int Count => Labels.Length;
 
+    /// <inheritdoc/>
+    public bool IsFixed => true;
+
+    /// <inheritdoc/>
+    public ImageDataset ForEpoch(int epoch) => this;
+
     /// <summary>The pixel values of image <paramref name="index"/>.</summary>
     public ReadOnlySpan<float> Image(int index) => Pixels.AsSpan(index * Shape.Size, Shape.Size);
 
@@ -63,10 +71,11 @@ public sealed class ImageDataset
     }
 
     /// <summary>
-    /// Splits off a stratified hold-out: about <paramref name="fraction"/> of each class, drawn at random
-    /// with <paramref name="seed"/>, goes to the second set; every class keeps at least one training image.
+    /// Indices of a stratified hold-out split: about <paramref name="fraction"/> of each class, drawn at random
+    /// with <paramref name="seed"/>, is held out; every class keeps at least one training image. Both index
+    /// lists are in ascending order.
     /// </summary>
-    public (ImageDataset Train, ImageDataset Holdout) SplitStratified(double fraction, int seed)
+    public (int[] Train, int[] Holdout) StratifiedHoldout(double fraction, int seed)
     {
         if (fraction is <= 0 or >= 1)
             throw new ArgumentOutOfRangeException(nameof(fraction), fraction, "The hold-out fraction must be in (0, 1).");
@@ -83,6 +92,6 @@ public sealed class ImageDataset
         }
         train.Sort();
         holdout.Sort();
-        return (Select(train), Select(holdout));
+        return ([.. train], [.. holdout]);
     }
 }

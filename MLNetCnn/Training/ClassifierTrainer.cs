@@ -26,38 +26,55 @@ public sealed class ClassifierTrainer
 
     /// <summary>Trains the model in place and returns the report of every epoch.</summary>
     /// <param name="model">The model to train; it is left in evaluation mode.</param>
-    /// <param name="train">The training images; their shape and class count must match the model's spec.</param>
+    /// <param name="train">
+    /// The training images: an <see cref="ImageDataset"/>, or a source that gives fresh (augmented) images each
+    /// epoch. Their shape and class count must match the model's spec.
+    /// </param>
     /// <param name="validation">Images scored after every epoch, or null.</param>
     /// <param name="cancellation">Stops training between steps with an <see cref="OperationCanceledException"/>.</param>
-    public IReadOnlyList<EpochReport> Train(CnnModel model, ImageDataset train, ImageDataset? validation = null, CancellationToken cancellation = default)
+    public IReadOnlyList<EpochReport> Train(CnnModel model, IEpochData train, ImageDataset? validation = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(train);
         CheckFits(model, train, "training");
         if (validation is not null)
             CheckFits(model, validation, "validation");
-        if (train.Count == 0)
-            throw new ArgumentException("The training data holds no images.", nameof(train));
 
-        using var images = ToTensor(train);
-        using var labels = tensor(Array.ConvertAll(train.Labels, l => (long)l));
         using var optimizer = CreateOptimizer(model.Network);
         using var shuffling = new Generator((ulong)_options.Seed);
         var reports = new List<EpochReport>(_options.Epochs);
         var clock = Stopwatch.StartNew();
-
-        for (int epoch = 1; epoch <= _options.Epochs; epoch++)
+        EpochTensors? fixedTensors = train.IsFixed ? EpochTensors.From(train.ForEpoch(1)) : null;
+        try
         {
-            var epochClock = Stopwatch.StartNew();
-            model.Network.train();
-            var (loss, accuracy, seen) = RunEpoch(model, optimizer, images, labels, shuffling, cancellation);
-            double imagesPerSecond = seen / Math.Max(epochClock.Elapsed.TotalSeconds, 1e-9);
-            model.Network.eval();
-            (double Loss, double Accuracy)? validated = validation is null ? null : Evaluate(model, validation);
-            var report = new EpochReport(epoch, _options.Epochs, loss, accuracy, validated?.Loss, validated?.Accuracy,
-                _options.LearningRate, imagesPerSecond, clock.Elapsed);
-            reports.Add(report);
-            EpochCompleted?.Invoke(report);
+            for (int epoch = 1; epoch <= _options.Epochs; epoch++)
+            {
+                var epochClock = Stopwatch.StartNew();
+                var tensors = fixedTensors ?? EpochTensors.From(train.ForEpoch(epoch));
+                model.Network.train();
+                double loss, accuracy;
+                int seen;
+                try
+                {
+                    (loss, accuracy, seen) = RunEpoch(model, optimizer, tensors.Images, tensors.Labels, shuffling, cancellation);
+                }
+                finally
+                {
+                    if (fixedTensors is null)
+                        tensors.Dispose();
+                }
+                double imagesPerSecond = seen / Math.Max(epochClock.Elapsed.TotalSeconds, 1e-9);
+                model.Network.eval();
+                (double Loss, double Accuracy)? validated = validation is null ? null : Evaluate(model, validation);
+                var report = new EpochReport(epoch, _options.Epochs, loss, accuracy, validated?.Loss, validated?.Accuracy,
+                    _options.LearningRate, imagesPerSecond, clock.Elapsed);
+                reports.Add(report);
+                EpochCompleted?.Invoke(report);
+            }
+        }
+        finally
+        {
+            fixedTensors?.Dispose();
         }
         return reports;
     }
@@ -84,6 +101,29 @@ public sealed class ClassifierTrainer
             correct += logits.argmax(1).eq(target).sum().item<long>();
         }
         return (lossSum / data.Count, (double)correct / data.Count);
+    }
+
+    /// <summary>One epoch's images and labels as tensors, ready for index_select by the shuffled order.</summary>
+    private sealed class EpochTensors(Tensor images, Tensor labels) : IDisposable
+    {
+        public Tensor Images { get; } = images;
+
+        public Tensor Labels { get; } = labels;
+
+        public static EpochTensors From(ImageDataset data)
+        {
+            if (data.Count == 0)
+                throw new ArgumentException("The training data holds no images.");
+            return new EpochTensors(
+                tensor(data.Pixels, [data.Count, data.Shape.Channels, data.Shape.Height, data.Shape.Width]),
+                tensor(Array.ConvertAll(data.Labels, l => (long)l)));
+        }
+
+        public void Dispose()
+        {
+            Images.Dispose();
+            Labels.Dispose();
+        }
     }
 
     private (double Loss, double Accuracy, int Seen) RunEpoch(CnnModel model, optim.Optimizer optimizer, Tensor images, Tensor labels,
@@ -123,10 +163,7 @@ public sealed class ClassifierTrainer
         _ => throw new ArgumentOutOfRangeException(nameof(_options.Optimizer), _options.Optimizer, null),
     };
 
-    private static Tensor ToTensor(ImageDataset data) =>
-        tensor(data.Pixels, [data.Count, data.Shape.Channels, data.Shape.Height, data.Shape.Width]);
-
-    private static void CheckFits(CnnModel model, ImageDataset data, string role)
+    private static void CheckFits(CnnModel model, IEpochData data, string role)
     {
         if (data.Shape != model.Spec.Input)
             throw new ArgumentException($"The {role} images are {data.Shape} but the model takes {model.Spec.Input}.");
