@@ -145,7 +145,7 @@ public sealed class ClassifierTrainer
             var indices = order.narrow(0, start, count);
             var target = labels.index_select(0, indices).to(model.Device);
             var logits = model.Logits(images.index_select(0, indices));
-            var loss = nn.functional.cross_entropy(logits, target);
+            var loss = TrainingLoss(model.Network, logits, target);
             optimizer.zero_grad();
             loss.backward();
             optimizer.step();
@@ -154,6 +154,13 @@ public sealed class ClassifierTrainer
             seen += (int)count;
         }
         return (lossSum / seen, (double)correct / seen, seen);
+    }
+
+    private static Tensor TrainingLoss(nn.Module network, Tensor logits, Tensor target)
+    {
+        static Tensor Criterion(Tensor output, Tensor expected) => nn.functional.cross_entropy(output, expected);
+        var loss = Criterion(logits, target);
+        return network is IAuxiliaryLoss auxiliary && auxiliary.AuxiliaryLoss(target, Criterion) is { } extra ? loss + extra : loss;
     }
 
     private optim.Optimizer CreateOptimizer(nn.Module network) => _options.Optimizer switch
