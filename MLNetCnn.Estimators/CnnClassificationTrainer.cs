@@ -97,6 +97,9 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
         /// <summary>Called after every epoch with its losses, accuracies and throughput.</summary>
         public Action<EpochReport>? OnEpochEnd;
 
+        /// <summary>Called after every mini-batch step with the epoch's running loss and accuracy; keep it quick.</summary>
+        public Action<StepReport>? OnStepEnd;
+
         internal ImageShape RequestedShape => new(ImageChannels, ImageHeight, ImageWidth);
 
         internal TrainingOptions ToTrainingOptions(int seed) => new TrainingOptions
@@ -173,6 +176,8 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
                 channel.Info(MessageSensitivity.None, report.ToString());
                 _options.OnEpochEnd?.Invoke(report);
             };
+            if (_options.OnStepEnd is { } onStepEnd)
+                trainer.StepCompleted += onStepEnd;
             var history = trainer.Train(model, train, validation);
             var columns = new ScoreColumns(_options.ScoreColumnName, _options.PredictedLabelColumnName, classCount, ClassLabels.FromColumn(labelColumn));
             return new CnnClassificationTransformer(model, _options.FeatureColumnName, columns, _options.BatchSize, history);

@@ -24,6 +24,9 @@ public sealed class ClassifierTrainer
     /// <summary>Raised after every epoch, on the training thread.</summary>
     public event Action<EpochReport>? EpochCompleted;
 
+    /// <summary>Raised after every optimisation step, on the training thread; keep handlers quick.</summary>
+    public event Action<StepReport>? StepCompleted;
+
     /// <summary>Trains the model in place and returns the report of every epoch.</summary>
     /// <param name="model">The model to train; it is left in evaluation mode.</param>
     /// <param name="train">
@@ -56,7 +59,7 @@ public sealed class ClassifierTrainer
                 int seen;
                 try
                 {
-                    (loss, accuracy, seen) = RunEpoch(model, optimizer, tensors.Images, tensors.Labels, shuffling, cancellation);
+                    (loss, accuracy, seen) = RunEpoch(epoch, model, optimizer, tensors.Images, tensors.Labels, shuffling, cancellation);
                 }
                 finally
                 {
@@ -126,7 +129,7 @@ public sealed class ClassifierTrainer
         }
     }
 
-    private (double Loss, double Accuracy, int Seen) RunEpoch(CnnModel model, optim.Optimizer optimizer, Tensor images, Tensor labels,
+    private (double Loss, double Accuracy, int Seen) RunEpoch(int epoch, CnnModel model, optim.Optimizer optimizer, Tensor images, Tensor labels,
         Generator shuffling, CancellationToken cancellation)
     {
         long n = images.shape[0];
@@ -134,6 +137,8 @@ public sealed class ClassifierTrainer
         double lossSum = 0;
         long correct = 0;
         int seen = 0;
+        int step = 0;
+        int stepCount = (int)((n + _options.BatchSize - 1) / _options.BatchSize) - (n > 1 && n % _options.BatchSize == 1 ? 1 : 0);
         for (long start = 0; start < n; start += _options.BatchSize)
         {
             cancellation.ThrowIfCancellationRequested();
@@ -152,6 +157,7 @@ public sealed class ClassifierTrainer
             lossSum += loss.item<float>() * count;
             correct += logits.argmax(1).eq(target).sum().item<long>();
             seen += (int)count;
+            StepCompleted?.Invoke(new StepReport(epoch, ++step, stepCount, seen, lossSum / seen, (double)correct / seen));
         }
         return (lossSum / seen, (double)correct / seen, seen);
     }

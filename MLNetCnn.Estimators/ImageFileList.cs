@@ -1,0 +1,157 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace MLNetCnn.Estimators;
+
+/// <summary>Image files with their labels (or none), as a folder, a list file or plain paths name them.</summary>
+internal sealed class ImageFileList
+{
+    private ImageFileList(IReadOnlyList<(string Path, string? Label)> entries, bool hasLabels)
+    {
+        Entries = entries;
+        HasLabels = hasLabels;
+    }
+
+    /// <summary>Each file's full path and label (null when unlabelled).</summary>
+    public IReadOnlyList<(string Path, string? Label)> Entries { get; }
+
+    /// <summary>Whether the files carry labels.</summary>
+    public bool HasLabels { get; }
+
+    /// <summary>The images in each class subfolder of <paramref name="folder"/>, classes in ordinal order.</summary>
+    public static ImageFileList FromFolder(string folder)
+    {
+        if (!Directory.Exists(folder))
+            throw new DirectoryNotFoundException($"Image folder '{folder}' does not exist.");
+        var entries = new List<(string, string?)>();
+        foreach (var classFolder in Directory.GetDirectories(folder).Order(StringComparer.Ordinal))
+        {
+            string label = Path.GetFileName(classFolder);
+            entries.AddRange(ImagesUnder(classFolder).Select(file => (file, (string?)label)));
+        }
+        if (entries.Count == 0)
+        {
+            throw new InvalidDataException(
+                $"Image folder '{folder}' has no class subfolders with images ({string.Join(", ", ImageFileCatalog.ImageExtensions)}): " +
+                "put each class's images in a subfolder named after the class.");
+        }
+        return new ImageFileList(entries, hasLabels: true);
+    }
+
+    /// <summary>The files and labels a CSV or TSV list names (see <see cref="ImageFileCatalog.LoadImageList"/>).</summary>
+    public static ImageFileList FromTable(DataOperationsCatalog catalog, string listPath)
+    {
+        if (!File.Exists(listPath))
+            throw new FileNotFoundException($"Image list '{listPath}' does not exist.", listPath);
+        string? firstLine = File.ReadLines(listPath).FirstOrDefault(line => line.Trim().Length > 0)
+            ?? throw new InvalidDataException($"Image list '{listPath}' is empty.");
+        char separator = Path.GetExtension(listPath).Equals(".tsv", StringComparison.OrdinalIgnoreCase) || firstLine.Contains('\t') ? '\t' : ',';
+        string firstField = firstLine.Split(separator)[0].Trim().Trim('"');
+        var loader = catalog.CreateTextLoader(new TextLoader.Options
+        {
+            Separators = [separator],
+            HasHeader = !IsImageFile(firstField),
+            AllowQuoting = true,
+            TrimWhitespace = true,
+            Columns =
+            [
+                new TextLoader.Column("Path", DataKind.String, 0),
+                new TextLoader.Column("Label", DataKind.String, 1),
+            ],
+        });
+        string baseFolder = Path.GetDirectoryName(Path.GetFullPath(listPath))!;
+        var entries = new List<(string, string?)>();
+        var rows = loader.Load(listPath);
+        using (var cursor = rows.GetRowCursor(rows.Schema))
+        {
+            var path = cursor.GetGetter<ReadOnlyMemory<char>>(rows.Schema["Path"]);
+            var label = cursor.GetGetter<ReadOnlyMemory<char>>(rows.Schema["Label"]);
+            ReadOnlyMemory<char> pathValue = default, labelValue = default;
+            while (cursor.MoveNext())
+            {
+                path(ref pathValue);
+                label(ref labelValue);
+                if (pathValue.IsEmpty || labelValue.IsEmpty)
+                    throw new InvalidDataException($"Row {cursor.Position + 1} of image list '{listPath}' needs an image path and a label, separated by '{(separator == '\t' ? "\\t" : ",")}'.");
+                entries.Add((Path.GetFullPath(pathValue.ToString(), baseFolder), labelValue.ToString()));
+            }
+        }
+        if (entries.Count == 0)
+            throw new InvalidDataException($"Image list '{listPath}' lists no images.");
+        return new ImageFileList(entries, hasLabels: true);
+    }
+
+    /// <summary>The given files, and the image files under the given folders, unlabelled.</summary>
+    public static ImageFileList FromPaths(IEnumerable<string> paths)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        var entries = new List<(string, string?)>();
+        foreach (var path in paths)
+        {
+            if (File.Exists(path))
+                entries.Add((Path.GetFullPath(path), null));
+            else if (Directory.Exists(path))
+                entries.AddRange(ImagesUnder(path).Select(file => (file, (string?)null)));
+            else
+                throw new FileNotFoundException($"Image file or folder '{path}' does not exist.", path);
+        }
+        if (entries.Count == 0)
+            throw new InvalidDataException("No image files were given.");
+        return new ImageFileList(entries, hasLabels: false);
+    }
+
+    /// <summary>
+    /// The entries whose files read and decode. An unreadable file throws an error naming it, or, when
+    /// <paramref name="skip"/> is true, is left out and passed to <paramref name="onSkipped"/>.
+    /// </summary>
+    public ImageFileList Readable(bool skip, Action<UnreadableImage>? onSkipped)
+    {
+        var readable = new List<(string, string?)>(Entries.Count);
+        foreach (var entry in Entries)
+        {
+            if (Problem(entry.Path) is not { } reason)
+            {
+                readable.Add(entry);
+                continue;
+            }
+            if (!skip)
+                throw new InvalidDataException($"Image '{entry.Path}' cannot be used: {reason}. Remove it, or skip unreadable images.");
+            onSkipped?.Invoke(new UnreadableImage(entry.Path, reason));
+        }
+        if (readable.Count == 0)
+            throw new InvalidDataException($"None of the {Entries.Count} image files could be read.");
+        return new ImageFileList(readable, HasLabels);
+    }
+
+    private static IEnumerable<string> ImagesUnder(string folder) =>
+        Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
+            .Where(IsImageFile)
+            .Select(Path.GetFullPath)
+            .Order(StringComparer.Ordinal);
+
+    private static bool IsImageFile(string path) =>
+        ImageFileCatalog.ImageExtensions.Contains(Path.GetExtension(path), StringComparer.OrdinalIgnoreCase);
+
+    private static string? Problem(string path)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return e.Message;
+        }
+        try
+        {
+            // ML.NET's LoadImages decodes files the same way, from their bytes.
+            using var image = MLImage.CreateFromStream(new MemoryStream(bytes));
+            return null;
+        }
+        catch (ArgumentException)
+        {
+            return bytes.Length == 0 ? "the file is empty" : "the file is not an image ML.NET can decode (PNG, JPEG, BMP, GIF or WebP)";
+        }
+    }
+}
