@@ -1,8 +1,30 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
 using MLNetCnn.Cli.Commands;
 
-var root = new RootCommand("mlnetcnn: train, evaluate and use convolutional image classifiers (LeNet-5 to MobileNet) with ML.NET and TorchSharp.")
+namespace MLNetCnn.Cli;
+
+/// <summary>The <c>mlnetcnn</c> command line. Each command is one file under Commands/ with a <c>Create(CliConsole)</c>, listed here.</summary>
+internal static class Program
 {
-    TrainCommand.Create(),
-};
-return root.Parse(args).Invoke();
+    private static readonly Func<CliConsole, Command>[] Commands =
+    [
+        TrainCommand.Create,
+        EvaluateCommand.Create,
+        PredictCommand.Create,
+    ];
+
+    public static int Main(string[] args) => Run(args, CliConsole.ForProcess());
+
+    /// <summary>Parses and runs one command line against <paramref name="console"/>; returns the exit code.</summary>
+    public static int Run(string[] args, CliConsole console)
+    {
+        var root = new RootCommand("mlnetcnn: train, evaluate and use convolutional image classifiers (LeNet-5 to MobileNet) with ML.NET and TorchSharp.");
+        foreach (var create in Commands)
+            root.Add(create(console));
+        var parsed = root.Parse(args);
+        if (parsed.Action is ParseErrorAction parseError)
+            parseError.ShowHelp = false;
+        return parsed.Invoke(new InvocationConfiguration { Output = console.Output, Error = console.Error });
+    }
+}

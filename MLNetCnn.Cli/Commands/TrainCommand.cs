@@ -1,5 +1,10 @@
 using System.CommandLine;
+using System.Globalization;
 using Microsoft.ML;
+using MLNetCnn.Cli.Data;
+using MLNetCnn.Cli.Progress;
+using MLNetCnn.Cli.Reports;
+using MLNetCnn.Data;
 using MLNetCnn.Estimators;
 using MLNetCnn.Runtime;
 using MLNetCnn.Training;
@@ -7,63 +12,132 @@ using Spectre.Console;
 
 namespace MLNetCnn.Cli.Commands;
 
-/// <summary><c>mlnetcnn train</c>: trains a CNN, evaluates it with ML.NET and saves the model.</summary>
+/// <summary><c>mlnetcnn train</c>: trains a CNN, evaluates it on test data, and saves the model and a report in a run folder.</summary>
 internal static class TrainCommand
 {
-    public static Command Create()
+    public const string ModelFileName = "model.zip";
+
+    public static Command Create(CliConsole console)
     {
-        var data = new Option<string?>("--data") { Description = "A folder of MNIST-style IDX files; default: the embedded Fashion-MNIST subset." };
+        var data = CommonOptions.Data("the embedded Fashion-MNIST subset (6,000 training and 1,000 test images)");
         var architecture = new Option<string>("--arch") { Description = $"The architecture: {string.Join(", ", ModelZoo.Names)}.", DefaultValueFactory = _ => "lenet5" };
         var epochs = new Option<int>("--epochs") { Description = "Passes over the training data.", DefaultValueFactory = _ => 10 };
         var batchSize = new Option<int>("--batch-size") { Description = "Images per mini-batch.", DefaultValueFactory = _ => 64 };
         var learningRate = new Option<double>("--lr") { Description = "Learning rate.", DefaultValueFactory = _ => 1e-3 };
         var optimizer = new Option<OptimizerKind>("--optimizer") { Description = "adam or sgd (with momentum 0.9).", DefaultValueFactory = _ => OptimizerKind.Adam };
         var device = new Option<ComputeDevice>("--device") { Description = "auto, cpu or cuda.", DefaultValueFactory = _ => ComputeDevice.Auto };
-        var seed = new Option<int>("--seed") { Description = "Seed for initialisation and shuffling.", DefaultValueFactory = _ => 1 };
-        var output = new Option<string>("--output", "-o") { Description = "Where to save the model zip.", DefaultValueFactory = _ => "model.zip" };
+        var seed = new Option<int>("--seed") { Description = "Seed for initialisation, shuffling and splits.", DefaultValueFactory = _ => 1 };
+        var validationFraction = new Option<double>("--validation-fraction") { Description = "Share of the training data held out to validate after every epoch (0 for none).", DefaultValueFactory = _ => 0.1 };
+        var testFraction = new Option<double>("--test-fraction") { Description = "Share held out for testing when the data has no test split.", DefaultValueFactory = _ => 0.2 };
+        var imageSize = new Option<string>("--image-size") { Description = "Image files are resized to this: N (square) or WIDTHxHEIGHT.", DefaultValueFactory = _ => "32" };
+        var channels = new Option<int?>("--channels") { Description = "Read images as 1 (grey) or 3 (RGB) channels; default: 3 for image files, the data's own otherwise." };
+        var skipUnreadable = CommonOptions.SkipUnreadable();
+        var output = new Option<string?>("--output", "-o") { Description = $"The run folder for {ModelFileName} and the report; default: runs/ARCH-TIME." };
 
-        var command = new Command("train", "Train a CNN, evaluate it on the test data and save the model.")
+        var command = new Command("train", "Train a CNN, evaluate it on the test data, and save the model and a report (metrics.json, plots, report.md).")
         {
-            data, architecture, epochs, batchSize, learningRate, optimizer, device, seed, output,
+            data, architecture, epochs, batchSize, learningRate, optimizer, device, seed, validationFraction, testFraction, imageSize, channels,
+            skipUnreadable, output,
         };
-        command.SetAction(parse => CommandRunner.Run(() => Train(
-            parse.GetValue(data),
-            new CnnClassificationTrainer.Options
+        command.SetAction(parse => CommandRunner.Run(console, () =>
+        {
+            string arch = parse.GetValue(architecture)!;
+            var (width, height) = ParseImageSize(parse.GetValue(imageSize)!);
+            var options = new CnnClassificationTrainer.Options
             {
-                Architecture = parse.GetValue(architecture)!,
+                Architecture = arch,
                 Epochs = parse.GetValue(epochs),
                 BatchSize = parse.GetValue(batchSize),
                 LearningRate = parse.GetValue(learningRate),
                 Optimizer = parse.GetValue(optimizer),
                 Device = parse.GetValue(device),
                 Seed = parse.GetValue(seed),
-            },
-            parse.GetValue(output)!)));
+                ValidationFraction = parse.GetValue(validationFraction),
+                FeatureColumnName = CnnColumnNames.Features,
+            };
+            string folder = parse.GetValue(output) ?? Path.Combine("runs", $"{arch}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}");
+            var request = new ImageRequest(CnnColumnNames.Features, width, height, parse.GetValue(skipUnreadable));
+            Train(console, parse.GetValue(data), options, parse.GetValue(channels), parse.GetValue(testFraction), request, folder);
+        }));
         return command;
     }
 
-    private static void Train(string? dataPath, CnnClassificationTrainer.Options options, string outputPath)
+    private static void Train(CliConsole console, string? dataPath, CnnClassificationTrainer.Options options, int? channels, double testFraction,
+        ImageRequest request, string folder)
     {
+        if (!ModelZoo.Contains(options.Architecture))
+            throw new ArgumentException($"Unknown architecture '{options.Architecture}'. Registered: {string.Join(", ", ModelZoo.Names)}.");
+        if (channels is not (null or 1 or 3))
+            throw new ArgumentException($"--channels must be 1 (grey) or 3 (RGB), not {channels}.");
+        if (testFraction is <= 0 or >= 1)
+            throw new ArgumentException($"--test-fraction must be between 0 and 1, not {testFraction}.");
         var mlContext = new MLContext(seed: options.Seed);
-        var data = TrainingData.Load(mlContext, dataPath);
-        AnsiConsole.MarkupLineInterpolated($"Training [bold]{options.Architecture}[/] on {data.Description}.");
-        options.OnEpochEnd = report => AnsiConsole.WriteLine(report.ToString());
-        options.FeatureColumnName = CnnColumnNames.Features;
+        var source = DataSource.Open(dataPath);
+        options.ImageChannels = channels ?? (source.IsImageFiles ? 3 : 0);
+        var (train, test) = source.HasSplits
+            ? (source.Load(mlContext, DataSplit.Train, request), source.Load(mlContext, DataSplit.Test, request))
+            : Split(mlContext, source.Load(mlContext, DataSplit.Train, request), testFraction, options.Seed);
+        ReportSkipped(console, request.Skipped);
+        console.Ansi.MarkupLineInterpolated($"Training [bold]{options.Architecture}[/] on {source.Description}{(source.HasSplits ? "" : $" ({testFraction:P0} held out for testing)")}.");
 
-        var pipeline = mlContext.Transforms.Conversion.MapValueToKey(CnnColumnNames.Label)
+        var pipeline = LabelKeys.Map(mlContext, CnnColumnNames.Label, source.ClassNames)
             .Append(mlContext.MulticlassClassification.Trainers.Cnn(options))
             .Append(mlContext.Transforms.Conversion.MapKeyToValue(CnnColumnNames.PredictedLabel));
-        var model = pipeline.Fit(data.Train);
+        var model = TrainingProgress.Run(console, options.Epochs, progress =>
+        {
+            options.OnEpochEnd = progress.Epoch;
+            options.OnStepEnd = progress.Step;
+            return pipeline.Fit(train);
+        });
+        using var classifier = model.OfType<CnnClassificationTransformer>().Single();
+        var evaluation = Evaluation.Compute(mlContext, classifier, test);
+        EvaluationTables.Print(console.Ansi, evaluation);
 
-        var metrics = mlContext.MulticlassClassification.Evaluate(model.Transform(data.Test));
-        var table = new Table().AddColumns("Metric", "Value");
-        table.AddRow("Micro accuracy", $"{metrics.MicroAccuracy:P2}");
-        table.AddRow("Macro accuracy", $"{metrics.MacroAccuracy:P2}");
-        table.AddRow("Log-loss", $"{metrics.LogLoss:F4}");
-        AnsiConsole.Write(table);
-        AnsiConsole.WriteLine(metrics.ConfusionMatrix.GetFormattedConfusionTable());
+        string modelPath = Path.Combine(folder, ModelFileName);
+        mlContext.Model.SaveAtomically(model, train.Schema, modelPath);
+        ReportFolder.Write(folder, new RunReport
+        {
+            Command = "train",
+            Model = Path.GetFullPath(modelPath),
+            Architecture = options.Architecture,
+            Input = classifier.Model.Spec.Input.ToString(),
+            TrainingData = source.Description,
+            TestData = source.HasSplits ? $"the test split of {source.Description}" : $"{testFraction:P0} of {source.Description}",
+            Training = new TrainingSettings(options.Epochs, options.BatchSize, options.LearningRate, options.Optimizer, classifier.Model.Device.ToString(),
+                options.Seed ?? 0, options.ValidationFraction),
+            History = [.. classifier.TrainingHistory.Select(EpochRecord.From)],
+            Test = TestMetrics.From(evaluation),
+            SkippedImages = request.Skipped,
+        }, classifier.TrainingHistory, evaluation, classifier.Model);
+        console.Ansi.MarkupLineInterpolated($"Saved the model and the report ({ReportFolder.SummaryFile}) in [bold]{Path.GetFullPath(folder)}[/].");
+    }
 
-        mlContext.Model.SaveAtomically(model, data.Train.Schema, outputPath);
-        AnsiConsole.MarkupLineInterpolated($"Saved the model to [bold]{Path.GetFullPath(outputPath)}[/].");
+    /// <summary>Reports image files left out, by count and name.</summary>
+    internal static void ReportSkipped(CliConsole console, IReadOnlyList<UnreadableImage> skipped)
+    {
+        if (skipped.Count == 0)
+            return;
+        console.Output.WriteLine($"Skipped {skipped.Count} unreadable image file{(skipped.Count == 1 ? "" : "s")}:");
+        foreach (var image in skipped.Take(10))
+            console.Output.WriteLine($"  {image}");
+        if (skipped.Count > 10)
+            console.Output.WriteLine($"  ... and {skipped.Count - 10} more.");
+    }
+
+    private static (IDataView Train, IDataView Test) Split(MLContext mlContext, IDataView data, double testFraction, int? seed)
+    {
+        var split = mlContext.Data.TrainTestSplit(data, testFraction, seed: seed);
+        return (split.TrainSet, split.TestSet);
+    }
+
+    private static (int Width, int Height) ParseImageSize(string text)
+    {
+        var parts = text.Split('x', 'X');
+        if (parts.Length is 1 or 2 && parts.All(p => int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out int v) && v is > 0 and <= 4096))
+        {
+            int width = int.Parse(parts[0], CultureInfo.InvariantCulture);
+            return (width, parts.Length == 2 ? int.Parse(parts[1], CultureInfo.InvariantCulture) : width);
+        }
+        throw new ArgumentException($"--image-size must be N or WIDTHxHEIGHT (1 to 4096 pixels), not '{text}'.");
     }
 }

@@ -1,0 +1,23 @@
+using System.CommandLine;
+
+namespace MLNetCnn.Cli.Commands;
+
+/// <summary>Options several commands share, so they read and behave the same everywhere.</summary>
+internal static class CommonOptions
+{
+    /// <summary>The data set to read, in any format <see cref="Data.DataSource"/> recognises.</summary>
+    public static Option<string?> Data(string defaultDescription) => new("--data", "-d")
+    {
+        Description = "The data: a folder of MNIST-style IDX files, of CIFAR-10/100 binary batches (or one .bin batch), of one " +
+            $"subfolder of images per class (optionally inside train/ and test/), or a CSV/TSV list of image path and label. Default: {defaultDescription}.",
+    };
+
+    /// <summary>Whether unreadable image files are skipped (and counted) instead of stopping the command.</summary>
+    public static Option<bool> SkipUnreadable() => new("--skip-unreadable")
+    {
+        Description = "Leave out image files that cannot be read or decoded, and report how many; by default the first one stops the command.",
+    };
+
+    /// <summary>A saved model zip, as <c>train</c> writes it.</summary>
+    public static Argument<string> Model() => new("model") { Description = "The model zip that train saved (model.zip in its output folder)." };
+}

@@ -1,0 +1,79 @@
+using System.Globalization;
+using System.Text;
+using MLNetCnn.IO;
+using MLNetCnn.Training;
+using MLNetCnn.Visualization;
+
+namespace MLNetCnn.Cli.Reports;
+
+/// <summary>
+/// Writes a run's report folder: <c>metrics.json</c>, the learning curves (after training), the confusion
+/// matrix heat map and the first-layer kernels as PNG, and <c>report.md</c> linking them.
+/// </summary>
+internal static class ReportFolder
+{
+    public const string MetricsFile = "metrics.json";
+    public const string SummaryFile = "report.md";
+    public const string LearningCurvesFile = "learning-curves.png";
+    public const string ConfusionMatrixFile = "confusion-matrix.png";
+    public const string KernelsFile = "first-layer-kernels.png";
+
+    /// <summary>Draws the figures, completes <paramref name="report"/> with them and writes all files; returns the completed report.</summary>
+    public static RunReport Write(string folder, RunReport report, IReadOnlyList<EpochReport> history, Evaluation evaluation, CnnModel model)
+    {
+        Directory.CreateDirectory(folder);
+        var figures = new List<Figure>();
+        if (history.Count > 0)
+            figures.Add(Plots.LearningCurves(Path.Combine(folder, LearningCurvesFile), history));
+        figures.Add(Plots.ConfusionMatrix(Path.Combine(folder, ConfusionMatrixFile), evaluation));
+        var kernels = KernelGrid.FirstLayer(model);
+        kernels.SavePng(Path.Combine(folder, KernelsFile));
+        figures.Add(new Figure(KernelsFile, "First-layer kernels", kernels.Width, kernels.Height));
+
+        var complete = report with { Figures = figures };
+        AtomicFile.Write(Path.Combine(folder, MetricsFile), stream => stream.Write(Encoding.UTF8.GetBytes(complete.ToJson())));
+        AtomicFile.Write(Path.Combine(folder, SummaryFile), stream => stream.Write(Encoding.UTF8.GetBytes(Markdown(complete))));
+        return complete;
+    }
+
+    private static string Markdown(RunReport report)
+    {
+        var text = new StringBuilder();
+        var culture = CultureInfo.InvariantCulture;
+        text.AppendLine(culture, $"# {report.Architecture}: {(report.Command == "train" ? "training" : "evaluation")} report").AppendLine();
+        text.AppendLine(culture, $"- Model: `{report.Model}` ({report.Architecture}, input {report.Input})");
+        if (report.TrainingData is not null)
+            text.AppendLine(culture, $"- Trained on {report.TrainingData}");
+        text.AppendLine(culture, $"- Evaluated on {report.TestData} ({report.Test.Images} images)");
+        if (report.Training is { } t)
+        {
+            text.AppendLine(culture, $"- Training: {t.Epochs} epochs, batch {t.BatchSize}, {t.Optimizer} at learning rate {t.LearningRate:G3}, " +
+                $"device {t.Device}, seed {t.Seed}, validation fraction {t.ValidationFraction:G3}");
+        }
+        if (report.SkippedImages.Count > 0)
+            text.AppendLine(culture, $"- Skipped {report.SkippedImages.Count} unreadable image files (listed in `{MetricsFile}`)");
+        text.AppendLine().AppendLine("## Test metrics").AppendLine();
+        text.AppendLine("| Metric | Value |").AppendLine("|---|---|");
+        text.AppendLine(culture, $"| Micro accuracy | {report.Test.MicroAccuracy:P2} |");
+        text.AppendLine(culture, $"| Macro accuracy | {report.Test.MacroAccuracy:P2} |");
+        text.AppendLine(culture, $"| Log-loss | {report.Test.LogLoss:F4} |").AppendLine();
+        text.AppendLine("| Class | Precision | Recall | Images |").AppendLine("|---|---|---|---|");
+        foreach (var c in report.Test.Classes)
+            text.AppendLine(culture, $"| {c.Name.Replace("|", "\\|", StringComparison.Ordinal)} | {c.Precision:P1} | {c.Recall:P1} | {c.Support} |");
+        if (report.History.Count > 0)
+        {
+            var last = report.History[^1];
+            text.AppendLine().AppendLine("## Training").AppendLine();
+            string validation = last.ValidationAccuracy is { } v
+                ? string.Create(culture, $", validation loss {last.ValidationLoss:F4}, validation accuracy {v:P2}")
+                : "";
+            text.AppendLine(culture, $"Last epoch: loss {last.TrainLoss:F4}, accuracy {last.TrainAccuracy:P2}{validation}, " +
+                $"{last.ImagesPerSecond:F0} images/s, {last.ElapsedSeconds:F1} s in all.");
+        }
+        text.AppendLine().AppendLine("## Figures").AppendLine();
+        foreach (var figure in report.Figures)
+            text.AppendLine(culture, $"### {figure.Title}").AppendLine().AppendLine(culture, $"![{figure.Title}]({figure.File})").AppendLine();
+        text.AppendLine(culture, $"All numbers: [{MetricsFile}]({MetricsFile}).");
+        return text.ToString();
+    }
+}
