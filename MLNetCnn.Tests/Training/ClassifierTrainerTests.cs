@@ -25,6 +25,28 @@ public sealed class ClassifierTrainerTests
     }
 
     [TestMethod]
+    [DataRow(256, 3)]
+    [DataRow(201, 2)]
+    public void ReportsEveryStepWithTheEpochsRunningLossAndAccuracy(int images, int stepsPerEpoch)
+    {
+        using var model = NewModel(seed: 5);
+        var trainer = new ClassifierTrainer(new TrainingOptions { Epochs = 2, BatchSize = 100, Seed = 5 });
+        var steps = new List<StepReport>();
+        trainer.StepCompleted += steps.Add;
+
+        var history = trainer.Train(model, Train.Select([.. Enumerable.Range(0, images)]));
+
+        Assert.HasCount(2 * stepsPerEpoch, steps);
+        Assert.IsTrue(steps.All(s => s.StepCount == stepsPerEpoch));
+        CollectionAssert.AreEqual(new[] { 1, 2, 3 }.Take(stepsPerEpoch).Concat(new[] { 1, 2, 3 }.Take(stepsPerEpoch)).ToArray(), steps.Select(s => s.Step).ToArray());
+        var lastOfEpoch2 = steps[^1];
+        Assert.AreEqual(2, lastOfEpoch2.Epoch);
+        Assert.AreEqual(history[1].TrainLoss, lastOfEpoch2.Loss, 1e-9);
+        Assert.AreEqual(history[1].TrainAccuracy, lastOfEpoch2.Accuracy, 1e-9);
+        Assert.AreEqual(stepsPerEpoch == 3 ? 256 : 200, lastOfEpoch2.ImagesSeen);
+    }
+
+    [TestMethod]
     public void TheSameSeedRepeatsARunExactly()
     {
         float[] RunOnce()
