@@ -31,6 +31,7 @@ internal sealed record Evaluation(
     public static Evaluation Compute(MLContext mlContext, CnnClassificationTransformer classifier, IDataView data)
     {
         const string key = "LabelKey";
+        classifier.GetOutputSchema(data.Schema);
         var keyed = LabelKeys.Map(mlContext, key, classifier.ClassNames).Fit(data).Transform(data);
         CheckLabelsKnown(keyed, key, classifier.ClassNames);
 

@@ -13,7 +13,7 @@ public sealed class TorchNativeLoaderTests
         var folder = Directory.CreateTempSubdirectory().FullName;
         string model = Path.Combine(folder, "model.zip");
 
-        var (exitCode, output) = Cli.CliProcess.Run("train", "--epochs", "1", "--output", model);
+        var (exitCode, output) = Cli.CliProcess.Run("train", "--epochs", "1", "--output", folder);
 
         Assert.AreEqual(0, exitCode, output);
         StringAssert.Contains(output, "Epoch 1/1");

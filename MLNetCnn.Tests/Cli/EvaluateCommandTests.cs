@@ -1,0 +1,72 @@
+using MLNetCnn.Cli.Reports;
+using MLNetCnn.Data;
+
+namespace MLNetCnn.Tests.Cli;
+
+[TestClass]
+public sealed class EvaluateCommandTests
+{
+    [TestMethod]
+    public void EvaluatesASavedModelOnAnImageFolderAndWritesAReport()
+    {
+        string report = Path.Combine(ImageFiles.TempFolder(), "report");
+
+        var (exitCode, output, error) = CliInProcess.Run("evaluate", TrainedCliModel.Model, "--data", TrainedCliModel.Data, "--output", report);
+
+        Assert.AreEqual(0, exitCode, error + output);
+        foreach (var expected in new[] { "Micro accuracy", "Macro accuracy", "Log-loss", "Precision", "Recall", "Confusion table", "│ c " })
+            StringAssert.Contains(output, expected);
+        var metrics = RunReport.FromJson(File.ReadAllText(Path.Combine(report, ReportFolder.MetricsFile)));
+        Assert.AreEqual(24, metrics.Test.Images);
+        Assert.IsGreaterThan(0.5, metrics.Test.MicroAccuracy, "three epochs learn the bars");
+        CollectionAssert.AreEquivalent(new[] { ReportFolder.ConfusionMatrixFile, ReportFolder.KernelsFile }, metrics.Figures.Select(f => f.File).ToArray());
+        TrainCommandTests.AssertFiguresAreImagesOfTheirStatedSize(report, metrics);
+        Assert.IsTrue(File.Exists(Path.Combine(report, ReportFolder.SummaryFile)));
+    }
+
+    [TestMethod]
+    public void EvaluatesOnACsvListOfImagesOfOtherSizesAndFormats()
+    {
+        var folder = ImageFiles.TempFolder();
+        ImageFiles.Write(Path.Combine(folder, "one.jpg"), 0, width: 30, height: 20);
+        ImageFiles.Write(Path.Combine(folder, "two.png"), 1, width: 7, height: 7, grey: true);
+        string list = Path.Combine(folder, "test.csv");
+        File.WriteAllLines(list, ["path,label", "one.jpg,a", "two.png,b"]);
+
+        var (exitCode, output, error) = CliInProcess.Run("evaluate", TrainedCliModel.Model, "--data", list);
+
+        Assert.AreEqual(0, exitCode, error + output);
+        StringAssert.Contains(output, "│ Images         │ 2 ");
+    }
+
+    [TestMethod]
+    public void ImagesOfTheWrongShapeFailNamingBothShapes()
+    {
+        string batch = Path.Combine(ImageFiles.TempFolder(), "test_batch.bin");
+        File.WriteAllBytes(batch, [.. MLNetCnn.Tests.Data.CifarTests.Record(CifarVariant.Cifar10, 1, seed: 1), .. MLNetCnn.Tests.Data.CifarTests.Record(CifarVariant.Cifar10, 2, seed: 2)]);
+
+        CliInProcess.AssertFails(CliInProcess.Run("evaluate", TrainedCliModel.Model, "--data", batch), "3x32x32", "3x12x12");
+    }
+
+    [TestMethod]
+    public void LabelsTheModelDoesNotKnowAreNamed()
+    {
+        var folder = ImageFiles.TempFolder();
+        ImageFiles.Write(Path.Combine(folder, "zebra", "1.png"), 0);
+        ImageFiles.Write(Path.Combine(folder, "a", "1.png"), 0);
+
+        CliInProcess.AssertFails(CliInProcess.Run("evaluate", TrainedCliModel.Model, "--data", folder), "zebra", "a, b, c");
+    }
+
+    [TestMethod]
+    public void AMissingModelOrAFileThatIsNoModelFailsNamingIt()
+    {
+        var folder = ImageFiles.TempFolder();
+        string missing = Path.Combine(folder, "missing.zip");
+        string notAModel = Path.Combine(folder, "notes.zip");
+        File.WriteAllText(notAModel, "just text");
+
+        CliInProcess.AssertFails(CliInProcess.Run("evaluate", missing, "--data", TrainedCliModel.Data), missing);
+        CliInProcess.AssertFails(CliInProcess.Run("evaluate", notAModel, "--data", TrainedCliModel.Data), notAModel);
+    }
+}

@@ -1,0 +1,132 @@
+using MLNetCnn.Cli;
+using MLNetCnn.Cli.Progress;
+using MLNetCnn.Cli.Reports;
+using MLNetCnn.Training;
+
+namespace MLNetCnn.Tests.Cli;
+
+[TestClass]
+public sealed class TrainCommandTests
+{
+    [TestMethod]
+    public void TrainsOnAnImageFolderAndWritesTheModelAndAReportWhoseFiguresAreRealImages()
+    {
+        var data = ImageFiles.ClassFolder(ImageFiles.TempFolder(), classes: 3, perClass: 8);
+        string run = Path.Combine(ImageFiles.TempFolder(), "run");
+
+        var (exitCode, output, error) = CliInProcess.Run("train", "--data", data, "--epochs", "2", "--batch-size", "8", "--image-size", "12",
+            "--validation-fraction", "0.25", "--test-fraction", "0.25", "--output", run);
+
+        Assert.AreEqual(0, exitCode, error + output);
+        StringAssert.Contains(output, "Epoch 2/2");
+        StringAssert.Contains(output, "Micro accuracy");
+        Assert.IsFalse(output.Contains('\u001b', StringComparison.Ordinal), "no escape codes when output is not a terminal");
+        Assert.IsGreaterThan(10_000L, new FileInfo(Path.Combine(run, "model.zip")).Length);
+        var report = RunReport.FromJson(File.ReadAllText(Path.Combine(run, ReportFolder.MetricsFile)));
+        Assert.HasCount(2, report.History);
+        Assert.IsNotNull(report.History[1].ValidationAccuracy);
+        Assert.AreEqual("3x12x12", report.Input);
+        CollectionAssert.AreEqual(new[] { "a", "b", "c" }, report.Test.Classes.Select(c => c.Name).ToArray());
+        Assert.AreEqual(report.Test.Images, report.Test.Classes.Sum(c => c.Support));
+        CollectionAssert.AreEquivalent(new[] { ReportFolder.LearningCurvesFile, ReportFolder.ConfusionMatrixFile, ReportFolder.KernelsFile },
+            report.Figures.Select(f => f.File).ToArray());
+        AssertFiguresAreImagesOfTheirStatedSize(run, report);
+        string summary = File.ReadAllText(Path.Combine(run, ReportFolder.SummaryFile));
+        foreach (var figure in report.Figures)
+            StringAssert.Contains(summary, $"]({figure.File})");
+        StringAssert.Contains(summary, $"]({ReportFolder.MetricsFile})");
+    }
+
+    [TestMethod]
+    public void AnUnknownArchitectureFailsWithOneLineNamingTheRegisteredOnes()
+    {
+        var result = CliInProcess.Run("train", "--arch", "resnet-9000", "--output", ImageFiles.TempFolder());
+        CliInProcess.AssertFails(result, "resnet-9000", "lenet5");
+    }
+
+    [TestMethod]
+    public void MissingOrUnrecognisedDataFailsNamingIt()
+    {
+        var folder = ImageFiles.TempFolder();
+        string missing = Path.Combine(folder, "nowhere");
+        string unknown = Path.Combine(folder, "data.xyz");
+        File.WriteAllText(unknown, "?");
+
+        CliInProcess.AssertFails(CliInProcess.Run("train", "--data", missing, "--output", folder), missing);
+        CliInProcess.AssertFails(CliInProcess.Run("train", "--data", unknown, "--output", folder), unknown, ".csv");
+        CliInProcess.AssertFails(CliInProcess.Run("train", "--data", folder, "--image-size", "12x", "--output", folder), "--image-size");
+    }
+
+    [TestMethod]
+    public void AnUnreadableImageStopsTrainingUnlessSkippedAndThenIsCounted()
+    {
+        var data = ImageFiles.ClassFolder(ImageFiles.TempFolder(), classes: 2, perClass: 6);
+        string broken = Path.Combine(data, "a", "broken.jpg");
+        File.WriteAllBytes(broken, [0xFF, 0xD8, 0xFF, 0x00, 0x01]);
+        string run = Path.Combine(ImageFiles.TempFolder(), "run");
+        string[] arguments = ["train", "--data", data, "--epochs", "1", "--batch-size", "4", "--image-size", "12", "--channels", "1", "--output", run];
+
+        var stopped = CliInProcess.Run(arguments);
+        CliInProcess.AssertFails(stopped, broken);
+        Assert.IsFalse(File.Exists(Path.Combine(run, "model.zip")), "nothing is written when the data is refused");
+
+        var skipped = CliInProcess.Run([.. arguments, "--skip-unreadable"]);
+        Assert.AreEqual(0, skipped.ExitCode, skipped.Error);
+        StringAssert.Contains(skipped.Output, "Skipped 1 unreadable image file");
+        StringAssert.Contains(skipped.Output, broken);
+        var report = RunReport.FromJson(File.ReadAllText(Path.Combine(run, ReportFolder.MetricsFile)));
+        Assert.AreEqual("1x12x12", report.Input);
+        Assert.AreEqual(broken, report.SkippedImages.Single().Path);
+    }
+
+    [TestMethod]
+    public void EveryCommandHasHelp()
+    {
+        foreach (var command in new[] { "train", "evaluate", "predict" })
+        {
+            var (exitCode, output, _) = CliInProcess.Run(command, "--help");
+            Assert.AreEqual(0, exitCode, command);
+            StringAssert.Contains(output, "--skip-unreadable", command);
+        }
+        var (rootExit, rootOutput, _) = CliInProcess.Run("--help");
+        Assert.AreEqual(0, rootExit);
+        StringAssert.Contains(rootOutput, "evaluate");
+    }
+
+    [TestMethod]
+    public void ATerminalGetsProgressBarsAndARedirectedOutputPlainEpochLines()
+    {
+        static string Show(bool interactive)
+        {
+            var output = new StringWriter();
+            var console = new CliConsole(output, new StringWriter(), interactive);
+            TrainingProgress.Run(console, epochs: 1, progress =>
+            {
+                progress.Step(new StepReport(1, 1, 2, 8, 0.9, 0.5));
+                progress.Step(new StepReport(1, 2, 2, 16, 0.7, 0.6));
+                progress.Epoch(new EpochReport(1, 1, 0.7, 0.6, null, null, 1e-3, 100, TimeSpan.FromSeconds(1)));
+                return 0;
+            });
+            return output.ToString();
+        }
+
+        string terminal = Show(interactive: true);
+        string plain = Show(interactive: false);
+
+        StringAssert.Contains(terminal, "Epochs");
+        StringAssert.Contains(terminal, "━");
+        StringAssert.Contains(plain, "Epoch 1/1: loss 0.7000");
+        Assert.IsFalse(plain.Contains('\u001b', StringComparison.Ordinal));
+    }
+
+    internal static void AssertFiguresAreImagesOfTheirStatedSize(string folder, RunReport report)
+    {
+        Assert.IsNotEmpty(report.Figures);
+        foreach (var figure in report.Figures)
+        {
+            var (width, height, colours) = ImageFiles.Inspect(Path.Combine(folder, figure.File));
+            Assert.AreEqual((figure.Width, figure.Height), (width, height), figure.File);
+            Assert.IsGreaterThan(1, colours, figure.File);
+        }
+    }
+}

@@ -1,0 +1,21 @@
+namespace MLNetCnn.Tests.Cli;
+
+/// <summary>A small model that <c>mlnetcnn train</c> made once per test run, on 12x12 colour images of classes a, b and c.</summary>
+internal static class TrainedCliModel
+{
+    private static readonly Lazy<(string Model, string Data)> Trained = new(() =>
+    {
+        var data = ImageFiles.ClassFolder(ImageFiles.TempFolder(), classes: 3, perClass: 8, seed: 7);
+        string run = Path.Combine(ImageFiles.TempFolder(), "run");
+        var (exitCode, output, error) = CliInProcess.Run("train", "--data", data, "--epochs", "3", "--batch-size", "8", "--image-size", "12",
+            "--validation-fraction", "0", "--output", run);
+        Assert.AreEqual(0, exitCode, error + output);
+        return (Path.Combine(run, "model.zip"), data);
+    });
+
+    /// <summary>The model zip.</summary>
+    public static string Model => Trained.Value.Model;
+
+    /// <summary>The class folder it was trained on.</summary>
+    public static string Data => Trained.Value.Data;
+}
