@@ -10,7 +10,7 @@ namespace MLNetCnn.Tests.Cli.Data;
 [TestClass]
 public sealed class DataSourceTests
 {
-    private static readonly ImageRequest Request = new(CnnColumnNames.Features, 12, 12, SkipUnreadable: false);
+    private static readonly ImageRequest Request = new(CnnColumnNames.Features, 12, 12, skipUnreadable: false);
 
     [TestMethod]
     public void RecognisesAFolderOfIdxFilesWithTrainAndTestSplits()
