@@ -33,6 +33,20 @@ public sealed class CnnClassificationTrainerInputTests
     }
 
     [TestMethod]
+    public void ReportsEveryMiniBatchToTheStepCallback()
+    {
+        var (mlContext, data) = Keyed(Bars);
+        var steps = new List<MLNetCnn.Training.StepReport>();
+        var trainer = mlContext.MulticlassClassification.Trainers.Cnn(new CnnClassificationTrainer.Options { Epochs = 2, BatchSize = 32, OnStepEnd = steps.Add });
+
+        using var model = trainer.Fit(data);
+
+        Assert.HasCount(2 * 3, steps);
+        Assert.AreEqual((2, 3, 96), (steps[^1].Epoch, steps[^1].Step, steps[^1].ImagesSeen));
+        Assert.AreEqual(model.TrainingHistory[^1].TrainLoss, steps[^1].Loss, 1e-9);
+    }
+
+    [TestMethod]
     public void ALabelThatIsNotAKeyIsRejectedWithTheFix()
     {
         var mlContext = new MLContext();
