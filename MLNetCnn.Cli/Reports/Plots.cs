@@ -31,8 +31,7 @@ internal static class Plots
         var model = NewModel("Confusion matrix (counts)");
         model.Axes.Add(new CategoryAxis
         {
-            Position = AxisPosition.Bottom, Title = "Predicted class", ItemsSource = evaluation.ClassNames, Angle = n > 5 ? -45 : 0,
-            IsAxisVisible = true, GapWidth = 0,
+            Position = AxisPosition.Bottom, Title = "Predicted class", ItemsSource = evaluation.ClassNames, Angle = n > 5 ? -45 : 0, GapWidth = 0,
         });
         model.Axes.Add(new CategoryAxis
         {
