@@ -39,7 +39,6 @@ internal sealed class CliConsole
     /// <summary>Tables, markup and progress on <see cref="Output"/>.</summary>
     public IAnsiConsole Ansi { get; }
 
-    /// <summary>The process's console: interactive when neither output nor error is redirected.</summary>
-    public static CliConsole ForProcess() =>
-        new(Console.Out, Console.Error, isInteractive: !Console.IsOutputRedirected && !Console.IsErrorRedirected);
+    /// <summary>The process's console: interactive when standard output is a terminal.</summary>
+    public static CliConsole ForProcess() => new(Console.Out, Console.Error, isInteractive: !Console.IsOutputRedirected);
 }

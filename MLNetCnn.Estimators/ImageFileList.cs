@@ -115,7 +115,7 @@ internal sealed class ImageFileList
                 continue;
             }
             if (!skip)
-                throw new InvalidDataException($"Image '{entry.Path}' cannot be used: {reason}. Remove it, or skip unreadable images.");
+                throw new InvalidDataException($"Image '{entry.Path}' cannot be used: {reason}. Remove it, or skip unreadable images (ImageFileOptions.SkipUnreadableImages; --skip-unreadable on the command line).");
             onSkipped?.Invoke(new UnreadableImage(entry.Path, reason));
         }
         if (readable.Count == 0)
