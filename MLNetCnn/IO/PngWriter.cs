@@ -7,7 +7,8 @@ namespace MLNetCnn.IO;
 
 /// <summary>
 /// Writes <see cref="RgbImage"/>s as PNG (ISO/IEC 15948): 8-bit truecolour, one zlib-compressed IDAT chunk,
-/// no filtering. The engine references TorchSharp only, so it carries this small encoder itself.
+/// no filtering. The engine references TorchSharp only; TorchSharp's PNG encoder lives in the separate TorchVision
+/// package and needs SkiaSharp's native assets, so the engine carries this small encoder itself.
 /// </summary>
 public static class PngWriter
 {
