@@ -1,0 +1,76 @@
+using MLNetCnn.Layers;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MLNetCnn.Tests.Layers;
+
+[TestClass]
+public sealed class ResidualBlockTests
+{
+    [TestMethod]
+    public void ABasicBlockWithZeroWeightsPassesItsInputThroughTheShortcut()
+    {
+        using var block = new BasicBlock(16, 16);
+        using (no_grad())
+        {
+            foreach (var conv in block.modules().OfType<Conv2d>())
+                conv.weight!.zero_();
+        }
+        block.eval();
+        var input = randn(2, 16, 5, 5);
+
+        var output = block.call(input);
+
+        Assert.IsTrue(output.allclose(input.relu()), "relu(F(x) + x) with F = 0");
+    }
+
+    [TestMethod]
+    public void ABottleneckWithAProjectionChangesChannelsAndResolution()
+    {
+        using var block = new Bottleneck(64, 32, stride: 2, downsample: ResidualShortcut.Projection(64, 128, 2));
+        var names = block.named_parameters().Select(p => p.name).ToList();
+
+        CollectionAssert.AreEqual(new long[] { 2, 128, 4, 4 }, block.call(randn(2, 64, 8, 8)).shape);
+        CollectionAssert.IsSubsetOf(new[] { "conv1.weight", "conv3.weight", "bn3.weight", "downsample.0.weight", "downsample.1.weight" }, names);
+        CollectionAssert.AreEqual(new long[] { 32, 64, 1, 1 }, block.named_parameters().Single(p => p.name == "conv1.weight").parameter.shape);
+    }
+
+    [TestMethod]
+    public void DilationWidensTheViewAndKeepsTheResolution()
+    {
+        using var block = new Bottleneck(256, 64, dilation: 2);
+        var conv2 = block.named_modules().Single(m => m.name == "conv2").module;
+        block.eval();
+
+        CollectionAssert.AreEqual(new long[] { 1, 256, 9, 9 }, block.call(randn(1, 256, 9, 9)).shape);
+        // A dilated 3x3 reads pixels 2 apart: a single bright pixel reaches outputs up to 2 pixels away, not 3.
+        var input = zeros(1, 64, 9, 9);
+        input[0, TensorIndex.Colon, 4, 4] = ones(64);
+        var reached = ((Conv2d)conv2).call(input).abs().sum(1).squeeze(0).gt(0);
+        Assert.IsTrue(reached[4, 2].item<bool>() && reached[2, 6].item<bool>());
+        Assert.IsFalse(reached[4, 3].item<bool>() || reached[4, 1].item<bool>());
+    }
+
+    [TestMethod]
+    public void TheZeroPaddedIdentitySubsamplesAndPadsWithoutParameters()
+    {
+        using var shortcut = ResidualShortcut.ZeroPaddedIdentity(16, 32, 2);
+        var input = randn(1, 16, 8, 8);
+
+        var output = shortcut.call(input);
+
+        CollectionAssert.AreEqual(new long[] { 1, 32, 4, 4 }, output.shape);
+        var every2 = TensorIndex.Slice(step: 2);
+        Assert.IsTrue(output[TensorIndex.Colon, TensorIndex.Slice(0, 16)].eq(input[TensorIndex.Colon, TensorIndex.Colon, every2, every2]).all().item<bool>());
+        Assert.IsTrue(output[TensorIndex.Colon, TensorIndex.Slice(16, 32)].eq(0).all().item<bool>());
+        Assert.IsEmpty(shortcut.parameters());
+    }
+
+    [TestMethod]
+    public void ABlockThatChangesShapeWithoutAShortcutIsRejected()
+    {
+        var error = Assert.ThrowsExactly<ArgumentException>(() => new BasicBlock(16, 32, stride: 2));
+
+        StringAssert.Contains(error.Message, "downsample");
+    }
+}
