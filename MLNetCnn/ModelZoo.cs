@@ -11,7 +11,10 @@ public delegate nn.Module<Tensor, Tensor> ModelFactory(ModelSpec spec);
 
 /// <summary>
 /// The registry of network architectures by name: every built-in family and whatever an application
-/// registers. Every part of the library that takes an architecture name (the trainer, saved models, the
+/// registers. Built-in names are lowercase, with '-' before a variant: <c>lenet5</c>, <c>lenet5-classic</c>,
+/// <c>alexnet</c>, <c>alexnet-grouped</c>, <c>zfnet</c>, <c>vgg11</c> to <c>vgg19</c> and their <c>-bn</c>
+/// variants, <c>googlenet</c>, <c>resnet18</c> to <c>resnet152</c>, the CIFAR <c>resnet20</c> to
+/// <c>resnet110</c>, <c>mobilenet-v1</c> and its <c>-0.75</c>, <c>-0.5</c>, <c>-0.25</c> widths. Every part of the library that takes an architecture name (the trainer, saved models, the
 /// command line) resolves it here.
 /// </summary>
 public static partial class ModelZoo
@@ -20,6 +23,33 @@ public static partial class ModelZoo
         new Dictionary<string, ModelFactory>
         {
             ["lenet5"] = LeNet.LeNet5,
+            ["lenet5-classic"] = LeNet.LeNet5Classic,
+            ["alexnet"] = AlexNet.SingleTower,
+            ["alexnet-grouped"] = AlexNet.Grouped,
+            ["zfnet"] = AlexNet.ZFNet,
+            ["vgg11"] = Vgg.Vgg11,
+            ["vgg11-bn"] = Vgg.Vgg11BatchNorm,
+            ["vgg13"] = Vgg.Vgg13,
+            ["vgg13-bn"] = Vgg.Vgg13BatchNorm,
+            ["vgg16"] = Vgg.Vgg16,
+            ["vgg16-bn"] = Vgg.Vgg16BatchNorm,
+            ["vgg19"] = Vgg.Vgg19,
+            ["vgg19-bn"] = Vgg.Vgg19BatchNorm,
+            ["googlenet"] = GoogLeNet.Create,
+            ["resnet18"] = ResNet.ResNet18,
+            ["resnet34"] = ResNet.ResNet34,
+            ["resnet50"] = ResNet.ResNet50,
+            ["resnet101"] = ResNet.ResNet101,
+            ["resnet152"] = ResNet.ResNet152,
+            ["resnet20"] = ResNet.ResNet20,
+            ["resnet32"] = ResNet.ResNet32,
+            ["resnet44"] = ResNet.ResNet44,
+            ["resnet56"] = ResNet.ResNet56,
+            ["resnet110"] = ResNet.ResNet110,
+            ["mobilenet-v1"] = MobileNet.V1,
+            ["mobilenet-v1-0.75"] = MobileNet.V1Width075,
+            ["mobilenet-v1-0.5"] = MobileNet.V1Width050,
+            ["mobilenet-v1-0.25"] = MobileNet.V1Width025,
         },
         StringComparer.OrdinalIgnoreCase);
 
