@@ -51,6 +51,12 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
         /// <summary>The network: a name from <see cref="ModelZoo.Names"/>.</summary>
         public string Architecture = "lenet5";
 
+        /// <summary>
+        /// Options of the architecture's family by name, for example <c>alpha</c> and <c>rho</c> for <c>mobilenet-v1</c>
+        /// (see the family's documentation); stored with the model. Names are case-insensitive.
+        /// </summary>
+        public Dictionary<string, double> ArchitectureOptions = new(StringComparer.OrdinalIgnoreCase);
+
         /// <summary>Passes over the training data.</summary>
         public int Epochs = 10;
 
@@ -166,7 +172,10 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
             $"{(validation is null ? "" : $", validating on {validation.Count}")}, on {device.Device} ({device.Reason}).");
 
         var normalization = _options.NormalizeInputs ? InputNormalization.FromData(train.ForEpoch(1)) : InputNormalization.Identity(train.Shape.Channels);
-        var spec = new ModelSpec(train.Shape, classCount);
+        var spec = new ModelSpec(train.Shape, classCount)
+        {
+            Options = new Dictionary<string, double>(_options.ArchitectureOptions, StringComparer.OrdinalIgnoreCase),
+        };
         var model = CnnModel.Create(_options.Architecture, spec, normalization, device.Device, seed);
         try
         {
