@@ -12,6 +12,7 @@ internal static class Program
         TrainCommand.Create,
         EvaluateCommand.Create,
         PredictCommand.Create,
+        SummaryCommand.Create,
     ];
 
     public static int Main(string[] args) => Run(args, CliConsole.ForProcess());
