@@ -22,7 +22,7 @@ public static class GoogLeNet
 
     /// <summary>
     /// GoogLeNet as in table 1 of the paper: 7.0M parameters for 1000 classes without the auxiliary heads, which
-    /// add 6.3M more. In training mode the forward pass also runs the auxiliary classifiers (average pool to 4x4,
+    /// add 6.4M more. In training mode the forward pass also runs the auxiliary classifiers (average pool to 4x4,
     /// 1x1 convolution of 128 filters, fully connected 1024 with ReLU, dropout 0.7, linear), and the network, an
     /// <see cref="IAuxiliaryLoss"/>, hands their losses to the trainer at weight
     /// <see cref="AuxiliaryLossWeight"/>; in evaluation mode they do not run.
