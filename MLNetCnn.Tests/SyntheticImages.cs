@@ -35,4 +35,16 @@ internal static class SyntheticImages
         }
         return new ImageDataset(shape, pixels, labels, classCount);
     }
+
+    /// <summary>An image whose value at flat CHW index i is i + 1, so every value tells where it came from (and 0 means padding).</summary>
+    public static float[] Indexed(ImageShape shape) => [.. Enumerable.Range(1, shape.Size).Select(i => (float)i)];
+
+    /// <summary>Runs an operation on one image with the random stream of row <paramref name="row"/>.</summary>
+    public static float[] Apply(MLNetCnn.Augmentation.ImageOperation operation, float[] image, ImageShape shape, long row, int seed = 1)
+    {
+        var result = new float[operation.OutputShape(shape).Size];
+        var random = MLNetCnn.Augmentation.AugmentationRandom.ForRow(seed, 0, row);
+        operation.Apply(image, shape, result, ref random);
+        return result;
+    }
 }

@@ -32,26 +32,19 @@ public sealed record InputNormalization
     /// <summary>The per-channel mean and standard deviation of a data set's pixels.</summary>
     public static InputNormalization FromData(ImageDataset data)
     {
-        var shape = data.Shape;
-        int plane = shape.Height * shape.Width;
-        var sum = new double[shape.Channels];
-        var sumOfSquares = new double[shape.Channels];
+        var statistics = new PixelStatistics(data.Shape.Channels);
         for (int image = 0; image < data.Count; image++)
-        {
-            var pixels = data.Image(image);
-            for (int c = 0; c < shape.Channels; c++)
-            {
-                foreach (float value in pixels.Slice(c * plane, plane))
-                {
-                    sum[c] += value;
-                    sumOfSquares[c] += (double)value * value;
-                }
-            }
-        }
-        double n = Math.Max(1.0, (double)data.Count * plane);
-        var mean = sum.Select(s => (float)(s / n)).ToArray();
-        var std = sumOfSquares.Select((s, c) => (float)Math.Max(Math.Sqrt(Math.Max(0, s / n - mean[c] * (double)mean[c])), 1e-6)).ToArray();
-        return new InputNormalization(mean, std);
+            statistics.Add(data.Image(image), data.Shape);
+        return FromStatistics(statistics);
+    }
+
+    /// <summary>The mean and standard deviation of each channel in <paramref name="statistics"/> (a constant channel gets a tiny positive std).</summary>
+    public static InputNormalization FromStatistics(PixelStatistics statistics)
+    {
+        ArgumentNullException.ThrowIfNull(statistics);
+        return new InputNormalization(
+            [.. statistics.Mean().Select(m => (float)m)],
+            [.. statistics.StandardDeviation().Select(s => (float)Math.Max(s, 1e-6))]);
     }
 
     /// <summary>Standardises an (N, C, H, W) batch, on the batch's device.</summary>
