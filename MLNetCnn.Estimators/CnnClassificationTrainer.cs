@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
+using MLNetCnn.Augmentation;
 using MLNetCnn.Data;
 using MLNetCnn.Runtime;
 using MLNetCnn.Training;
@@ -24,6 +25,8 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
         _host = environment.Register(nameof(CnnClassificationTrainer));
         _options = options;
         options.ToTrainingOptions(seed: 0);
+        if (!Enum.IsDefined(options.TestTimeAugmentation))
+            throw new ArgumentOutOfRangeException(nameof(options), options.TestTimeAugmentation, "Unknown TestTimeAugmentation.");
         if (!ModelZoo.Contains(options.Architecture))
             throw new ArgumentException($"Unknown architecture '{options.Architecture}'. Registered: {string.Join(", ", ModelZoo.Names)}.", nameof(options));
         if (options.ValidationFraction is < 0 or >= 1)
@@ -99,6 +102,13 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
 
         /// <summary>Standardise each channel with the training data's mean and standard deviation (stored with the model).</summary>
         public bool NormalizeInputs = true;
+
+        /// <summary>
+        /// How the fitted model scores: each image as it is, averaged with its mirror image, or averaged over AlexNet's
+        /// ten crops of the training images' size. With ten crops, train on crops (a training-only <c>RandomCrop</c>)
+        /// and score the larger uncropped images.
+        /// </summary>
+        public TestTimeAugmentation TestTimeAugmentation = TestTimeAugmentation.None;
 
         /// <summary>Called after every epoch with its losses, accuracies and throughput.</summary>
         public Action<EpochReport>? OnEpochEnd;
@@ -189,7 +199,7 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
                 trainer.StepCompleted += onStepEnd;
             var history = trainer.Train(model, train, validation);
             var columns = new ScoreColumns(_options.ScoreColumnName, _options.PredictedLabelColumnName, classCount, ClassLabels.FromColumn(labelColumn));
-            return new CnnClassificationTransformer(model, _options.FeatureColumnName, columns, _options.BatchSize, history);
+            return new CnnClassificationTransformer(model, _options.FeatureColumnName, _options.TestTimeAugmentation, columns, _options.BatchSize, history);
         }
         catch
         {

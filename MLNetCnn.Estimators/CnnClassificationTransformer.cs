@@ -1,6 +1,8 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
+using MLNetCnn.Augmentation;
+using MLNetCnn.Data;
 using MLNetCnn.Runtime;
 using MLNetCnn.Training;
 
@@ -9,23 +11,25 @@ namespace MLNetCnn.Estimators;
 /// <summary>
 /// A trained CNN classifier in an ML.NET pipeline. It adds a <c>Score</c> column (class probabilities)
 /// and a <c>PredictedLabel</c> key column, scores on batches when data is streamed and row by row in a
-/// <c>PredictionEngine</c>, and saves with <c>mlContext.Model.Save</c>. Thread-safe for scoring;
+/// <c>PredictionEngine</c>, and saves with <c>mlContext.Model.Save</c>. With <see cref="TestTimeAugmentation"/> it
+/// averages the class probabilities of several views of each image. Thread-safe for scoring;
 /// <see cref="Dispose"/> frees the network's native memory.
 /// </summary>
 public sealed class CnnClassificationTransformer : ITransformer, ICanSaveModel, IDisposable
 {
     internal const string LoaderSignature = "MLNetCnnClassifier";
     internal const string UserName = "MLNetCnn CNN classifier";
-    private static readonly LoaderIdentity Identity = new(ModelSignature: "MLNETCNN", Version: 0x00010001, LoaderSignature);
+    private static readonly LoaderIdentity Identity = new(ModelSignature: "MLNETCNN", Version: 0x00010002, LoaderSignature);
 
     private readonly ScoreColumns _columns;
     private readonly int _scoringBatchSize;
 
-    internal CnnClassificationTransformer(CnnModel model, string featureColumnName, ScoreColumns columns, int scoringBatchSize,
-        IReadOnlyList<EpochReport> trainingHistory)
+    internal CnnClassificationTransformer(CnnModel model, string featureColumnName, TestTimeAugmentation testTimeAugmentation, ScoreColumns columns,
+        int scoringBatchSize, IReadOnlyList<EpochReport> trainingHistory)
     {
         Model = model;
         FeatureColumnName = featureColumnName;
+        TestTimeAugmentation = testTimeAugmentation;
         _columns = columns;
         _scoringBatchSize = scoringBatchSize;
         TrainingHistory = trainingHistory;
@@ -36,6 +40,12 @@ public sealed class CnnClassificationTransformer : ITransformer, ICanSaveModel, 
 
     /// <summary>The image or pixel-vector column the network reads.</summary>
     public string FeatureColumnName { get; }
+
+    /// <summary>
+    /// The views of each image whose class probabilities are averaged: the image itself, also its mirror image, or
+    /// AlexNet's ten crops of the network's input size (then the scored images may be larger than it).
+    /// </summary>
+    public TestTimeAugmentation TestTimeAugmentation { get; }
 
     /// <summary>The class names in key order (the label's key values, or the key indices as text).</summary>
     public IReadOnlyList<string> ClassNames =>
@@ -58,12 +68,12 @@ public sealed class CnnClassificationTransformer : ITransformer, ICanSaveModel, 
     public IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return new CnnScoredDataView(input, Bind(input.Schema), Model, _columns, _scoringBatchSize);
+        return new CnnScoredDataView(input, Bind(input.Schema), Model, TestTimeAugmentation, _columns, _scoringBatchSize);
     }
 
     /// <inheritdoc/>
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) =>
-        new CnnRowMapper(inputSchema, Bind(inputSchema), Model, _columns);
+        new CnnRowMapper(inputSchema, Bind(inputSchema), Model, TestTimeAugmentation, _columns);
 
     /// <summary>Frees the network's native memory; the transformer cannot score afterwards.</summary>
     public void Dispose() => Model.Dispose();
@@ -74,6 +84,7 @@ public sealed class CnnClassificationTransformer : ITransformer, ICanSaveModel, 
         writer.Write(_columns.ScoreColumnName);
         writer.Write(_columns.PredictedLabelColumnName);
         writer.Write(_scoringBatchSize);
+        writer.Write((int)TestTimeAugmentation);
         writer.Flush();
         Model.Save(writer.BaseStream);
         writer.Write(_columns.Labels is not null);
@@ -90,14 +101,31 @@ public sealed class CnnClassificationTransformer : ITransformer, ICanSaveModel, 
         int scoringBatchSize = reader.ReadInt32();
         if (scoringBatchSize < 1)
             throw new InvalidDataException($"The saved CNN classifier has an invalid scoring batch size {scoringBatchSize}.");
+        var testTimeAugmentation = (TestTimeAugmentation)reader.ReadInt32();
+        if (!Enum.IsDefined(testTimeAugmentation))
+            throw new InvalidDataException($"The saved CNN classifier has an unknown test-time augmentation {(int)testTimeAugmentation}.");
         var (gpuDeviceId, fallbackToCpu) = MlNetBridge.GetDeviceSettings(environment);
         var device = DeviceSelector.Select(ComputeDevice.Auto, gpuDeviceId, fallbackToCpu);
         var model = CnnModel.Load(reader.BaseStream, device.Device, "the saved CNN classifier");
         var labels = reader.ReadBoolean() ? ClassLabels.Load(reader, model.Spec.ClassCount) : null;
         var columns = new ScoreColumns(scoreColumnName, predictedLabelColumnName, model.Spec.ClassCount, labels);
-        return new CnnClassificationTransformer(model, featureColumnName, columns, scoringBatchSize, []);
+        return new CnnClassificationTransformer(model, featureColumnName, testTimeAugmentation, columns, scoringBatchSize, []);
     }
 
-    private ImageColumnBinding Bind(DataViewSchema schema) =>
-        ImageColumnBinding.Bind(schema, FeatureColumnName, Model.Spec.Input);
+    // Ten crops of the network's input size can be cut from larger images, so then the column gives the size.
+    private ImageColumnBinding Bind(DataViewSchema schema)
+    {
+        var input = Model.Spec.Input;
+        var binding = ImageColumnBinding.Bind(schema, FeatureColumnName,
+            TestTimeAugmentation == TestTimeAugmentation.TenCrop ? new ImageShape(input.Channels, 0, 0) : input);
+        try
+        {
+            _ = new TestTimeAugmenter(TestTimeAugmentation, binding.Shape, input);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"Column '{FeatureColumnName}': {e.Message}", e);
+        }
+        return binding;
+    }
 }

@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLNetCnn.Augmentation;
 
 namespace MLNetCnn.Estimators;
 
@@ -11,11 +12,13 @@ internal sealed class CnnRowMapper : IRowToRowMapper
 {
     private readonly ImageColumnBinding _binding;
     private readonly CnnModel _model;
+    private readonly TestTimeAugmentation _augmentation;
 
-    public CnnRowMapper(DataViewSchema inputSchema, ImageColumnBinding binding, CnnModel model, ScoreColumns columns)
+    public CnnRowMapper(DataViewSchema inputSchema, ImageColumnBinding binding, CnnModel model, TestTimeAugmentation augmentation, ScoreColumns columns)
     {
         _binding = binding;
         _model = model;
+        _augmentation = augmentation;
         InputSchema = inputSchema;
         OutputSchema = columns.AppendTo(inputSchema);
     }
@@ -49,7 +52,7 @@ internal sealed class CnnRowMapper : IRowToRowMapper
             _mapper = mapper;
             _input = input;
             _active = active;
-            _buffer = new ScoringBuffer(mapper._model, capacity: 1);
+            _buffer = new ScoringBuffer(mapper._model, mapper._augmentation, mapper._binding.Shape, capacity: 1);
             _readImage = new(() => mapper._binding.CreateReader(input));
         }
 

@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLNetCnn.Augmentation;
 
 namespace MLNetCnn.Estimators;
 
@@ -13,13 +14,15 @@ internal sealed class CnnScoredDataView : IDataView
     private readonly IDataView _input;
     private readonly ImageColumnBinding _binding;
     private readonly CnnModel _model;
+    private readonly TestTimeAugmentation _augmentation;
     private readonly int _batchSize;
 
-    public CnnScoredDataView(IDataView input, ImageColumnBinding binding, CnnModel model, ScoreColumns columns, int batchSize)
+    public CnnScoredDataView(IDataView input, ImageColumnBinding binding, CnnModel model, TestTimeAugmentation augmentation, ScoreColumns columns, int batchSize)
     {
         _input = input;
         _binding = binding;
         _model = model;
+        _augmentation = augmentation;
         _batchSize = batchSize;
         Schema = columns.AppendTo(input.Schema);
     }
@@ -67,7 +70,7 @@ internal sealed class CnnScoredDataView : IDataView
             if (lookahead is not null)
             {
                 _readImage = view._binding.CreateReader(lookahead);
-                _buffer = new ScoringBuffer(view._model, view._batchSize);
+                _buffer = new ScoringBuffer(view._model, view._augmentation, view._binding.Shape, view._batchSize);
             }
         }
 

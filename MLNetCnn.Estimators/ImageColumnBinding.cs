@@ -27,6 +27,9 @@ internal sealed class ImageColumnBinding
     /// <summary>The shape of every image the column yields.</summary>
     public ImageShape Shape { get; }
 
+    /// <summary>Whether the column holds <see cref="MLImage"/>s (read as RGB or grey) rather than pixel vectors.</summary>
+    public bool IsImage => _isImage;
+
     /// <summary>
     /// Binds a column, deriving the image shape from its type and <paramref name="requested"/>
     /// (zero dimensions there mean "from the column"); throws an error naming the column on any mismatch.

@@ -9,6 +9,8 @@ using MLNetCnn.Estimators;
 // CNN classifiers without a registration call.
 [assembly: LoadableClass(typeof(CnnClassificationTransformer), null, typeof(SignatureLoadModel),
     CnnClassificationTransformer.UserName, CnnClassificationTransformer.LoaderSignature)]
+[assembly: LoadableClass(typeof(ImageOperationTransformer), null, typeof(SignatureLoadModel),
+    ImageOperationTransformer.UserName, ImageOperationTransformer.LoaderSignature)]
 [assembly: IgnoresAccessChecksTo("Microsoft.ML.Core")]
 [assembly: IgnoresAccessChecksTo("Microsoft.ML.Data")]
 

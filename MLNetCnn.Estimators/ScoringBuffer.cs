@@ -1,26 +1,31 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLNetCnn.Augmentation;
+using MLNetCnn.Data;
 
 namespace MLNetCnn.Estimators;
 
 /// <summary>
-/// Scores the images of one row source into class probabilities and serves them through the getters of
-/// the score and predicted-label columns. Buffers belong to one cursor or row, so each is single-threaded.
+/// Scores the images of one row source into class probabilities (averaged over the views of a test-time
+/// augmentation) and serves them through the getters of the score and predicted-label columns. Buffers belong
+/// to one cursor or row, so each is single-threaded.
 /// </summary>
 internal sealed class ScoringBuffer
 {
     private readonly CnnModel _model;
+    private readonly TestTimeAugmenter _augmenter;
     private readonly int _classCount;
     private readonly int _imageSize;
     private readonly float[] _pixels;
     private readonly float[] _probabilities;
     private int _current;
 
-    public ScoringBuffer(CnnModel model, int capacity)
+    public ScoringBuffer(CnnModel model, TestTimeAugmentation augmentation, ImageShape imageShape, int capacity)
     {
         _model = model;
+        _augmenter = new TestTimeAugmenter(augmentation, imageShape, model.Spec.Input);
         _classCount = model.Spec.ClassCount;
-        _imageSize = model.Spec.Input.Size;
+        _imageSize = imageShape.Size;
         _pixels = new float[capacity * _imageSize];
         _probabilities = new float[capacity * _classCount];
         Capacity = capacity;
@@ -32,9 +37,9 @@ internal sealed class ScoringBuffer
     /// <summary>Where image <paramref name="index"/> of the next batch goes.</summary>
     public Span<float> ImageSlot(int index) => _pixels.AsSpan(index * _imageSize, _imageSize);
 
-    /// <summary>Runs the network on the first <paramref name="count"/> image slots.</summary>
+    /// <summary>Runs the network on (the views of) the first <paramref name="count"/> image slots.</summary>
     public void Score(int count) =>
-        _model.PredictProbabilities(_pixels.AsSpan(0, count * _imageSize), count, _probabilities.AsSpan(0, count * _classCount));
+        _augmenter.PredictProbabilities(_model, _pixels.AsSpan(0, count * _imageSize), count, _probabilities.AsSpan(0, count * _classCount));
 
     /// <summary>Makes image <paramref name="index"/> of the last batch the one the getters serve.</summary>
     public void Select(int index) => _current = index;

@@ -47,4 +47,44 @@ internal static class SyntheticImages
         operation.Apply(image, shape, result, ref random);
         return result;
     }
+
+    /// <summary>
+    /// Grey images of four left-right symmetric shapes (a filled square, a plus, a ring, two bars) over noise, all on
+    /// the left of the image; <paramref name="mirrored"/> puts them on the right instead, so a model that learned
+    /// where the shapes were in training only recognises them there if it also saw mirror images.
+    /// </summary>
+    public static ImageDataset ShapesOnOneSide(int count, bool mirrored, int size = 16, int seed = 1)
+    {
+        string[][] shapes =
+        [
+            ["#####", "#####", "#####", "#####", "#####"],
+            ["..#..", "..#..", "#####", "..#..", "..#.."],
+            ["#####", "#...#", "#...#", "#...#", "#####"],
+            ["#####", ".....", ".....", ".....", "#####"],
+        ];
+        var random = new Random(seed);
+        var shape = new ImageShape(1, size, size);
+        var pixels = new float[count * shape.Size];
+        var labels = new int[count];
+        for (int i = 0; i < count; i++)
+        {
+            int label = i % shapes.Length;
+            labels[i] = label;
+            var image = pixels.AsSpan(i * shape.Size, shape.Size);
+            for (int p = 0; p < image.Length; p++)
+                image[p] = (float)(random.NextDouble() * 60);
+            int top = random.Next(1, size - 6), left = random.Next(0, 3);
+            for (int y = 0; y < 5; y++)
+            {
+                for (int x = 0; x < 5; x++)
+                {
+                    if (shapes[label][y][x] != '#')
+                        continue;
+                    int column = left + x;
+                    image[(top + y) * size + (mirrored ? size - 1 - column : column)] = 255;
+                }
+            }
+        }
+        return new ImageDataset(shape, pixels, labels, shapes.Length);
+    }
 }
