@@ -13,6 +13,7 @@ internal static class Program
         EvaluateCommand.Create,
         PredictCommand.Create,
         SummaryCommand.Create,
+        AugmentPreviewCommand.Create,
     ];
 
     public static int Main(string[] args) => Run(args, CliConsole.ForProcess());

@@ -130,7 +130,8 @@ internal static class TrainCommand
         return (split.TrainSet, split.TestSet);
     }
 
-    private static (int Width, int Height) ParseImageSize(string text)
+    /// <summary>Reads <c>--image-size</c>: N (square) or WIDTHxHEIGHT.</summary>
+    internal static (int Width, int Height) ParseImageSize(string text)
     {
         var parts = text.Split('x', 'X');
         if (parts.Length is 1 or 2 && parts.All(p => int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out int v) && v is > 0 and <= 4096))

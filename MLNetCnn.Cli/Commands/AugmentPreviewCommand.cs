@@ -1,0 +1,143 @@
+using System.CommandLine;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Transforms.Image;
+using MLNetCnn.Cli.Data;
+using MLNetCnn.Data;
+using MLNetCnn.Estimators;
+using MLNetCnn.Visualization;
+using Spectre.Console;
+
+namespace MLNetCnn.Cli.Commands;
+
+/// <summary><c>mlnetcnn augment-preview</c>: writes a PNG grid of training images next to augmented versions of them.</summary>
+internal static class AugmentPreviewCommand
+{
+    private const int Gap = 2;
+
+    private static readonly IReadOnlyDictionary<string, (string Description, Func<MLContext, int, int, IEstimator<ITransformer>> Create)> Stages =
+        new Dictionary<string, (string, Func<MLContext, int, int, IEstimator<ITransformer>>)>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["crop"] = ("random crop after zero padding by an eighth of the size", (ml, w, h) => ml.Transforms.RandomCrop(h, w, padding: Math.Max(1, Math.Min(w, h) / 8))),
+            ["hflip"] = ("random horizontal flip", (ml, _, _) => ml.Transforms.RandomHorizontalFlip()),
+            ["vflip"] = ("random vertical flip", (ml, _, _) => ml.Transforms.RandomVerticalFlip()),
+            ["resized-crop"] = ("random resized crop of 35-100 % of the area", (ml, w, h) =>
+                ml.Transforms.RandomResizedCrop(new RandomResizedCropOptions { Height = h, Width = w, MinScale = 0.35 })),
+            ["affine"] = ("rotation up to 15 degrees, shift up to 10 %, zoom 0.9-1.1, shear up to 10 degrees", (ml, _, _) =>
+                ml.Transforms.RandomAffine(degrees: 15, translate: 0.1, minScale: 0.9, maxScale: 1.1, shear: 10)),
+            ["jitter"] = ("brightness, contrast and saturation jitter of 0.4", (ml, _, _) => ml.Transforms.ColorJitter(0.4, 0.4, 0.4)),
+            ["lighting"] = ("AlexNet PCA lighting noise, 5 times AlexNet's strength to be seen (RGB data only)", (ml, _, _) => ml.Transforms.PcaLighting(standardDeviation: 0.5)),
+            ["erase"] = ("random erasing with probability 0.5", (ml, _, _) => ml.Transforms.RandomErasing()),
+        };
+
+    public static Command Create(CliConsole console)
+    {
+        var data = CommonOptions.Data("the embedded Fashion-MNIST subset");
+        var augment = new Option<string>("--augment")
+        {
+            Description = $"Comma-separated stages, applied in order: {string.Join(", ", Stages.Keys)}.",
+            DefaultValueFactory = _ => "crop,hflip,affine",
+        };
+        var samples = new Option<int>("--samples") { Description = "Training images shown, one per row (1-64).", DefaultValueFactory = _ => 8 };
+        var variants = new Option<int>("--variants") { Description = "Augmented versions of each image, one per pass over the data (1-32).", DefaultValueFactory = _ => 6 };
+        var scale = new Option<int>("--scale") { Description = "Grid pixels per image pixel (1-16).", DefaultValueFactory = _ => 3 };
+        var imageSize = new Option<string>("--image-size") { Description = "Image files are resized to this: N (square) or WIDTHxHEIGHT.", DefaultValueFactory = _ => "32" };
+        var seed = new Option<int>("--seed") { Description = "Seed of the random draws.", DefaultValueFactory = _ => 1 };
+        var output = new Option<string>("--output", "-o") { Description = "Where to write the PNG.", DefaultValueFactory = _ => "augment-preview.png" };
+
+        var command = new Command("augment-preview", "Write a PNG grid of training images (first column) and augmented versions of them, to check an augmentation recipe by eye.")
+        {
+            data, augment, samples, variants, scale, imageSize, seed, output,
+        };
+        command.SetAction(parse => CommandRunner.Run(console, () =>
+        {
+            var (width, height) = TrainCommand.ParseImageSize(parse.GetValue(imageSize)!);
+            Preview(console, parse.GetValue(data), parse.GetValue(augment)!, parse.GetValue(samples), parse.GetValue(variants), parse.GetValue(scale),
+                new ImageRequest(CnnColumnNames.Features, width, height, skipUnreadable: false), parse.GetValue(seed), parse.GetValue(output)!);
+        }));
+        return command;
+    }
+
+    private static void Preview(CliConsole console, string? dataPath, string augment, int samples, int variants, int scale, ImageRequest request,
+        int seed, string outputPath)
+    {
+        CheckRange("--samples", samples, 64);
+        CheckRange("--variants", variants, 32);
+        CheckRange("--scale", scale, 16);
+        var names = augment.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (names.Length == 0)
+            throw new ArgumentException("--augment names no stage.");
+        if (names.FirstOrDefault(n => !Stages.ContainsKey(n)) is { } unknown)
+            throw new ArgumentException($"--augment: unknown stage '{unknown}'; known: {string.Join(", ", Stages.Keys)}.");
+
+        var mlContext = new MLContext(seed: seed);
+        var source = DataSource.Open(dataPath);
+        var rows = mlContext.Data.TakeRows(source.Load(mlContext, DataSplit.Train, request), samples);
+        var shape = ShapeOf(rows.Schema[CnnColumnNames.Features]);
+        IEstimator<ITransformer> pipeline = Stages[names[0]].Create(mlContext, shape.Width, shape.Height);
+        foreach (var name in names.Skip(1))
+            pipeline = pipeline.Append(Stages[name].Create(mlContext, shape.Width, shape.Height));
+        var augmented = pipeline.Fit(rows).Transform(rows);
+
+        // Column 0 holds the original images, column k the k-th pass over the augmented data.
+        var columns = new List<float[][]> { Pixels(mlContext, rows) };
+        for (int pass = 0; pass < variants; pass++)
+            columns.Add(Pixels(mlContext, augmented));
+        var grid = Grid(columns, shape, scale);
+        grid.SavePng(outputPath);
+        string recipe = string.Join(", then ", names.Select(n => Stages[n].Description));
+        console.Ansi.MarkupLineInterpolated(
+            $"Wrote [bold]{Path.GetFullPath(outputPath)}[/] ({grid.Width}x{grid.Height} pixels): {columns[0].Length} training images from {source.Description}, each followed by {variants} augmented versions ({recipe}).");
+    }
+
+    private static void CheckRange(string option, int value, int max)
+    {
+        if (value < 1 || value > max)
+            throw new ArgumentOutOfRangeException(option, value, $"{option} must be between 1 and {max}; got {value}.");
+    }
+
+    // Every preset keeps the image size, so originals and augmented images share one cell size.
+    private static ImageShape ShapeOf(DataViewSchema.Column column) => column.Type switch
+    {
+        ImageDataViewType image => new ImageShape(3, image.Height, image.Width),
+        VectorDataViewType { Dimensions.Length: 3 } vector => new ImageShape(vector.Dimensions[0], vector.Dimensions[1], vector.Dimensions[2]),
+        _ => throw new InvalidDataException($"Column '{column.Name}' holds {column.Type}, not images of a known shape."),
+    };
+
+    // Images become CHW vectors of red, green and blue through ML.NET's own ExtractPixels; one call reads one pass over the data.
+    private static float[][] Pixels(MLContext mlContext, IDataView data) =>
+        [.. AsPixels(mlContext, data).GetColumn<float[]>(CnnColumnNames.Features)];
+
+    private static IDataView AsPixels(MLContext mlContext, IDataView data) =>
+        data.Schema[CnnColumnNames.Features].Type is ImageDataViewType
+            ? mlContext.Transforms.ExtractPixels(CnnColumnNames.Features).Fit(data).Transform(data)
+            : data;
+
+    // Each image pixel becomes a scale x scale block; grey images are drawn grey, values clamped to 0..255.
+    private static RgbImage Grid(IReadOnlyList<float[][]> columns, ImageShape shape, int scale)
+    {
+        int rows = columns[0].Length, cellWidth = shape.Width * scale, cellHeight = shape.Height * scale, plane = shape.Height * shape.Width;
+        var grid = new RgbImage(columns.Count * (cellWidth + Gap) + Gap, rows * (cellHeight + Gap) + Gap, fill: (255, 255, 255));
+        for (int column = 0; column < columns.Count; column++)
+        {
+            for (int row = 0; row < rows; row++)
+            {
+                var image = columns[column][row];
+                int left = Gap + column * (cellWidth + Gap), top = Gap + row * (cellHeight + Gap);
+                for (int y = 0; y < cellHeight; y++)
+                {
+                    for (int x = 0; x < cellWidth; x++)
+                    {
+                        int i = y / scale * shape.Width + x / scale;
+                        byte red = ToByte(image[i]);
+                        var (green, blue) = shape.Channels == 3 ? (ToByte(image[plane + i]), ToByte(image[2 * plane + i])) : (red, red);
+                        grid.Set(left + x, top + y, red, green, blue);
+                    }
+                }
+            }
+        }
+        return grid;
+    }
+
+    private static byte ToByte(float value) => (byte)Math.Clamp(MathF.Round(value), 0, 255);
+}
