@@ -17,9 +17,9 @@ public sealed class ColorJitter : ImageOperation
     /// <param name="saturation">How far the saturation factor strays from 1.</param>
     public ColorJitter(double brightness = 0, double contrast = 0, double saturation = 0)
     {
-        CheckRange(brightness, brightness, 0, double.MaxValue, "Brightness", "Brightness", nameof(ColorJitter));
-        CheckRange(contrast, contrast, 0, double.MaxValue, "Contrast", "Contrast", nameof(ColorJitter));
-        CheckRange(saturation, saturation, 0, double.MaxValue, "Saturation", "Saturation", nameof(ColorJitter));
+        CheckValue(brightness, 0, double.PositiveInfinity, "Brightness", nameof(ColorJitter));
+        CheckValue(contrast, 0, double.PositiveInfinity, "Contrast", nameof(ColorJitter));
+        CheckValue(saturation, 0, double.PositiveInfinity, "Saturation", nameof(ColorJitter));
         Brightness = brightness;
         Contrast = contrast;
         Saturation = saturation;

@@ -78,9 +78,21 @@ public abstract class ImageOperation
 
     private protected abstract void SaveParameters(BinaryWriter writer);
 
-    private protected static void CheckRange(double min, double max, double lowest, double highest, string minName, string maxName, string operation)
+    private protected static void CheckValue(double value, double lowest, double highest, string name, string operation)
     {
-        if (!double.IsFinite(min) || !double.IsFinite(max) || min < lowest || max > highest || min > max)
-            throw new ArgumentOutOfRangeException(minName, $"{operation}: {minName} and {maxName} must satisfy {lowest} <= {minName} <= {maxName} <= {highest}; got {min} and {max}.");
+        if (!double.IsFinite(value) || value < lowest || value > highest)
+        {
+            string allowed = double.IsPositiveInfinity(highest) ? $"finite and at least {lowest}" : $"between {lowest} and {highest}";
+            throw new ArgumentOutOfRangeException(name, value, $"{operation}: {name} must be {allowed}.");
+        }
+    }
+
+    private protected static void CheckPositiveRange(double min, double max, double highest, string minName, string maxName, string operation)
+    {
+        if (!double.IsFinite(min) || !double.IsFinite(max) || min <= 0 || min > max || max > highest)
+        {
+            string bound = double.IsPositiveInfinity(highest) ? "" : $" <= {highest}";
+            throw new ArgumentOutOfRangeException(minName, $"{operation}: {minName} and {maxName} must satisfy 0 < {minName} <= {maxName}{bound}; got {min} and {max}.");
+        }
     }
 }

@@ -21,7 +21,7 @@ public sealed class PcaLighting : ImageOperation
     /// <param name="components">The three unit components, one after another, each as (R, G, B).</param>
     public PcaLighting(double standardDeviation, IReadOnlyList<float> componentScales, IReadOnlyList<float> components)
     {
-        CheckRange(standardDeviation, standardDeviation, 0, double.MaxValue, "StandardDeviation", "StandardDeviation", nameof(PcaLighting));
+        CheckValue(standardDeviation, 0, double.PositiveInfinity, "StandardDeviation", nameof(PcaLighting));
         ArgumentNullException.ThrowIfNull(componentScales);
         ArgumentNullException.ThrowIfNull(components);
         if (componentScales.Count != 3 || componentScales.Any(s => !float.IsFinite(s) || s < 0))

@@ -19,10 +19,10 @@ public sealed class RandomAffine : ImageOperation
     /// <param name="shear">Largest horizontal shear either way, in degrees.</param>
     public RandomAffine(double degrees = 0, double translate = 0, double minScale = 1, double maxScale = 1, double shear = 0)
     {
-        CheckRange(degrees, degrees, 0, 180, "Degrees", "Degrees", nameof(RandomAffine));
-        CheckRange(translate, translate, 0, 1, "Translate", "Translate", nameof(RandomAffine));
-        CheckRange(minScale, maxScale, double.Epsilon, double.MaxValue, "MinScale", "MaxScale", nameof(RandomAffine));
-        CheckRange(shear, shear, 0, 89, "Shear", "Shear", nameof(RandomAffine));
+        CheckValue(degrees, 0, 180, "Degrees", nameof(RandomAffine));
+        CheckValue(translate, 0, 1, "Translate", nameof(RandomAffine));
+        CheckPositiveRange(minScale, maxScale, double.PositiveInfinity, "MinScale", "MaxScale", nameof(RandomAffine));
+        CheckValue(shear, 0, 89, "Shear", nameof(RandomAffine));
         Degrees = degrees;
         Translate = translate;
         MinScale = minScale;

@@ -22,9 +22,9 @@ public sealed class RandomErasing : ImageOperation
     public RandomErasing(double probability = 0.5, double minScale = 0.02, double maxScale = 0.33, double minRatio = 0.3, double maxRatio = 3.3,
         float fillValue = 0, bool randomFill = false)
     {
-        CheckRange(probability, probability, 0, 1, "Probability", "Probability", nameof(RandomErasing));
-        CheckRange(minScale, maxScale, double.Epsilon, 1, "MinScale", "MaxScale", nameof(RandomErasing));
-        CheckRange(minRatio, maxRatio, double.Epsilon, double.MaxValue, "MinRatio", "MaxRatio", nameof(RandomErasing));
+        CheckValue(probability, 0, 1, "Probability", nameof(RandomErasing));
+        CheckPositiveRange(minScale, maxScale, 1, "MinScale", "MaxScale", nameof(RandomErasing));
+        CheckPositiveRange(minRatio, maxRatio, double.PositiveInfinity, "MinRatio", "MaxRatio", nameof(RandomErasing));
         if (!float.IsFinite(fillValue))
             throw new ArgumentOutOfRangeException(nameof(fillValue), fillValue, "RandomErasing: FillValue must be finite.");
         Probability = probability;

@@ -12,7 +12,7 @@ public sealed class RandomFlip : ImageOperation
     {
         if (!Enum.IsDefined(axis))
             throw new ArgumentOutOfRangeException(nameof(axis), axis, "RandomFlip: unknown axis.");
-        CheckRange(probability, probability, 0, 1, "Probability", "Probability", nameof(RandomFlip));
+        CheckValue(probability, 0, 1, "Probability", nameof(RandomFlip));
         Axis = axis;
         Probability = probability;
     }

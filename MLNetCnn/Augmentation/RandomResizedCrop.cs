@@ -22,8 +22,8 @@ public sealed class RandomResizedCrop : ImageOperation
     {
         if (height < 1 || width < 1)
             throw new ArgumentOutOfRangeException(nameof(height), $"RandomResizedCrop: the output size {height}x{width} must be positive.");
-        CheckRange(minScale, maxScale, double.Epsilon, 1, "MinScale", "MaxScale", nameof(RandomResizedCrop));
-        CheckRange(minRatio, maxRatio, double.Epsilon, double.MaxValue, "MinRatio", "MaxRatio", nameof(RandomResizedCrop));
+        CheckPositiveRange(minScale, maxScale, 1, "MinScale", "MaxScale", nameof(RandomResizedCrop));
+        CheckPositiveRange(minRatio, maxRatio, double.PositiveInfinity, "MinRatio", "MaxRatio", nameof(RandomResizedCrop));
         Height = height;
         Width = width;
         MinScale = minScale;
