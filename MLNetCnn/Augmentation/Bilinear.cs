@@ -63,35 +63,39 @@ internal static class Bilinear
     /// </summary>
     public static void Warp(ReadOnlySpan<float> source, ImageShape shape, Span<float> destination, in AffineMap inverse)
     {
-        int height = shape.Height, width = shape.Width, plane = height * width;
+        int height = shape.Height, width = shape.Width, plane = height * width, channels = shape.Channels;
         for (int y = 0; y < height; y++)
         {
-            double centreY = y + 0.5;
-            for (int x = 0; x < width; x++)
+            // Sample positions of the row's pixel centres, advanced by one column at a time.
+            double sx = inverse.XX * 0.5 + inverse.XY * (y + 0.5) + inverse.X0 - 0.5;
+            double sy = inverse.YX * 0.5 + inverse.YY * (y + 0.5) + inverse.Y0 - 0.5;
+            for (int x = 0; x < width; x++, sx += inverse.XX, sy += inverse.YX)
             {
-                double centreX = x + 0.5;
-                double sx = inverse.XX * centreX + inverse.XY * centreY + inverse.X0 - 0.5;
-                double sy = inverse.YX * centreX + inverse.YY * centreY + inverse.Y0 - 0.5;
                 int output = y * width + x;
                 if (sx <= -1 || sy <= -1 || sx >= width || sy >= height)
                 {
-                    for (int c = 0; c < shape.Channels; c++)
+                    for (int c = 0; c < channels; c++)
                         destination[c * plane + output] = 0;
                     continue;
                 }
                 int left = (int)Math.Floor(sx), top = (int)Math.Floor(sy);
                 float fx = (float)(sx - left), fy = (float)(sy - top);
                 float w00 = (1 - fx) * (1 - fy), w01 = fx * (1 - fy), w10 = (1 - fx) * fy, w11 = fx * fy;
-                bool hasLeft = left >= 0, hasRight = left + 1 < width, hasTop = top >= 0, hasBottom = top + 1 < height;
                 int at = top * width + left;
-                for (int c = 0; c < shape.Channels; c++)
+                if (left >= 0 && top >= 0 && left + 1 < width && top + 1 < height)
                 {
-                    var from = source.Slice(c * plane, plane);
+                    for (int c = 0, o = at; c < channels; c++, o += plane)
+                        destination[c * plane + output] = w00 * source[o] + w01 * source[o + 1] + w10 * source[o + width] + w11 * source[o + width + 1];
+                    continue;
+                }
+                bool hasLeft = left >= 0, hasRight = left + 1 < width, hasTop = top >= 0, hasBottom = top + 1 < height;
+                for (int c = 0, o = at; c < channels; c++, o += plane)
+                {
                     float value = 0;
-                    if (hasTop && hasLeft) value += w00 * from[at];
-                    if (hasTop && hasRight) value += w01 * from[at + 1];
-                    if (hasBottom && hasLeft) value += w10 * from[at + width];
-                    if (hasBottom && hasRight) value += w11 * from[at + width + 1];
+                    if (hasTop && hasLeft) value += w00 * source[o];
+                    if (hasTop && hasRight) value += w01 * source[o + 1];
+                    if (hasBottom && hasLeft) value += w10 * source[o + width];
+                    if (hasBottom && hasRight) value += w11 * source[o + width + 1];
                     destination[c * plane + output] = value;
                 }
             }

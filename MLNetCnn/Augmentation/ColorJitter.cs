@@ -1,3 +1,5 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
 using MLNetCnn.Data;
 
 namespace MLNetCnn.Augmentation;
@@ -55,13 +57,10 @@ public sealed class ColorJitter : ImageOperation
             switch (step)
             {
                 case 0 when brightness != 1:
-                    foreach (ref float value in destination)
-                        value *= brightness;
+                    ScaleAndShift(destination, brightness, 0);
                     break;
                 case 1 when contrast != 1:
-                    float shift = (1 - contrast) * MeanGrey(destination, shape);
-                    foreach (ref float value in destination)
-                        value = value * contrast + shift;
+                    ScaleAndShift(destination, contrast, (1 - contrast) * MeanGrey(destination, shape));
                     break;
                 case 2 when saturation != 1 && shape.Channels == 3:
                     Saturate(destination, shape.Height * shape.Width, saturation);
@@ -83,10 +82,23 @@ public sealed class ColorJitter : ImageOperation
 
     private static float Sum(ReadOnlySpan<float> values)
     {
-        double sum = 0;
-        foreach (float value in values)
-            sum += value;
-        return (float)sum;
+        var vectors = MemoryMarshal.Cast<float, Vector<float>>(values);
+        var total = Vector<float>.Zero;
+        foreach (var vector in vectors)
+            total += vector;
+        float sum = Vector.Sum(total);
+        for (int i = vectors.Length * Vector<float>.Count; i < values.Length; i++)
+            sum += values[i];
+        return sum;
+    }
+
+    private static void ScaleAndShift(Span<float> values, float scale, float shift)
+    {
+        var vectors = MemoryMarshal.Cast<float, Vector<float>>(values);
+        for (int i = 0; i < vectors.Length; i++)
+            vectors[i] = vectors[i] * scale + new Vector<float>(shift);
+        for (int i = vectors.Length * Vector<float>.Count; i < values.Length; i++)
+            values[i] = values[i] * scale + shift;
     }
 
     private static void Saturate(Span<float> image, int plane, float factor)
@@ -94,7 +106,17 @@ public sealed class ColorJitter : ImageOperation
         var red = image[..plane];
         var green = image.Slice(plane, plane);
         var blue = image[(2 * plane)..];
-        for (int i = 0; i < plane; i++)
+        var r = MemoryMarshal.Cast<float, Vector<float>>(red);
+        var g = MemoryMarshal.Cast<float, Vector<float>>(green);
+        var b = MemoryMarshal.Cast<float, Vector<float>>(blue);
+        for (int i = 0; i < r.Length; i++)
+        {
+            var grey = r[i] * 0.299f + g[i] * 0.587f + b[i] * 0.114f;
+            r[i] = grey + (r[i] - grey) * factor;
+            g[i] = grey + (g[i] - grey) * factor;
+            b[i] = grey + (b[i] - grey) * factor;
+        }
+        for (int i = r.Length * Vector<float>.Count; i < plane; i++)
         {
             float grey = 0.299f * red[i] + 0.587f * green[i] + 0.114f * blue[i];
             red[i] = grey + factor * (red[i] - grey);
