@@ -7,8 +7,8 @@ namespace MLNetCnn.Training;
 /// <param name="TrainAccuracy">Fraction of training images classified correctly during the epoch.</param>
 /// <param name="ValidationLoss">Mean cross-entropy on the validation set, when there is one.</param>
 /// <param name="ValidationAccuracy">Accuracy on the validation set, when there is one.</param>
-/// <param name="LearningRate">The learning rate used in the epoch.</param>
-/// <param name="ImagesPerSecond">Training throughput of the epoch.</param>
+/// <param name="LearningRate">The learning rate of the epoch's last step (schedules change it every step).</param>
+/// <param name="ImagesPerSecond">Training throughput of the epoch (validation excluded).</param>
 /// <param name="Elapsed">Time since training started.</param>
 public sealed record EpochReport(
     int Epoch,

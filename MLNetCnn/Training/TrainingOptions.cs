@@ -9,17 +9,69 @@ public sealed record TrainingOptions
     /// <summary>Images per mini-batch.</summary>
     public int BatchSize { get; init; } = 64;
 
-    /// <summary>The optimizer's learning rate.</summary>
+    /// <summary>The optimizer's learning rate: the peak of a schedule, reached after any warm-up.</summary>
     public double LearningRate { get; init; } = 1e-3;
 
     /// <summary>The optimizer.</summary>
     public OptimizerKind Optimizer { get; init; } = OptimizerKind.Adam;
 
-    /// <summary>Momentum for <see cref="OptimizerKind.Sgd"/>.</summary>
+    /// <summary>Momentum of <see cref="OptimizerKind.Sgd"/>.</summary>
     public double Momentum { get; init; } = 0.9;
 
-    /// <summary>L2 weight decay added by the optimizer.</summary>
+    /// <summary>Nesterov momentum for <see cref="OptimizerKind.Sgd"/> (needs a positive <see cref="Momentum"/>).</summary>
+    public bool Nesterov { get; init; }
+
+    /// <summary>Weight decay: an L2 penalty for Adam and SGD, decoupled for AdamW.</summary>
     public double WeightDecay { get; init; }
+
+    /// <summary>Label smoothing of the cross-entropy, in [0, 1): the targets become <c>1 - s + s/K</c> and <c>s/K</c>.</summary>
+    public double LabelSmoothing { get; init; }
+
+    /// <summary>Clips the global L2 norm of the gradients to this value before each step; 0 for no clipping.</summary>
+    public double GradientClipNorm { get; init; }
+
+    /// <summary>How the learning rate changes over the run.</summary>
+    public ScheduleKind Schedule { get; init; } = ScheduleKind.Constant;
+
+    /// <summary>
+    /// Epochs (fractions allowed) over which the learning rate rises linearly from 1 % of <see cref="LearningRate"/>
+    /// before the schedule starts; 0 for none. Not used with <see cref="ScheduleKind.OneCycle"/>, which has its own.
+    /// </summary>
+    public double WarmupEpochs { get; init; }
+
+    /// <summary>The period, in epochs, of <see cref="ScheduleKind.Step"/>.</summary>
+    public int StepEpochs { get; init; } = 10;
+
+    /// <summary>The epochs, counted after warm-up and in increasing order, at which <see cref="ScheduleKind.MultiStep"/> decays.</summary>
+    public IReadOnlyList<int> Milestones { get; init; } = [];
+
+    /// <summary>The factor of each decay of <see cref="ScheduleKind.Step"/> and <see cref="ScheduleKind.MultiStep"/>.</summary>
+    public double Gamma { get; init; } = 0.1;
+
+    /// <summary>The learning rate <see cref="ScheduleKind.Cosine"/> ends at.</summary>
+    public double MinLearningRate { get; init; }
+
+    /// <summary>Stops training when a metric stops improving and restores the best weights; null to train every epoch.</summary>
+    public EarlyStoppingOptions? EarlyStopping { get; init; }
+
+    /// <summary>Saves the training state to a folder, to resume an interrupted run; null for no checkpoints.</summary>
+    public CheckpointOptions? Checkpoints { get; init; }
+
+    /// <summary>
+    /// When training is cancelled, return normally with the weights of the best epoch so far (by the early-stopping
+    /// metric, or the last completed epoch without one) instead of throwing an <see cref="OperationCanceledException"/>.
+    /// Cancellation before the first epoch ends throws either way.
+    /// </summary>
+    public bool ReturnBestModelOnCancel { get; init; }
+
+    /// <summary>16-bit passes with float32 master weights on CUDA; no effect on the CPU.</summary>
+    public MixedPrecision MixedPrecision { get; init; } = MixedPrecision.None;
+
+    /// <summary>
+    /// Prepare the next mini-batches on a background thread while the network computes (in pinned memory on
+    /// CUDA). The batches, and so the results, are the same either way.
+    /// </summary>
+    public bool Prefetch { get; init; } = true;
 
     /// <summary>Seeds weight initialisation, shuffling and dropout; the same seed repeats a CPU run exactly.</summary>
     public int Seed { get; init; }
@@ -32,8 +84,43 @@ public sealed record TrainingOptions
         Require(double.IsFinite(LearningRate) && LearningRate > 0, nameof(LearningRate), LearningRate, "must be a positive number");
         Require(double.IsFinite(Momentum) && Momentum is >= 0 and < 1, nameof(Momentum), Momentum, "must be in [0, 1)");
         Require(double.IsFinite(WeightDecay) && WeightDecay >= 0, nameof(WeightDecay), WeightDecay, "must be zero or positive");
+        Require(double.IsFinite(LabelSmoothing) && LabelSmoothing is >= 0 and < 1, nameof(LabelSmoothing), LabelSmoothing, "must be in [0, 1)");
+        Require(double.IsFinite(GradientClipNorm) && GradientClipNorm >= 0, nameof(GradientClipNorm), GradientClipNorm, "must be zero (no clipping) or positive");
+        Require(double.IsFinite(WarmupEpochs) && WarmupEpochs >= 0 && WarmupEpochs < Epochs, nameof(WarmupEpochs), WarmupEpochs, $"must be zero or positive and less than Epochs ({Epochs})");
+        Require(double.IsFinite(Gamma) && Gamma is > 0 and <= 1, nameof(Gamma), Gamma, "must be in (0, 1]");
+        Require(double.IsFinite(MinLearningRate) && MinLearningRate >= 0 && MinLearningRate <= LearningRate, nameof(MinLearningRate), MinLearningRate,
+            $"must be in [0, LearningRate ({LearningRate})]");
         if (!Enum.IsDefined(Optimizer))
             throw new ArgumentException($"Unknown optimizer {Optimizer}.", nameof(Optimizer));
+        if (!Enum.IsDefined(Schedule))
+            throw new ArgumentException($"Unknown schedule {Schedule}.", nameof(Schedule));
+        if (!Enum.IsDefined(MixedPrecision))
+            throw new ArgumentException($"Unknown mixed precision {MixedPrecision}.", nameof(MixedPrecision));
+        if (Nesterov && (Optimizer != OptimizerKind.Sgd || Momentum <= 0))
+            throw new ArgumentException($"Nesterov momentum needs the Sgd optimizer and a positive Momentum; the options have {Optimizer} and Momentum {Momentum}.", nameof(Nesterov));
+        if (Schedule == ScheduleKind.Step)
+            Require(StepEpochs > 0, nameof(StepEpochs), StepEpochs, "must be at least 1 for the Step schedule");
+        if (Schedule == ScheduleKind.MultiStep)
+        {
+            ArgumentNullException.ThrowIfNull(Milestones, nameof(Milestones));
+            if (Milestones.Count == 0 || Milestones[0] < 1 || Milestones.Zip(Milestones.Skip(1)).Any(p => p.Second <= p.First))
+                throw new ArgumentException($"Milestones must be epochs from 1 in increasing order for the MultiStep schedule; they are [{string.Join(", ", Milestones)}].", nameof(Milestones));
+        }
+        if (Schedule == ScheduleKind.OneCycle && WarmupEpochs > 0)
+            throw new ArgumentException("WarmupEpochs cannot be combined with the OneCycle schedule, whose first phase is its warm-up.", nameof(WarmupEpochs));
+        if (EarlyStopping is { } stopping)
+        {
+            if (!Enum.IsDefined(stopping.Metric))
+                throw new ArgumentException($"Unknown early-stopping metric {stopping.Metric}.", nameof(EarlyStopping));
+            Require(stopping.Patience > 0, "EarlyStopping.Patience", stopping.Patience, "must be at least 1");
+            Require(double.IsFinite(stopping.MinDelta) && stopping.MinDelta >= 0, "EarlyStopping.MinDelta", stopping.MinDelta, "must be zero or positive");
+        }
+        if (Checkpoints is { } checkpoints)
+        {
+            if (string.IsNullOrWhiteSpace(checkpoints.Folder))
+                throw new ArgumentException("Checkpoints.Folder must name a folder.", nameof(Checkpoints));
+            Require(checkpoints.EverySteps >= 0, "Checkpoints.EverySteps", checkpoints.EverySteps, "must be zero (each epoch) or positive");
+        }
         return this;
     }
 

@@ -1,0 +1,146 @@
+using System.Collections.Concurrent;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MLNetCnn.Training;
+
+/// <summary>
+/// The mini-batches of one epoch in a shuffled order, from a given step on: prepared on demand, or by a background
+/// thread that keeps up to <see cref="PrefetchDepth"/> batches ready while the network computes. Prefetched
+/// tensors are made outside any dispose scope and attached to the caller's step scope when taken, so they are
+/// freed with the step; batches never taken are freed by <see cref="Dispose"/>.
+/// </summary>
+internal sealed class EpochBatches : IDisposable
+{
+    /// <summary>Batches a prefetching thread keeps ready.</summary>
+    public const int PrefetchDepth = 2;
+
+    private readonly CompactImageTensors _data;
+    private readonly Tensor _order;
+    private readonly int _batchSize;
+    private readonly int _stepCount;
+    private readonly bool _pinMemory;
+    private readonly BlockingCollection<(Tensor Images, Tensor Labels)>? _ready;
+    private readonly CancellationTokenSource? _stop;
+    private readonly Thread? _producer;
+    private Exception? _producerFailure;
+    private int _nextStep;
+
+    /// <param name="data">The epoch's images.</param>
+    /// <param name="order">A permutation of the image indices; it must outlive this object.</param>
+    /// <param name="batchSize">Images per batch.</param>
+    /// <param name="firstStep">The first step to give (from 0), to continue an epoch.</param>
+    /// <param name="prefetch">Prepare batches on a background thread.</param>
+    /// <param name="pinMemory">Put prefetched batches in page-locked memory for fast, asynchronous copies to a GPU.</param>
+    public EpochBatches(CompactImageTensors data, Tensor order, int batchSize, int firstStep, bool prefetch, bool pinMemory)
+    {
+        _data = data;
+        _order = order;
+        _batchSize = batchSize;
+        _stepCount = StepCount(data.Count, batchSize);
+        _nextStep = firstStep;
+        _pinMemory = pinMemory && prefetch;
+        if (prefetch)
+        {
+            _ready = new BlockingCollection<(Tensor, Tensor)>(PrefetchDepth);
+            _stop = new CancellationTokenSource();
+            _producer = new Thread(Produce) { IsBackground = true, Name = "MLNetCnn batch prefetch" };
+            _producer.Start();
+        }
+    }
+
+    /// <summary>
+    /// The steps of an epoch of <paramref name="count"/> images: a last batch of a single image is dropped, since
+    /// it would break batch normalisation's batch statistics (unless it is the only image).
+    /// </summary>
+    public static int StepCount(long count, int batchSize)
+    {
+        long full = count / batchSize, remainder = count % batchSize;
+        return checked((int)(full + (remainder > 1 || count == 1 ? 1 : 0)));
+    }
+
+    /// <summary>The next batch, its tensors owned by <paramref name="stepScope"/>; false after the last.</summary>
+    public bool TryTake(DisposeScope stepScope, out Tensor images, out Tensor labels)
+    {
+        if (_ready is null)
+        {
+            if (_nextStep >= _stepCount)
+            {
+                images = labels = null!;
+                return false;
+            }
+            (images, labels) = Prepare(_nextStep++);
+            return true;
+        }
+        if (_ready.TryTake(out var batch, Timeout.Infinite))
+        {
+            stepScope.Attach(batch.Images, batch.Labels);
+            (images, labels) = batch;
+            return true;
+        }
+        if (_producerFailure is { } failure)
+            throw new InvalidOperationException($"Preparing a training batch failed: {failure.Message}", failure);
+        images = labels = null!;
+        return false;
+    }
+
+    /// <summary>Stops the prefetching thread and frees the batches it prepared that were not taken.</summary>
+    public void Dispose()
+    {
+        if (_ready is null)
+            return;
+        _stop!.Cancel();
+        _producer!.Join();
+        while (_ready.TryTake(out var batch))
+        {
+            batch.Images.Dispose();
+            batch.Labels.Dispose();
+        }
+        _ready.Dispose();
+        _stop.Dispose();
+    }
+
+    private (Tensor Images, Tensor Labels) Prepare(int step)
+    {
+        long start = (long)step * _batchSize;
+        long count = Math.Min(_batchSize, _data.Count - start);
+        using var indices = _order.narrow(0, start, count);
+        return _data.Batch(indices);
+    }
+
+    private void Produce()
+    {
+        try
+        {
+            for (int step = _nextStep; step < _stepCount; step++)
+            {
+                Tensor images, labels;
+                using (var scope = NewDisposeScope())
+                {
+                    (images, labels) = Prepare(step);
+                    if (_pinMemory)
+                        (images, labels) = (images.pin_memory(), labels.pin_memory());
+                    scope.Detach(images, labels);
+                }
+                try
+                {
+                    _ready!.Add((images, labels), _stop!.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    images.Dispose();
+                    labels.Dispose();
+                    return;
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            _producerFailure = e;
+        }
+        finally
+        {
+            _ready!.CompleteAdding();
+        }
+    }
+}

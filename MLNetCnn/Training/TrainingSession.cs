@@ -1,0 +1,287 @@
+using System.Diagnostics;
+using MLNetCnn.Data;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MLNetCnn.Training;
+
+/// <summary>
+/// One training run of <see cref="ClassifierTrainer"/>: the epoch and step loop with its optimizer, schedule,
+/// shuffling, early stopping, best weights, checkpoints and cancellation.
+/// </summary>
+internal sealed class TrainingSession : IDisposable
+{
+    private readonly ClassifierTrainer _trainer;
+    private readonly TrainingOptions _options;
+    private readonly CnnModel _model;
+    private readonly IEpochData _train;
+    private readonly ImageDataset? _validation;
+    private readonly CancellationToken _cancellation;
+    private readonly CheckpointStore? _store;
+    private readonly EarlyStoppingMonitor? _monitor;
+    private readonly Stopwatch _clock = new();
+    private readonly List<EpochReport> _history = [];
+    private readonly Generator _shuffling;
+    private readonly List<IDisposable> _owned = [];
+
+    private CompactImageTensors? _fixedData;
+    private CompactImageTensors? _freshData;
+    private int _freshDataEpoch;
+    private TorchSharp.Modules.OptimizerHelper _optimizer = null!;
+    private optim.lr_scheduler.LRScheduler _schedule = null!;
+    private TrainingStep _step = null!;
+    private int _stepsPerEpoch;
+    private IReadOnlyDictionary<string, string> _run = null!;
+
+    private int _epoch = 1;
+    private int _stepInEpoch;
+    private int _globalStep;
+    private EpochTally _tally = new();
+    private TimeSpan _elapsedBefore;
+    private byte[]? _epochShuffleState;
+    private double _lastLearningRate;
+    private WeightSnapshot? _best;
+    private int _bestEpoch;
+    private int? _resumedFromStep;
+
+    public TrainingSession(ClassifierTrainer trainer, TrainingOptions options, CnnModel model, IEpochData train, ImageDataset? validation,
+        CancellationToken cancellation)
+    {
+        _trainer = trainer;
+        _options = options;
+        _model = model;
+        _train = train;
+        _validation = validation;
+        _cancellation = cancellation;
+        _store = options.Checkpoints is { } checkpoints ? new CheckpointStore(checkpoints.Folder) : null;
+        _monitor = options.EarlyStopping is { } stopping ? new EarlyStoppingMonitor(stopping) : null;
+        _shuffling = new Generator((ulong)options.Seed);
+        _owned.Add(_shuffling);
+    }
+
+    private TimeSpan Elapsed => _elapsedBefore + _clock.Elapsed;
+
+    public TrainingHistory Run()
+    {
+        _clock.Start();
+        using var checkpoint = _options.Checkpoints is { Resume: true } && _store!.Exists ? _store.Read() : null;
+        Prepare(EpochData(Math.Min(checkpoint?.Epoch ?? 1, _options.Epochs)).Count);
+        if (checkpoint is not null)
+            Restore(checkpoint);
+        return Finish(TrainEpochs());
+    }
+
+    public void Dispose()
+    {
+        _best?.Dispose();
+        _fixedData?.Dispose();
+        _freshData?.Dispose();
+        for (int i = _owned.Count - 1; i >= 0; i--)
+            _owned[i].Dispose();
+    }
+
+    private T Own<T>(T disposable) where T : IDisposable
+    {
+        _owned.Add(disposable);
+        return disposable;
+    }
+
+    private void Prepare(long imageCount)
+    {
+        _stepsPerEpoch = EpochBatches.StepCount(imageCount, _options.BatchSize);
+        _optimizer = Own(OptimizerFactory.Create(_options, _model.Network.parameters()));
+        _schedule = ScheduleFactory.Create(_optimizer, _options, _stepsPerEpoch);
+        bool pinned = _options.Prefetch && _model.Device.type == DeviceType.CUDA;
+        _step = Own(new TrainingStep(_model, _optimizer, _options, TrainingStep.MixedPrecisionFor(_model, _options), nonBlockingCopies: pinned));
+        _run = RunSettings(imageCount);
+    }
+
+    private IReadOnlyDictionary<string, string> RunSettings(long imageCount)
+    {
+        var run = new Dictionary<string, string>
+        {
+            ["Architecture"] = _model.Architecture,
+            ["Input"] = _model.Spec.Input.ToString(),
+            ["ClassCount"] = $"{_model.Spec.ClassCount}",
+            ["TrainingImages"] = $"{imageCount}",
+            ["BatchSize"] = $"{_options.BatchSize}",
+            ["Optimizer"] = $"{_options.Optimizer}",
+            ["Schedule"] = $"{_options.Schedule}",
+            ["WarmupSteps"] = $"{ScheduleFactory.WarmupSteps(_options, _stepsPerEpoch)}",
+            ["MixedPrecision"] = $"{(_step.MixedPrecision is null ? MixedPrecision.None : _options.MixedPrecision)}",
+        };
+        if (_options.Schedule is ScheduleKind.Cosine or ScheduleKind.OneCycle)
+            run["Epochs"] = $"{_options.Epochs}";
+        return run;
+    }
+
+    private void Restore(TrainingCheckpoint checkpoint)
+    {
+        _store!.EnsureSameRun(checkpoint, _run);
+        checkpoint.Weights.RestoreInto(_model.Network, _store.FilePath);
+        for (int i = 0; i < checkpoint.GlobalStep; i++)
+            _schedule.step();
+        using (var reader = new BinaryReader(new MemoryStream(checkpoint.OptimizerState)))
+            _optimizer.load_state_dict(reader);
+        using (var state = tensor(checkpoint.GlobalRandomState))
+            random.set_rng_state(state);
+        if (_monitor is not null && checkpoint.EarlyStopping is { } stopping)
+            _monitor.State = stopping;
+        if (_step.MixedPrecision?.Scaler is { } scaler && checkpoint.LossScale is { } scale)
+            scaler.State = scale;
+        if (checkpoint.BestWeights is { } best)
+        {
+            _best = best.Copy();
+            _bestEpoch = checkpoint.BestWeightsEpoch;
+        }
+        _history.AddRange(checkpoint.History);
+        (_epoch, _stepInEpoch, _globalStep) = (checkpoint.Epoch, checkpoint.StepInEpoch, checkpoint.GlobalStep);
+        _tally = checkpoint.Tally.Copy();
+        _elapsedBefore = checkpoint.Elapsed;
+        _epochShuffleState = checkpoint.ShuffleState;
+        _lastLearningRate = _step.LearningRate;
+        _resumedFromStep = checkpoint.GlobalStep;
+    }
+
+    private TrainingOutcome TrainEpochs()
+    {
+        try
+        {
+            for (; _epoch <= _options.Epochs; _epoch++)
+            {
+                if (_monitor?.ShouldStop == true)
+                    return TrainingOutcome.StoppedEarly;
+                var epochClock = Stopwatch.StartNew();
+                var data = EpochData(_epoch);
+                if (EpochBatches.StepCount(data.Count, _options.BatchSize) != _stepsPerEpoch)
+                    throw new InvalidOperationException($"The training data gave {data.Count} images in epoch {_epoch}; every epoch must give as many as the first.");
+                RunEpoch(data, epochClock);
+                _freshData?.Dispose();
+                _freshData = null;
+                EndEpoch();
+            }
+            return TrainingOutcome.Completed;
+        }
+        catch (OperationCanceledException) when (_options.ReturnBestModelOnCancel && _best is not null)
+        {
+            return TrainingOutcome.Cancelled;
+        }
+    }
+
+    /// <summary>The images of an epoch: a fixed data set is converted once, a changing one for each epoch.</summary>
+    private CompactImageTensors EpochData(int epoch)
+    {
+        if (_train.IsFixed)
+            return _fixedData ??= CompactImageTensors.From(_train.ForEpoch(1));
+        if (_freshData is null || _freshDataEpoch != epoch)
+        {
+            _freshData?.Dispose();
+            _freshData = null;
+            _freshData = CompactImageTensors.From(_train.ForEpoch(epoch));
+            _freshDataEpoch = epoch;
+        }
+        return _freshData;
+    }
+
+    private void RunEpoch(CompactImageTensors data, Stopwatch epochClock)
+    {
+        _model.Network.train();
+        if (_epochShuffleState is { } saved)
+        {
+            using var state = tensor(saved);
+            _shuffling.set_state(state);
+        }
+        _epochShuffleState = GeneratorState(_shuffling);
+        using var order = randperm(data.Count, generator: _shuffling);
+        var durationBefore = _tally.Duration;
+        bool pinned = _options.Prefetch && _model.Device.type == DeviceType.CUDA;
+        using var batches = new EpochBatches(data, order, _options.BatchSize, _stepInEpoch, _options.Prefetch, pinned);
+        while (true)
+        {
+            using (var scope = NewDisposeScope())
+            {
+                if (!batches.TryTake(scope, out var images, out var labels))
+                    break;
+                _cancellation.ThrowIfCancellationRequested();
+                _lastLearningRate = _step.LearningRate;
+                var (loss, correct) = _step.Run(images, labels, _epoch, _stepInEpoch + 1);
+                _tally.Add(loss, correct, images.shape[0]);
+            }
+            _stepInEpoch++;
+            _globalStep++;
+            _schedule.step();
+            _tally.Duration = durationBefore + epochClock.Elapsed;
+            if (_options.Checkpoints is { EverySteps: > 0 and var every } && _globalStep % every == 0 && _stepInEpoch < _stepsPerEpoch)
+                SaveCheckpoint();
+            _trainer.RaiseStepCompleted(new StepReport(_epoch, _stepInEpoch, _stepsPerEpoch, (int)_tally.Seen, _tally.MeanLoss, _tally.Accuracy));
+        }
+    }
+
+    private void EndEpoch()
+    {
+        _model.Network.eval();
+        (double Loss, double Accuracy)? validated = _validation is null ? null : _trainer.Evaluate(_model, _validation);
+        var report = new EpochReport(_epoch, _options.Epochs, _tally.MeanLoss, _tally.Accuracy, validated?.Loss, validated?.Accuracy,
+            _lastLearningRate, _tally.Seen / Math.Max(_tally.Duration.TotalSeconds, 1e-9), Elapsed);
+        _history.Add(report);
+        bool keep = _monitor is not null ? _monitor.Observe(report) : _options.ReturnBestModelOnCancel;
+        if (keep)
+        {
+            _best?.Dispose();
+            _best = WeightSnapshot.Capture(_model.Network);
+            _bestEpoch = _epoch;
+        }
+        _stepInEpoch = 0;
+        _tally = new EpochTally();
+        _epochShuffleState = GeneratorState(_shuffling);
+        if (_store is not null)
+            SaveCheckpoint(nextEpoch: _epoch + 1);
+        _trainer.RaiseEpochCompleted(report);
+    }
+
+    private TrainingHistory Finish(TrainingOutcome outcome)
+    {
+        int? restored = null;
+        if (_best is not null && (_monitor is not null || outcome == TrainingOutcome.Cancelled))
+        {
+            _best.RestoreInto(_model.Network);
+            restored = _bestEpoch;
+        }
+        _model.Network.eval();
+        return new TrainingHistory([.. _history], outcome, restored, _resumedFromStep);
+    }
+
+    private void SaveCheckpoint(int? nextEpoch = null)
+    {
+        using var weights = WeightSnapshot.Capture(_model.Network);
+        using var optimizerState = new MemoryStream();
+        using (var writer = new BinaryWriter(optimizerState, System.Text.Encoding.UTF8, leaveOpen: true))
+            _optimizer.save_state_dict(writer);
+        using var globalState = random.get_rng_state();
+        var checkpoint = new TrainingCheckpoint
+        {
+            Run = _run,
+            Epoch = nextEpoch ?? _epoch,
+            StepInEpoch = _stepInEpoch,
+            GlobalStep = _globalStep,
+            Tally = _tally,
+            Elapsed = Elapsed,
+            History = _history,
+            ShuffleState = _epochShuffleState!,
+            GlobalRandomState = globalState.data<byte>().ToArray(),
+            EarlyStopping = _monitor?.State,
+            LossScale = _step.MixedPrecision?.Scaler?.State,
+            Weights = weights,
+            BestWeights = _best,
+            BestWeightsEpoch = _bestEpoch,
+            OptimizerState = optimizerState.ToArray(),
+        };
+        _store!.Save(checkpoint);
+    }
+
+    private static byte[] GeneratorState(Generator generator)
+    {
+        using var state = generator.get_state();
+        return state.data<byte>().ToArray();
+    }
+}

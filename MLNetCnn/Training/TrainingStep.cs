@@ -1,0 +1,90 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MLNetCnn.Training;
+
+/// <summary>
+/// One optimisation step on a batch: forward pass, cross-entropy (with label smoothing and any auxiliary losses),
+/// a check that the loss is finite, backward pass, gradient clipping and the optimizer's update, in float32 or
+/// mixed precision. The caller owns the dispose scope the step runs in.
+/// </summary>
+internal sealed class TrainingStep : IDisposable
+{
+    private readonly CnnModel _model;
+    private readonly optim.Optimizer _optimizer;
+    private readonly TrainingOptions _options;
+    private readonly Parameter[] _parameters;
+    private readonly bool _nonBlockingCopies;
+
+    /// <param name="model">The model whose weights the optimizer updates.</param>
+    /// <param name="optimizer">An optimizer over the model's parameters.</param>
+    /// <param name="options">Label smoothing and clipping.</param>
+    /// <param name="mixedPrecision">The 16-bit network of mixed-precision training, which the step then owns; null for float32.</param>
+    /// <param name="nonBlockingCopies">Batches come in pinned memory and can be copied to the device asynchronously.</param>
+    public TrainingStep(CnnModel model, optim.Optimizer optimizer, TrainingOptions options, MixedPrecisionNetwork? mixedPrecision, bool nonBlockingCopies)
+    {
+        _model = model;
+        _optimizer = optimizer;
+        _options = options;
+        _parameters = [.. model.Network.parameters()];
+        _nonBlockingCopies = nonBlockingCopies;
+        MixedPrecision = mixedPrecision;
+    }
+
+    /// <summary>The 16-bit network of mixed-precision training, or null in float32.</summary>
+    public MixedPrecisionNetwork? MixedPrecision { get; }
+
+    /// <summary>The mixed-precision network the options ask for on <paramref name="model"/>'s device: CUDA only, null elsewhere.</summary>
+    public static MixedPrecisionNetwork? MixedPrecisionFor(CnnModel model, TrainingOptions options) =>
+        options.MixedPrecision != Training.MixedPrecision.None && model.Device.type == DeviceType.CUDA
+            ? new MixedPrecisionNetwork(model, options.MixedPrecision)
+            : null;
+
+    /// <summary>The learning rate the next update uses.</summary>
+    public double LearningRate => _optimizer.ParamGroups.First().LearningRate;
+
+    /// <summary>Trains on one batch; returns the batch's mean loss and the number of images classified correctly.</summary>
+    /// <exception cref="TrainingDivergedException">The loss is NaN or infinite; the weights are left unchanged.</exception>
+    public (double Loss, long Correct) Run(Tensor images, Tensor labels, int epoch, int step)
+    {
+        var target = labels.to(_model.Device, non_blocking: _nonBlockingCopies);
+        var input = _model.Normalization.Apply(images.to(_model.Device, non_blocking: _nonBlockingCopies));
+        var logits = MixedPrecision is null ? _model.Network.forward(input) : MixedPrecision.Forward(input);
+        var network = MixedPrecision?.Network ?? _model.Network;
+        var loss = Criterion(logits, target);
+        if (network is IAuxiliaryLoss auxiliary && auxiliary.AuxiliaryLoss(target, Criterion) is { } extra)
+            loss = loss + extra;
+        float value = loss.item<float>();
+        if (!float.IsFinite(value))
+            throw new TrainingDivergedException(epoch, step, LearningRate, value);
+
+        _optimizer.zero_grad();
+        bool finite = true;
+        if (MixedPrecision is null)
+        {
+            loss.backward();
+        }
+        else
+        {
+            MixedPrecision.Backward(loss);
+            finite = MixedPrecision.MoveGradientsToMaster();
+        }
+        if (finite)
+        {
+            if (_options.GradientClipNorm > 0)
+                nn.utils.clip_grad_norm_(_parameters, _options.GradientClipNorm);
+            _optimizer.step();
+        }
+        MixedPrecision?.AfterStep(finite);
+        long correct = logits.argmax(1).eq(target).sum().item<long>();
+        return (value, correct);
+    }
+
+    /// <summary>Frees the 16-bit network.</summary>
+    public void Dispose() => MixedPrecision?.Dispose();
+
+    private Tensor Criterion(Tensor logits, Tensor target) =>
+        nn.functional.cross_entropy(logits.dtype == ScalarType.Float32 ? logits : logits.to(ScalarType.Float32), target,
+            label_smoothing: _options.LabelSmoothing);
+}
