@@ -31,6 +31,10 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
             throw new ArgumentException($"Unknown architecture '{options.Architecture}'. Registered: {string.Join(", ", ModelZoo.Names)}.", nameof(options));
         if (options.ValidationFraction is < 0 or >= 1)
             throw new ArgumentOutOfRangeException(nameof(options), options.ValidationFraction, "ValidationFraction must be in [0, 1).");
+        if (options.EarlyStoppingPatience < 0)
+            throw new ArgumentOutOfRangeException(nameof(options), options.EarlyStoppingPatience, "EarlyStoppingPatience must be zero (off) or positive.");
+        if ((options.Resume || options.CheckpointEverySteps != 0) && string.IsNullOrWhiteSpace(options.CheckpointFolder))
+            throw new ArgumentException("Resume and CheckpointEverySteps need a CheckpointFolder.", nameof(options));
     }
 
     /// <summary>Options of <see cref="CnnClassificationTrainer"/>.</summary>
@@ -66,17 +70,77 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
         /// <summary>Images per mini-batch, in training and in scoring.</summary>
         public int BatchSize = 64;
 
-        /// <summary>The optimizer's learning rate.</summary>
+        /// <summary>The optimizer's learning rate: the peak of a schedule, reached after any warm-up.</summary>
         public double LearningRate = 1e-3;
 
-        /// <summary>The optimizer.</summary>
+        /// <summary>The optimizer: Adam, AdamW (decoupled weight decay) or SGD.</summary>
         public OptimizerKind Optimizer = OptimizerKind.Adam;
 
         /// <summary>Momentum of <see cref="OptimizerKind.Sgd"/>.</summary>
         public double Momentum = 0.9;
 
-        /// <summary>L2 weight decay.</summary>
+        /// <summary>Nesterov momentum for <see cref="OptimizerKind.Sgd"/>.</summary>
+        public bool Nesterov;
+
+        /// <summary>Weight decay: an L2 penalty for Adam and SGD, decoupled for AdamW.</summary>
         public double WeightDecay;
+
+        /// <summary>Label smoothing of the training cross-entropy, in [0, 1).</summary>
+        public double LabelSmoothing;
+
+        /// <summary>Clips the global L2 norm of the gradients to this value; 0 for no clipping.</summary>
+        public double GradientClipNorm;
+
+        /// <summary>How the learning rate changes over the run (stepped every mini-batch).</summary>
+        public ScheduleKind Schedule = ScheduleKind.Constant;
+
+        /// <summary>Epochs (fractions allowed) of linear warm-up from 1 % of the learning rate; 0 for none.</summary>
+        public double WarmupEpochs;
+
+        /// <summary>The period, in epochs, of the <see cref="ScheduleKind.Step"/> schedule.</summary>
+        public int StepEpochs = 10;
+
+        /// <summary>The epochs (after warm-up, increasing) at which the <see cref="ScheduleKind.MultiStep"/> schedule decays.</summary>
+        public int[] Milestones = [];
+
+        /// <summary>The decay factor of the step schedules.</summary>
+        public double Gamma = 0.1;
+
+        /// <summary>The learning rate the <see cref="ScheduleKind.Cosine"/> schedule ends at.</summary>
+        public double MinLearningRate;
+
+        /// <summary>Stop after this many epochs without improvement of <see cref="EarlyStoppingMetric"/>, keeping the best epoch's weights; 0 trains every epoch.</summary>
+        public int EarlyStoppingPatience;
+
+        /// <summary>The metric early stopping watches; validation metrics need validation data.</summary>
+        public TrainingMetric EarlyStoppingMetric = TrainingMetric.ValidationLoss;
+
+        /// <summary>The smallest change of <see cref="EarlyStoppingMetric"/> that counts as an improvement.</summary>
+        public double EarlyStoppingMinDelta;
+
+        /// <summary>A folder to save the training state to at the end of each epoch, atomically; null for none.</summary>
+        public string? CheckpointFolder;
+
+        /// <summary>Also checkpoint every this many mini-batch steps; 0 checkpoints once per epoch.</summary>
+        public int CheckpointEverySteps;
+
+        /// <summary>Continue from the checkpoint in <see cref="CheckpointFolder"/>, when there is one.</summary>
+        public bool Resume;
+
+        /// <summary>Stops training before the next mini-batch (as does <c>MLContext</c>'s cancellation).</summary>
+        public CancellationToken Cancellation;
+
+        /// <summary>
+        /// When cancelled, return a model with the best weights so far (by <see cref="EarlyStoppingMetric"/> with early
+        /// stopping, else the last completed epoch's) instead of throwing an <see cref="OperationCanceledException"/>.
+        /// </summary>
+        public bool ReturnBestModelOnCancel;
+
+        /// <summary>16-bit forward and backward passes with float32 master weights on CUDA; no effect on the CPU.</summary>
+        public MixedPrecision MixedPrecision = MixedPrecision.None;
+
+        /// <summary>Prepare mini-batches on a background thread while the network computes; the results are the same.</summary>
+        public bool Prefetch = true;
 
         /// <summary>Seeds initialisation, shuffling and the validation split; by default drawn from the MLContext's seed.</summary>
         public int? Seed;
@@ -116,6 +180,9 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
         /// <summary>Called after every mini-batch step with the epoch's running loss and accuracy; keep it quick.</summary>
         public Action<StepReport>? OnStepEnd;
 
+        /// <summary>Receives every epoch's report, as <see cref="OnEpochEnd"/> does.</summary>
+        public IProgress<EpochReport>? Progress;
+
         internal ImageShape RequestedShape => new(ImageChannels, ImageHeight, ImageWidth);
 
         internal TrainingOptions ToTrainingOptions(int seed) => new TrainingOptions
@@ -125,7 +192,25 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
             LearningRate = LearningRate,
             Optimizer = Optimizer,
             Momentum = Momentum,
+            Nesterov = Nesterov,
             WeightDecay = WeightDecay,
+            LabelSmoothing = LabelSmoothing,
+            GradientClipNorm = GradientClipNorm,
+            Schedule = Schedule,
+            WarmupEpochs = WarmupEpochs,
+            StepEpochs = StepEpochs,
+            Milestones = Milestones ?? [],
+            Gamma = Gamma,
+            MinLearningRate = MinLearningRate,
+            EarlyStopping = EarlyStoppingPatience > 0
+                ? new EarlyStoppingOptions { Metric = EarlyStoppingMetric, Patience = EarlyStoppingPatience, MinDelta = EarlyStoppingMinDelta }
+                : null,
+            Checkpoints = string.IsNullOrWhiteSpace(CheckpointFolder)
+                ? null
+                : new CheckpointOptions { Folder = CheckpointFolder, EverySteps = CheckpointEverySteps, Resume = Resume },
+            ReturnBestModelOnCancel = ReturnBestModelOnCancel,
+            MixedPrecision = MixedPrecision,
+            Prefetch = Prefetch,
             Seed = seed,
         }.Validate();
     }
@@ -157,29 +242,104 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
     }
 
     /// <summary>Reads the training data, trains the network and returns the fitted transformer.</summary>
-    public CnnClassificationTransformer Fit(IDataView input)
+    public CnnClassificationTransformer Fit(IDataView input) => Fit(input, validationData: null);
+
+    /// <summary>
+    /// Trains on <paramref name="trainData"/>, scoring <paramref name="validationData"/> after every epoch (for the
+    /// reports and early stopping), and returns the fitted transformer. Both need the trainer's input columns, so
+    /// pass the validation data through the same preceding transforms (<c>Transform</c> skips training-only stages).
+    /// </summary>
+    /// <param name="trainData">The training rows.</param>
+    /// <param name="validationData">Rows to validate on, or null (see <see cref="Options.ValidationFraction"/>).</param>
+    public CnnClassificationTransformer Fit(IDataView trainData, IDataView? validationData)
     {
-        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(trainData);
+        using var channel = _host.Start("Training");
+        var run = PrepareRun(trainData, validationData, channel);
+        try
+        {
+            var trainer = new ClassifierTrainer(run.Training);
+            trainer.EpochCompleted += report =>
+            {
+                channel.Info(MessageSensitivity.None, report.ToString());
+                _options.OnEpochEnd?.Invoke(report);
+                _options.Progress?.Report(report);
+            };
+            if (_options.OnStepEnd is { } onStepEnd)
+                trainer.StepCompleted += onStepEnd;
+            using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(_options.Cancellation);
+            trainer.StepCompleted += _ =>
+            {
+                if (MlNetBridge.IsCancelled(_host))
+                    cancellation.Cancel();
+            };
+            var history = trainer.Train(run.Model, run.Train, run.Validation, cancellation.Token);
+            channel.Info(MessageSensitivity.None, history.ToString());
+            var columns = new ScoreColumns(_options.ScoreColumnName, _options.PredictedLabelColumnName, run.ClassCount, ClassLabels.FromColumn(run.LabelColumn));
+            return new CnnClassificationTransformer(run.Model, _options.FeatureColumnName, _options.TestTimeAugmentation, columns, _options.BatchSize, history);
+        }
+        catch
+        {
+            run.Model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Runs the learning-rate range test on <paramref name="trainData"/> with this trainer's network, optimizer and
+    /// batch size: a few steps at geometrically growing learning rates, the loss of each, and a suggested rate.
+    /// </summary>
+    /// <param name="trainData">The training rows, as for <see cref="Fit(IDataView)"/>.</param>
+    /// <param name="finderOptions">The range and number of steps; the defaults sweep 1e-7 to 10 in 100 steps.</param>
+    public LearningRateSearch FindLearningRate(IDataView trainData, LearningRateFinderOptions? finderOptions = null)
+    {
+        ArgumentNullException.ThrowIfNull(trainData);
+        (finderOptions ?? new LearningRateFinderOptions()).Validate();
+        using var channel = _host.Start("Learning-rate range test");
+        var run = PrepareRun(trainData, validationData: null, channel);
+        using var model = run.Model;
+        var search = new LearningRateFinder(run.Training, finderOptions).Run(model, run.Train, _options.Cancellation);
+        channel.Info(MessageSensitivity.None,
+            $"Learning-rate range test: {search.Points.Count} steps from {search.Points[0].LearningRate:G3} to {search.Points[^1].LearningRate:G3}; " +
+            $"suggested learning rate {search.SuggestedLearningRate:G3} (steepest descent), lowest loss at {search.LowestLossLearningRate:G3}.");
+        return search;
+    }
+
+    private sealed record PreparedRun(CnnModel Model, IEpochData Train, ImageDataset? Validation, TrainingOptions Training,
+        DataViewSchema.Column LabelColumn, int ClassCount);
+
+    /// <summary>Reads the data, holds out validation rows, chooses the device and builds the network.</summary>
+    private PreparedRun PrepareRun(IDataView input, IDataView? validationData, IChannel channel)
+    {
+        if (validationData is not null && _options.ValidationFraction > 0)
+            throw new ArgumentException("Give either validation data or a ValidationFraction, not both.", nameof(validationData));
         var (labelColumn, classCount) = BindLabel(input.Schema);
         var binding = ImageColumnBinding.Bind(input.Schema, _options.FeatureColumnName, _options.RequestedShape);
         int seed = _options.Seed ?? _host.Rand.Next();
         var training = _options.ToTrainingOptions(seed);
 
-        using var channel = _host.Start("Training");
         var data = TrainingDataReader.Read(input, labelColumn, binding, classCount);
         var (trainRows, validationRows) = _options.ValidationFraction > 0
             ? data.StratifiedHoldout(_options.ValidationFraction, seed)
             : ([.. Enumerable.Range(0, data.Count)], []);
-        var validation = validationRows.Length > 0 ? data.Select(validationRows) : null;
+        var validation = validationData is not null ? ReadValidation(validationData, binding.Shape, classCount)
+            : validationRows.Length > 0 ? data.Select(validationRows) : null;
+        if (training.EarlyStopping is { } stopping && stopping.Metric.NeedsValidation() && validation is null)
+        {
+            throw new ArgumentException($"EarlyStoppingMetric {stopping.Metric} needs validation data: set ValidationFraction, " +
+                $"call Fit(trainData, validationData), or watch {TrainingMetric.TrainLoss}.");
+        }
         bool randomPerPass = binding.Column.Annotations.Schema.GetColumnOrNull(AnnotationNames.RandomPerPass) is not null;
         IEpochData train = randomPerPass
             ? new DataViewEpochData(data, () => TrainingDataReader.Read(input, labelColumn, binding, classCount), trainRows)
-            : validation is null ? data : data.Select(trainRows);
+            : validationRows.Length == 0 ? data : data.Select(trainRows);
         var (gpuDeviceId, fallbackToCpu) = MlNetBridge.GetDeviceSettings(_host);
         var device = DeviceSelector.Select(_options.Device, gpuDeviceId, fallbackToCpu);
         channel.Info(MessageSensitivity.None,
             $"Training {_options.Architecture} on {trainRows.Length} images of shape {train.Shape} in {classCount} classes" +
             $"{(validation is null ? "" : $", validating on {validation.Count}")}, on {device.Device} ({device.Reason}).");
+        if (_options.MixedPrecision != MixedPrecision.None && device.Device.type != TorchSharp.DeviceType.CUDA)
+            channel.Info(MessageSensitivity.None, $"MixedPrecision {_options.MixedPrecision} applies on CUDA only; training in float32 on {device.Device}.");
 
         var normalization = _options.NormalizeInputs ? InputNormalization.FromData(train.ForEpoch(1)) : InputNormalization.Identity(train.Shape.Channels);
         var spec = new ModelSpec(train.Shape, classCount)
@@ -187,25 +347,16 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
             Options = new Dictionary<string, double>(_options.ArchitectureOptions, StringComparer.OrdinalIgnoreCase),
         };
         var model = CnnModel.Create(_options.Architecture, spec, normalization, device.Device, seed);
-        try
-        {
-            var trainer = new ClassifierTrainer(training);
-            trainer.EpochCompleted += report =>
-            {
-                channel.Info(MessageSensitivity.None, report.ToString());
-                _options.OnEpochEnd?.Invoke(report);
-            };
-            if (_options.OnStepEnd is { } onStepEnd)
-                trainer.StepCompleted += onStepEnd;
-            var history = trainer.Train(model, train, validation);
-            var columns = new ScoreColumns(_options.ScoreColumnName, _options.PredictedLabelColumnName, classCount, ClassLabels.FromColumn(labelColumn));
-            return new CnnClassificationTransformer(model, _options.FeatureColumnName, _options.TestTimeAugmentation, columns, _options.BatchSize, history);
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
+        return new PreparedRun(model, train, validation, training, labelColumn, classCount);
+    }
+
+    private ImageDataset ReadValidation(IDataView validationData, ImageShape shape, int classCount)
+    {
+        var (labelColumn, validationClasses) = BindLabel(validationData.Schema);
+        if (validationClasses != classCount)
+            throw new ArgumentException($"The validation data's label column '{labelColumn.Name}' has {validationClasses} classes but the training data's has {classCount}; map both with the same MapValueToKey.", nameof(validationData));
+        var binding = ImageColumnBinding.Bind(validationData.Schema, _options.FeatureColumnName, shape);
+        return TrainingDataReader.Read(validationData, labelColumn, binding, classCount);
     }
 
     private static SchemaShape.Column? FindColumn(SchemaShape schema, string name) =>

@@ -25,7 +25,7 @@ public sealed class CnnClassificationTransformer : ITransformer, ICanSaveModel, 
     private readonly int _scoringBatchSize;
 
     internal CnnClassificationTransformer(CnnModel model, string featureColumnName, TestTimeAugmentation testTimeAugmentation, ScoreColumns columns,
-        int scoringBatchSize, IReadOnlyList<EpochReport> trainingHistory)
+        int scoringBatchSize, TrainingHistory trainingHistory)
     {
         Model = model;
         FeatureColumnName = featureColumnName;
@@ -51,8 +51,8 @@ public sealed class CnnClassificationTransformer : ITransformer, ICanSaveModel, 
     public IReadOnlyList<string> ClassNames =>
         _columns.Labels?.Names ?? [.. Enumerable.Range(0, _columns.ClassCount).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))];
 
-    /// <summary>The report of each training epoch; empty for a model loaded from a file.</summary>
-    public IReadOnlyList<EpochReport> TrainingHistory { get; }
+    /// <summary>The report of each training epoch and how training ended; empty for a model loaded from a file.</summary>
+    public TrainingHistory TrainingHistory { get; }
 
     /// <inheritdoc/>
     public bool IsRowToRowMapper => true;
@@ -109,7 +109,7 @@ public sealed class CnnClassificationTransformer : ITransformer, ICanSaveModel, 
         var model = CnnModel.Load(reader.BaseStream, device.Device, "the saved CNN classifier");
         var labels = reader.ReadBoolean() ? ClassLabels.Load(reader, model.Spec.ClassCount) : null;
         var columns = new ScoreColumns(scoreColumnName, predictedLabelColumnName, model.Spec.ClassCount, labels);
-        return new CnnClassificationTransformer(model, featureColumnName, testTimeAugmentation, columns, scoringBatchSize, []);
+        return new CnnClassificationTransformer(model, featureColumnName, testTimeAugmentation, columns, scoringBatchSize, TrainingHistory.Empty);
     }
 
     // Ten crops of the network's input size can be cut from larger images, so then the column gives the size.

@@ -18,7 +18,7 @@ namespace MLNetCnn.Estimators
 {
     /// <summary>
     /// The one place that uses ML.NET internals. ML.NET 5.0.1 offers no public way to build estimator schema
-    /// columns, persist a stateful external transformer or reach a catalog's environment
+    /// columns, persist a stateful external transformer, reach a catalog's environment or see its cancellation
     /// (dotnet/machinelearning#4911), so this project compiles against copies of Microsoft.ML.Core and
     /// Microsoft.ML.Data in which exactly the members listed in its project file are public
     /// (build/Publicizer), and <c>IgnoresAccessChecksTo</c> lets the runtime accept those accesses. Microsoft.ML
@@ -35,6 +35,12 @@ namespace MLNetCnn.Estimators
         /// <summary>The environment's <c>GpuDeviceId</c> and <c>FallbackToCpu</c>, as set on the MLContext.</summary>
         public static (int? GpuDeviceId, bool FallbackToCpu) GetDeviceSettings(IHostEnvironment environment) =>
             environment is IHostEnvironmentInternal settings ? (settings.GpuDeviceId, settings.FallbackToCpu) : (null, false);
+
+        /// <summary>
+        /// Whether ML.NET was asked to stop all work in this environment (<c>MLContext.CancelExecution</c>, which AutoML
+        /// uses); ML.NET's own components check it through the internal <c>CheckAlive</c>.
+        /// </summary>
+        public static bool IsCancelled(IHostEnvironment environment) => environment is ICancelable { IsCanceled: true };
 
         /// <summary>An estimator schema column, whose constructor ML.NET keeps internal.</summary>
         public static SchemaShape.Column CreateSchemaColumn(string name, SchemaShape.Column.VectorKind vectorKind, DataViewType itemType,
