@@ -14,6 +14,7 @@ internal static class Program
         PredictCommand.Create,
         SummaryCommand.Create,
         AugmentPreviewCommand.Create,
+        LrFindCommand.Create,
     ];
 
     public static int Main(string[] args) => Run(args, CliConsole.ForProcess());

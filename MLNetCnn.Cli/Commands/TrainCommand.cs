@@ -24,7 +24,6 @@ internal static class TrainCommand
         var epochs = new Option<int>("--epochs") { Description = "Passes over the training data.", DefaultValueFactory = _ => 10 };
         var batchSize = new Option<int>("--batch-size") { Description = "Images per mini-batch.", DefaultValueFactory = _ => 64 };
         var learningRate = new Option<double>("--lr") { Description = "Learning rate.", DefaultValueFactory = _ => 1e-3 };
-        var optimizer = new Option<OptimizerKind>("--optimizer") { Description = "adam or sgd (with momentum 0.9).", DefaultValueFactory = _ => OptimizerKind.Adam };
         var device = new Option<ComputeDevice>("--device") { Description = "auto, cpu or cuda.", DefaultValueFactory = _ => ComputeDevice.Auto };
         var seed = new Option<int>("--seed") { Description = "Seed for initialisation, shuffling and splits.", DefaultValueFactory = _ => 1 };
         var validationFraction = new Option<double>("--validation-fraction") { Description = "Share of the training data held out to validate after every epoch (0 for none).", DefaultValueFactory = _ => 0.1 };
@@ -33,12 +32,16 @@ internal static class TrainCommand
         var channels = new Option<int?>("--channels") { Description = "Read images as 1 (grey) or 3 (RGB) channels; default: 3 for image files, the data's own otherwise." };
         var skipUnreadable = CommonOptions.SkipUnreadable();
         var output = new Option<string?>("--output", "-o") { Description = $"The run folder for {ModelFileName} and the report; default: runs/ARCH-TIME." };
+        var optimization = new OptimizationFlags();
+        var runControl = new RunControlFlags();
 
         var command = new Command("train", "Train a CNN, evaluate it on the test data, and save the model and a report (metrics.json, plots, report.md).")
         {
-            data, architecture, epochs, batchSize, learningRate, optimizer, device, seed, validationFraction, testFraction, imageSize, channels,
+            data, architecture, epochs, batchSize, learningRate, device, seed, validationFraction, testFraction, imageSize, channels,
             skipUnreadable, output,
         };
+        optimization.AddTo(command);
+        runControl.AddTo(command);
         command.SetAction(parse => CommandRunner.Run(console, () =>
         {
             string arch = parse.GetValue(architecture)!;
@@ -49,12 +52,13 @@ internal static class TrainCommand
                 Epochs = parse.GetValue(epochs),
                 BatchSize = parse.GetValue(batchSize),
                 LearningRate = parse.GetValue(learningRate),
-                Optimizer = parse.GetValue(optimizer),
                 Device = parse.GetValue(device),
                 Seed = parse.GetValue(seed),
                 ValidationFraction = parse.GetValue(validationFraction),
                 FeatureColumnName = CnnColumnNames.Features,
             };
+            optimization.ApplyTo(parse, options);
+            runControl.ApplyTo(parse, options);
             string folder = parse.GetValue(output) ?? Path.Combine("runs", $"{arch}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}");
             var request = new ImageRequest(CnnColumnNames.Features, width, height, parse.GetValue(skipUnreadable));
             Train(console, parse.GetValue(data), options, parse.GetValue(channels), parse.GetValue(testFraction), request, folder);
@@ -90,6 +94,7 @@ internal static class TrainCommand
             return pipeline.Fit(train);
         });
         using var classifier = model.OfType<CnnClassificationTransformer>().Single();
+        console.Output.WriteLine(classifier.TrainingHistory.ToString());
         var evaluation = Evaluation.Compute(mlContext, classifier, test);
         EvaluationTables.Print(console.Ansi, evaluation);
 

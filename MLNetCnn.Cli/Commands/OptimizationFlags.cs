@@ -1,0 +1,38 @@
+using System.CommandLine;
+using MLNetCnn.Estimators;
+using MLNetCnn.Training;
+
+namespace MLNetCnn.Cli.Commands;
+
+/// <summary>How each step trains, shared by <c>train</c> and <c>lr-find</c>: optimizer, regularisation, precision and batch feeding.</summary>
+internal sealed class OptimizationFlags
+{
+    private readonly Option<OptimizerKind> _optimizer = new("--optimizer") { Description = "adam, adamw (decoupled weight decay) or sgd.", DefaultValueFactory = _ => OptimizerKind.Adam };
+    private readonly Option<double> _momentum = new("--momentum") { Description = "Momentum of sgd.", DefaultValueFactory = _ => 0.9 };
+    private readonly Option<bool> _nesterov = new("--nesterov") { Description = "Nesterov momentum for sgd." };
+    private readonly Option<double> _weightDecay = new("--weight-decay") { Description = "Weight decay (an L2 penalty for adam and sgd, decoupled for adamw)." };
+    private readonly Option<double> _labelSmoothing = new("--label-smoothing") { Description = "Label smoothing of the cross-entropy, in [0, 1)." };
+    private readonly Option<double> _clipGradNorm = new("--clip-grad-norm") { Description = "Clip the gradients' global L2 norm to this value (0: no clipping)." };
+    private readonly Option<MixedPrecision> _mixedPrecision = new("--mixed-precision") { Description = "none, bfloat16 or float16 passes on CUDA (no effect on the CPU).", DefaultValueFactory = _ => MixedPrecision.None };
+    private readonly Option<bool> _noPrefetch = new("--no-prefetch") { Description = "Prepare each mini-batch when it is needed instead of on a background thread." };
+
+    /// <summary>Adds the flags to a command.</summary>
+    public void AddTo(Command command)
+    {
+        foreach (var option in new Option[] { _optimizer, _momentum, _nesterov, _weightDecay, _labelSmoothing, _clipGradNorm, _mixedPrecision, _noPrefetch })
+            command.Options.Add(option);
+    }
+
+    /// <summary>Sets the trainer options from the parsed flags.</summary>
+    public void ApplyTo(ParseResult parse, CnnClassificationTrainer.Options options)
+    {
+        options.Optimizer = parse.GetValue(_optimizer);
+        options.Momentum = parse.GetValue(_momentum);
+        options.Nesterov = parse.GetValue(_nesterov);
+        options.WeightDecay = parse.GetValue(_weightDecay);
+        options.LabelSmoothing = parse.GetValue(_labelSmoothing);
+        options.GradientClipNorm = parse.GetValue(_clipGradNorm);
+        options.MixedPrecision = parse.GetValue(_mixedPrecision);
+        options.Prefetch = !parse.GetValue(_noPrefetch);
+    }
+}

@@ -1,0 +1,54 @@
+using System.Globalization;
+
+namespace MLNetCnn.Tests.Cli;
+
+[TestClass]
+public sealed class TrainingCommandsTests
+{
+    [TestMethod]
+    public void LrFindPrintsASuggestedLearningRateAndWritesTheCurve()
+    {
+        var data = ImageFiles.ClassFolder(ImageFiles.TempFolder(), classes: 3, perClass: 12);
+        string csv = Path.Combine(ImageFiles.TempFolder(), "lr.csv");
+
+        var (exitCode, output, error) = CliInProcess.Run("lr-find", "--data", data, "--image-size", "12", "--batch-size", "8", "--steps", "20",
+            "--start-lr", "1e-5", "--end-lr", "1", "--optimizer", "sgd", "--nesterov", "--csv", csv);
+
+        Assert.AreEqual(0, exitCode, error + output);
+        StringAssert.Contains(output, "Suggested learning rate:");
+        var lines = File.ReadAllLines(csv);
+        Assert.AreEqual("learning_rate,loss,smoothed_loss", lines[0]);
+        Assert.IsGreaterThan(5, lines.Length);
+        Assert.IsTrue(lines.Skip(1).All(line => line.Split(',').All(v => double.IsFinite(double.Parse(v, CultureInfo.InvariantCulture)))));
+    }
+
+    [TestMethod]
+    public void TrainTakesTheScheduleEarlyStoppingAndCheckpointFlags()
+    {
+        var data = ImageFiles.ClassFolder(ImageFiles.TempFolder(), classes: 3, perClass: 8);
+        string run = Path.Combine(ImageFiles.TempFolder(), "run");
+        string checkpoints = Path.Combine(run, "checkpoints");
+
+        var (exitCode, output, error) = CliInProcess.Run("train", "--data", data, "--image-size", "12", "--epochs", "3", "--batch-size", "8",
+            "--optimizer", "adamw", "--weight-decay", "0.01", "--label-smoothing", "0.1", "--clip-grad-norm", "5",
+            "--schedule", "multistep", "--milestones", "1", "--gamma", "0.5", "--warmup-epochs", "0.5",
+            "--validation-fraction", "0.25", "--test-fraction", "0.25", "--early-stopping", "5", "--monitor", "validationaccuracy",
+            "--checkpoints", checkpoints, "--output", run);
+
+        Assert.AreEqual(0, exitCode, error + output);
+        StringAssert.Contains(output, "Epoch 3/3");
+        Assert.IsTrue(File.Exists(Path.Combine(checkpoints, "checkpoint.bin")));
+        var (again, againOutput, againError) = CliInProcess.Run("train", "--data", data, "--image-size", "12", "--epochs", "3", "--batch-size", "8",
+            "--optimizer", "adamw", "--schedule", "multistep", "--milestones", "1", "--warmup-epochs", "0.5",
+            "--validation-fraction", "0.25", "--test-fraction", "0.25", "--checkpoints", checkpoints, "--resume", "--output", run);
+        Assert.AreEqual(0, again, againError + againOutput);
+        StringAssert.Contains(againOutput, "resumed from a checkpoint");
+    }
+
+    [TestMethod]
+    public void AnOptionOutOfRangeFailsNamingIt()
+    {
+        var result = CliInProcess.Run("train", "--label-smoothing", "1.5", "--output", ImageFiles.TempFolder());
+        CliInProcess.AssertFails(result, "LabelSmoothing");
+    }
+}
