@@ -23,8 +23,6 @@ internal sealed class EpochTally
         Seen += count;
     }
 
-    public EpochTally Copy() => new() { LossSum = LossSum, Correct = Correct, Seen = Seen, Duration = Duration };
-
     public void Write(BinaryWriter writer)
     {
         writer.Write(LossSum);

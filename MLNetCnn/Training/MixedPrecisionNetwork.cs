@@ -33,10 +33,7 @@ internal sealed class MixedPrecisionNetwork : IDisposable
         _parameters = [.. model.Network.named_parameters().Select(p => (p.parameter, copies[p.name]))];
         var copyBuffers = _network.named_buffers().ToDictionary(b => b.name, b => b.buffer);
         _buffers = [.. model.Network.named_buffers().Select(b => (b.buffer, copyBuffers[b.name]))];
-        using var noGrad = no_grad();
-        foreach (var (master, copy) in _buffers)
-            copy.copy_(master);
-        CopyWeightsFromMaster();
+        CopyFromMaster();
     }
 
     /// <summary>The 16-bit type of the passes.</summary>
@@ -99,6 +96,15 @@ internal sealed class MixedPrecisionNetwork : IDisposable
         CopyWeightsFromMaster();
         foreach (var (master, copy) in _buffers)
             master.copy_(copy);
+    }
+
+    /// <summary>Copies the model's weights and buffers into the 16-bit network, as after loading a checkpoint.</summary>
+    public void CopyFromMaster()
+    {
+        using var noGrad = no_grad();
+        CopyWeightsFromMaster();
+        foreach (var (master, copy) in _buffers)
+            copy.copy_(master);
     }
 
     public void Dispose() => _network.Dispose();

@@ -61,6 +61,9 @@ internal sealed class TrainingSession : IDisposable
 
     private TimeSpan Elapsed => _elapsedBefore + _clock.Elapsed;
 
+    /// <summary>Prefetched batches for a GPU wait in page-locked memory, from which copies are asynchronous.</summary>
+    private bool PinnedBatches => _options.Prefetch && _model.Device.type == DeviceType.CUDA;
+
     public TrainingHistory Run()
     {
         _clock.Start();
@@ -91,8 +94,7 @@ internal sealed class TrainingSession : IDisposable
         _stepsPerEpoch = EpochBatches.StepCount(imageCount, _options.BatchSize);
         _optimizer = Own(OptimizerFactory.Create(_options, _model.Network.parameters()));
         _schedule = ScheduleFactory.Create(_optimizer, _options, _stepsPerEpoch);
-        bool pinned = _options.Prefetch && _model.Device.type == DeviceType.CUDA;
-        _step = Own(new TrainingStep(_model, _optimizer, _options, TrainingStep.MixedPrecisionFor(_model, _options), nonBlockingCopies: pinned));
+        _step = Own(new TrainingStep(_model, _optimizer, _options, TrainingStep.MixedPrecisionFor(_model, _options), nonBlockingCopies: PinnedBatches));
         _run = RunSettings(imageCount);
     }
 
@@ -119,6 +121,7 @@ internal sealed class TrainingSession : IDisposable
     {
         _store!.EnsureSameRun(checkpoint, _run);
         checkpoint.Weights.RestoreInto(_model.Network, _store.FilePath);
+        _step.MixedPrecision?.CopyFromMaster();
         for (int i = 0; i < checkpoint.GlobalStep; i++)
             _schedule.step();
         using (var reader = new BinaryReader(new MemoryStream(checkpoint.OptimizerState)))
@@ -136,7 +139,7 @@ internal sealed class TrainingSession : IDisposable
         }
         _history.AddRange(checkpoint.History);
         (_epoch, _stepInEpoch, _globalStep) = (checkpoint.Epoch, checkpoint.StepInEpoch, checkpoint.GlobalStep);
-        _tally = checkpoint.Tally.Copy();
+        _tally = checkpoint.Tally;
         _elapsedBefore = checkpoint.Elapsed;
         _epochShuffleState = checkpoint.ShuffleState;
         _lastLearningRate = _step.LearningRate;
@@ -194,8 +197,7 @@ internal sealed class TrainingSession : IDisposable
         _epochShuffleState = GeneratorState(_shuffling);
         using var order = randperm(data.Count, generator: _shuffling);
         var durationBefore = _tally.Duration;
-        bool pinned = _options.Prefetch && _model.Device.type == DeviceType.CUDA;
-        using var batches = new EpochBatches(data, order, _options.BatchSize, _stepInEpoch, _options.Prefetch, pinned);
+        using var batches = new EpochBatches(data, order, _options.BatchSize, _stepInEpoch, _options.Prefetch, PinnedBatches);
         while (true)
         {
             using (var scope = NewDisposeScope())
