@@ -47,17 +47,42 @@ public sealed class BatchFeedingTests
     public void PrefetchedBatchesComeInOrderAndAnAbandonedEpochFreesTheRest()
     {
         using var data = CompactImageTensors.From(Train);
-        using var order = randperm(Train.Count, generator: new Generator(3));
-        var expectedFirst = order.narrow(0, 8, 8).data<long>().ToArray().Select(i => Train.Labels[i]).ToArray();
+        using var generator = new Generator(3);
+        using var order = randperm(Train.Count, generator: generator);
+        long[] secondBatch;
+        using (var indices = order.narrow(0, 8, 8))
+            secondBatch = [.. indices.data<long>().ToArray().Select(i => (long)Train.Labels[i])];
+        long liveTensors = Tensor.TotalCount;
 
         using (var batches = new EpochBatches(data, order, batchSize: 8, firstStep: 1, prefetch: true, pinMemory: false))
         {
             using var scope = NewDisposeScope();
             Assert.IsTrue(batches.TryTake(scope, out _, out var labels));
-            CollectionAssert.AreEqual(expectedFirst.Select(l => (long)l).ToArray(), labels.data<long>().ToArray());
+            CollectionAssert.AreEqual(secondBatch, labels.data<long>().ToArray());
         }
 
+        Assert.AreEqual(liveTensors, Tensor.TotalCount, "the batches prepared ahead and never taken were freed");
         Assert.AreEqual(8, EpochBatches.StepCount(Train.Count, 8), "60 images in batches of 8: 7 full batches and one of 4");
         Assert.AreEqual(2, EpochBatches.StepCount(17, 8), "a last batch of a single image is dropped");
+    }
+
+    [TestMethod]
+    public void TrainingReleasesEveryTensorItCreates()
+    {
+        using var model = TinyNetwork.Create(Train, seed: 5);
+        var trainer = new ClassifierTrainer(new TrainingOptions
+        {
+            Epochs = 2, BatchSize = 8, Seed = 5, Schedule = ScheduleKind.OneCycle, LabelSmoothing = 0.1,
+            EarlyStopping = new EarlyStoppingOptions { Metric = TrainingMetric.TrainLoss },
+            Checkpoints = new CheckpointOptions { Folder = Directory.CreateTempSubdirectory().FullName, EverySteps = 3 },
+        });
+        trainer.Train(model, Train);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        long liveTensors = Tensor.TotalCount;
+
+        trainer.Train(model, Train);
+
+        Assert.AreEqual(liveTensors, Tensor.TotalCount);
     }
 }

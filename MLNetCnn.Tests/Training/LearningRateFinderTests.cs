@@ -29,5 +29,10 @@ public sealed class LearningRateFinderTests
         Assert.IsTrue(search.Points.Any(p => p.LearningRate == search.LowestLossLearningRate));
         Assert.IsLessThan(search.Points[0].SmoothedLoss, search.Points.Min(p => p.SmoothedLoss));
         TrainedWeights.AssertEqual(before, TrainedWeights.Of(model));
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        long liveTensors = Tensor.TotalCount;
+        new LearningRateFinder(new TrainingOptions { BatchSize = 16 }, new LearningRateFinderOptions { Steps = 10 }).Run(model, Train);
+        Assert.AreEqual(liveTensors, Tensor.TotalCount, "the range test releases every tensor it creates");
     }
 }

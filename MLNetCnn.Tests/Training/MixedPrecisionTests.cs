@@ -35,8 +35,15 @@ public sealed class MixedPrecisionTests
         model.Network.train();
 
         var losses = new List<double>();
+        long liveTensors = 0;
         for (int i = 0; i < 40; i++)
         {
+            if (i == 1)
+            {
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                liveTensors = Tensor.TotalCount;
+            }
             using var scope = NewDisposeScope();
             var indices = arange(16 * (i % 4), 16 * (i % 4 + 1), dtype: ScalarType.Int64);
             var images = tensor(Train.Pixels, [Train.Count, 1, Train.Shape.Height, Train.Shape.Width]).index_select(0, indices);
@@ -44,6 +51,7 @@ public sealed class MixedPrecisionTests
             losses.Add(step.Run(images, labels, epoch: 1, step: i + 1).Loss);
         }
 
+        Assert.AreEqual(liveTensors, Tensor.TotalCount, "mixed-precision steps release every tensor they create");
         Assert.IsTrue(model.Network.parameters().All(p => p.dtype == ScalarType.Float32));
         Assert.IsLessThan(losses.Take(4).Average() / 2, losses.TakeLast(4).Average());
         var after = TrainedWeights.Of(model);

@@ -16,10 +16,11 @@ internal sealed class WeightSnapshot : IDisposable
     /// <summary>Copies the current state of <paramref name="network"/>.</summary>
     public static WeightSnapshot Capture(nn.Module network)
     {
+        using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var tensors = new Dictionary<string, Tensor>();
         foreach (var (name, tensor) in network.state_dict())
-            tensors[name] = tensor.detach().to(CPU, copy: true).DetachFromDisposeScope();
+            tensors[name] = scope.Detach(tensor.to(CPU, copy: true));
         return new WeightSnapshot(tensors);
     }
 
