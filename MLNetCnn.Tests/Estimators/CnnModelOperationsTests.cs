@@ -1,0 +1,128 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using Microsoft.ML;
+using MLNetCnn.Estimators;
+
+namespace MLNetCnn.Tests.Estimators;
+
+[TestClass]
+public sealed class CnnModelOperationsTests
+{
+    private const string ClassifierEntry = "TransformerChain/Transform_001/Model.key";
+
+    [TestMethod]
+    public void AProcessKilledWhileSavingLeavesThePreviousModelLoadableAndTheNextSaveRemovesItsTemporaryFile()
+    {
+        var (mlContext, data, model) = BarsModel.Train(epochs: 1);
+        var folder = ImageFiles.TempFolder();
+        string source = Path.Combine(folder, "source", "model.zip");
+        string target = Path.Combine(folder, "target", "model.zip");
+        mlContext.Model.SaveAtomically(model, data.Schema, source);
+        var expected = BarsModel.Scores(model, data);
+
+        bool killedMidSave = false;
+        for (int attempt = 0; attempt < 5 && !killedMidSave; attempt++)
+        {
+            int child = KillWhileSavingInALoop(source, target, delay: TimeSpan.FromMilliseconds(attempt * 7));
+
+            var loaded = new MLContext().Model.LoadFromFile(target, out _);
+            CollectionAssert.AreEqual(expected.SelectMany(s => s).ToArray(), BarsModel.Scores(loaded, data).SelectMany(s => s).ToArray(), "the model in place is a whole one");
+            var others = Directory.GetFiles(Path.GetDirectoryName(target)!).Where(f => f != target).Select(Path.GetFileName).ToList();
+            Assert.IsTrue(others.All(f => f!.StartsWith($".model.zip.{child}.", StringComparison.Ordinal) && f.EndsWith(".tmp", StringComparison.Ordinal)),
+                $"beside the model only the killed writer's temporary file: {string.Join(", ", others)}");
+            killedMidSave = others.Count > 0;
+        }
+        Assert.IsTrue(killedMidSave, "one of the kills landed in the middle of a save");
+
+        mlContext.Model.SaveAtomically(model, data.Schema, target);
+
+        CollectionAssert.AreEqual(new[] { target }, Directory.GetFiles(Path.GetDirectoryName(target)!), "the next save removed the abandoned temporary file");
+    }
+
+    [TestMethod]
+    public void ASaveThatFailsLeavesThePreviousFileAsItWas()
+    {
+        var (mlContext, data, model) = BarsModel.Train(epochs: 1);
+        string path = Path.Combine(ImageFiles.TempFolder(), "model.zip");
+        mlContext.Model.SaveAtomically(model, data.Schema, path);
+        var before = File.ReadAllBytes(path);
+        model.Dispose();
+
+        Assert.ThrowsExactly<ObjectDisposedException>(() => mlContext.Model.SaveAtomically(model, data.Schema, path));
+
+        CollectionAssert.AreEqual(before, File.ReadAllBytes(path));
+        CollectionAssert.AreEqual(new[] { path }, Directory.GetFiles(Path.GetDirectoryName(path)!));
+    }
+
+    [TestMethod]
+    public void AMissingTruncatedOrTamperedModelFileIsNamedWithTheReason()
+    {
+        var folder = ImageFiles.TempFolder();
+        string good = Path.Combine(folder, "model.zip");
+        BarsModel.Context.Model.SaveAtomically(BarsModel.Model, BarsModel.Data.Schema, good);
+        var bytes = File.ReadAllBytes(good);
+        string truncated = Path.Combine(folder, "truncated.zip");
+        File.WriteAllBytes(truncated, bytes[..(bytes.Length / 2)]);
+        string tampered = Path.Combine(folder, "tampered.zip");
+        File.Copy(good, tampered);
+        FlipOneWeightBit(tampered);
+        string missing = Path.Combine(folder, "missing.zip");
+        var mlContext = new MLContext();
+
+        var missingError = Assert.ThrowsExactly<FileNotFoundException>(() => mlContext.Model.LoadFromFile(missing, out _));
+        var truncatedError = Assert.ThrowsExactly<InvalidDataException>(() => mlContext.Model.LoadFromFile(truncated, out _));
+        var tamperedError = Assert.ThrowsExactly<InvalidDataException>(() => mlContext.Model.LoadFromFile(tampered, out _));
+
+        StringAssert.Contains(missingError.Message, missing);
+        StringAssert.Contains(truncatedError.Message, truncated);
+        StringAssert.Contains(tamperedError.Message, tampered);
+        StringAssert.Contains(tamperedError.Message, "checksum");
+        Assert.IsNotNull(mlContext.Model.LoadFromFile(good, out _));
+    }
+
+    /// <summary>
+    /// Starts a child process that saves <paramref name="source"/>'s model to <paramref name="target"/> in a loop,
+    /// kills it (SIGKILL) <paramref name="delay"/> after its second save, and returns its process id.
+    /// </summary>
+    private static int KillWhileSavingInALoop(string source, string target, TimeSpan delay)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory };
+        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "MLNetCnn.Tests.ChildProcess.dll"), "save-loop", source, target })
+            start.ArgumentList.Add(argument);
+        using var process = Process.Start(start)!;
+        var errors = process.StandardError.ReadToEndAsync();
+        try
+        {
+            string? line;
+            while ((line = process.StandardOutput.ReadLine()) is not null && line != "saved 2")
+            {
+            }
+            Assert.AreEqual("saved 2", line, $"the child saves in a loop: {(process.HasExited ? errors.Result : "")}");
+            Thread.Sleep(delay);
+        }
+        finally
+        {
+            process.Kill();
+            process.WaitForExit();
+        }
+        return process.Id;
+    }
+
+    // A valid zip whose classifier entry differs in one bit of a weight: only the checksum can tell.
+    private static void FlipOneWeightBit(string zip)
+    {
+        using var archive = ZipFile.Open(zip, ZipArchiveMode.Update);
+        var entry = archive.GetEntry(ClassifierEntry)!;
+        byte[] content;
+        using (var stream = entry.Open())
+        {
+            var buffer = new MemoryStream();
+            stream.CopyTo(buffer);
+            content = buffer.ToArray();
+        }
+        content[content.Length / 2] ^= 1;
+        entry.Delete();
+        using var rewritten = archive.CreateEntry(ClassifierEntry).Open();
+        rewritten.Write(content);
+    }
+}
