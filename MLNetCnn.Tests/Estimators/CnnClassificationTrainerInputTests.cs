@@ -89,6 +89,18 @@ public sealed class CnnClassificationTrainerInputTests
     }
 
     [TestMethod]
+    public void AnInputSmallerThanTheArchitectureTakesIsRejectedWithItsMinimumSize()
+    {
+        var (mlContext, data) = Keyed(Bars);
+        var trainer = mlContext.MulticlassClassification.Trainers.Cnn(architecture: "alexnet");
+
+        var error = Assert.ThrowsExactly<ArgumentException>(() => trainer.Fit(data));
+
+        StringAssert.Contains(error.Message, "alexnet needs images of at least ");
+        StringAssert.Contains(error.Message, "the input is 1x12x12");
+    }
+
+    [TestMethod]
     public void AnImageColumnOfTheWrongTypeIsNamed()
     {
         var (mlContext, data) = Keyed(Bars);
