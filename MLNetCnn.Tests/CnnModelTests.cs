@@ -11,15 +11,18 @@ public sealed class CnnModelTests
     private static readonly ImageDataset Images = SyntheticImages.Bars(20, classCount: 3, size: 16);
 
     [TestMethod]
-    public void SaveAndLoadGiveIdenticalProbabilities()
+    [DataRow("lenet5")]
+    [DataRow("lenet5-classic")]
+    [DataRow("resnet20")]
+    public void SaveAndLoadGiveIdenticalProbabilities(string architecture)
     {
-        using var model = Create("lenet5", seed: 4);
+        using var model = Create(architecture, seed: 4);
         var stream = new MemoryStream();
         model.Save(stream);
         stream.Position = 0;
         using var loaded = CnnModel.Load(stream, CPU);
 
-        Assert.AreEqual("lenet5", loaded.Architecture);
+        Assert.AreEqual(architecture, loaded.Architecture);
         Assert.AreEqual(model.Spec.Input, loaded.Spec.Input);
         CollectionAssert.AreEqual(model.Normalization.Mean, loaded.Normalization.Mean);
         CollectionAssert.AreEqual(Probabilities(model), Probabilities(loaded));
