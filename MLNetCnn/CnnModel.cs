@@ -87,6 +87,8 @@ public sealed class CnnModel : IDisposable
             throw new ArgumentException($"{count} images of shape {input} need {(long)count * input.Size} values; got {images.Length}.", nameof(images));
         if (probabilities.Length != (long)count * Spec.ClassCount)
             throw new ArgumentException($"{count} images need room for {(long)count * Spec.ClassCount} probabilities; got {probabilities.Length}.", nameof(probabilities));
+        if (count == 0)
+            return;
         var pixels = images.ToArray();
         var result = WhileAlive(() =>
         {
@@ -129,7 +131,6 @@ public sealed class CnnModel : IDisposable
             Network.save(writer);
         }
         stream.Write(hashing.Digest());
-        return true;
     });
 
     /// <summary>
@@ -233,6 +234,12 @@ public sealed class CnnModel : IDisposable
         using var normalized = Normalization.Apply(onDevice);
         return Network.forward(normalized);
     }
+
+    private void WhileAlive(Action use) => WhileAlive(() =>
+    {
+        use();
+        return true;
+    });
 
     private T WhileAlive<T>(Func<T> use)
     {

@@ -32,7 +32,7 @@ internal sealed class HashingStream(Stream inner, bool writing) : Stream
         set => throw new NotSupportedException();
     }
 
-    /// <summary>The SHA-256 of every byte passed so far; the stream can pass no more afterwards.</summary>
+    /// <summary>The SHA-256 of every byte passed since it was made or last asked for.</summary>
     public byte[] Digest() => _hash.GetHashAndReset();
 
     /// <inheritdoc/>
