@@ -35,6 +35,8 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
             throw new ArgumentOutOfRangeException(nameof(options), options.EarlyStoppingPatience, "EarlyStoppingPatience must be zero (off) or positive.");
         if ((options.Resume || options.CheckpointEverySteps != 0) && string.IsNullOrWhiteSpace(options.CheckpointFolder))
             throw new ArgumentException("Resume and CheckpointEverySteps need a CheckpointFolder.", nameof(options));
+        if (options.BatchSize > CnnClassificationTransformer.MaxBatchSize)
+            throw new ArgumentOutOfRangeException(nameof(Options.BatchSize), options.BatchSize, $"BatchSize must be at most {CnnClassificationTransformer.MaxBatchSize}; it is {options.BatchSize}.");
         foreach (var (name, value) in new[] { (nameof(Options.ImageChannels), options.ImageChannels), (nameof(Options.ImageHeight), options.ImageHeight), (nameof(Options.ImageWidth), options.ImageWidth) })
         {
             if (value < 0)

@@ -23,6 +23,9 @@ public sealed class CnnClassificationTransformer : ITransformer, ICanSaveModel, 
     internal const string UserName = "MLNetCnn CNN classifier";
     private static readonly LoaderIdentity Identity = new(ModelSignature: "MLNETCNN", Version: 0x00010003, LoaderSignature);
 
+    /// <summary>The largest batch a model trains and scores on; a saved model declaring more is damaged.</summary>
+    internal const int MaxBatchSize = 1 << 16;
+
     private readonly ScoreColumns _columns;
     private readonly int _scoringBatchSize;
 
@@ -112,8 +115,8 @@ public sealed class CnnClassificationTransformer : ITransformer, ICanSaveModel, 
         string scoreColumnName = reader.ReadString();
         string predictedLabelColumnName = reader.ReadString();
         int scoringBatchSize = reader.ReadInt32();
-        if (scoringBatchSize < 1)
-            throw new InvalidDataException($"The saved CNN classifier has an invalid scoring batch size {scoringBatchSize}.");
+        if (scoringBatchSize is < 1 or > MaxBatchSize)
+            throw new InvalidDataException($"The saved CNN classifier has scoring batch size {scoringBatchSize}, outside [1, {MaxBatchSize}].");
         var testTimeAugmentation = (TestTimeAugmentation)reader.ReadInt32();
         if (!Enum.IsDefined(testTimeAugmentation))
             throw new InvalidDataException($"The saved CNN classifier has an unknown test-time augmentation {(int)testTimeAugmentation}.");

@@ -72,12 +72,13 @@ public sealed class CnnClassificationTrainerInputTests
     [DataRow(nameof(CnnClassificationTrainer.Options.Epochs), -1)]
     [DataRow(nameof(CnnClassificationTrainer.Options.BatchSize), 0)]
     [DataRow(nameof(CnnClassificationTrainer.Options.BatchSize), -8)]
+    [DataRow(nameof(CnnClassificationTrainer.Options.BatchSize), 100_000)]
     [DataRow(nameof(CnnClassificationTrainer.Options.LearningRate), 0.0)]
     [DataRow(nameof(CnnClassificationTrainer.Options.LearningRate), -0.1)]
     [DataRow(nameof(CnnClassificationTrainer.Options.LearningRate), double.NaN)]
     [DataRow(nameof(CnnClassificationTrainer.Options.ImageHeight), -12)]
     [DataRow(nameof(CnnClassificationTrainer.Options.ImageChannels), -1)]
-    public void AZeroOrNegativeOptionIsNamedBeforeAnyWork(string option, object value)
+    public void AnOptionOutOfRangeIsNamedBeforeAnyWork(string option, object value)
     {
         var options = new CnnClassificationTrainer.Options();
         var field = typeof(CnnClassificationTrainer.Options).GetField(option)!;

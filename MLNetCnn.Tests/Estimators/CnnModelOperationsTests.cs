@@ -66,17 +66,22 @@ public sealed class CnnModelOperationsTests
         string tampered = Path.Combine(folder, "tampered.zip");
         File.Copy(good, tampered);
         FlipOneWeightBit(tampered);
+        string hugeBatch = Path.Combine(folder, "huge-batch.zip");
+        File.Copy(good, hugeBatch);
+        DeclareScoringBatchSize(hugeBatch, int.MaxValue);
         string missing = Path.Combine(folder, "missing.zip");
         var mlContext = new MLContext();
 
         var missingError = Assert.ThrowsExactly<FileNotFoundException>(() => mlContext.Model.LoadFromFile(missing, out _));
         var truncatedError = Assert.ThrowsExactly<InvalidDataException>(() => mlContext.Model.LoadFromFile(truncated, out _));
         var tamperedError = Assert.ThrowsExactly<InvalidDataException>(() => mlContext.Model.LoadFromFile(tampered, out _));
+        var hugeBatchError = Assert.ThrowsExactly<InvalidDataException>(() => mlContext.Model.LoadFromFile(hugeBatch, out _));
 
         StringAssert.Contains(missingError.Message, missing);
         StringAssert.Contains(truncatedError.Message, truncated);
         StringAssert.Contains(tamperedError.Message, tampered);
         StringAssert.Contains(tamperedError.Message, "checksum");
+        StringAssert.Contains(hugeBatchError.Message, $"scoring batch size {int.MaxValue}");
         Assert.IsNotNull(mlContext.Model.LoadFromFile(good, out _));
     }
 
@@ -109,7 +114,18 @@ public sealed class CnnModelOperationsTests
     }
 
     // A valid zip whose classifier entry differs in one bit of a weight: only the checksum can tell.
-    private static void FlipOneWeightBit(string zip)
+    private static void FlipOneWeightBit(string zip) => RewriteClassifierEntry(zip, content => content[content.Length / 2] ^= 1);
+
+    // The entry's fields start with the feature, score and predicted-label column names, then the batch size.
+    private static void DeclareScoringBatchSize(string zip, int batchSize) => RewriteClassifierEntry(zip, content =>
+    {
+        byte[] names = [.. new[] { "Features", "Score", "PredictedLabel" }.SelectMany(name => (byte[])[(byte)name.Length, .. System.Text.Encoding.UTF8.GetBytes(name)])];
+        int at = content.AsSpan().IndexOf(names);
+        Assert.IsGreaterThanOrEqualTo(0, at);
+        BitConverter.GetBytes(batchSize).CopyTo(content, at + names.Length);
+    });
+
+    private static void RewriteClassifierEntry(string zip, Action<byte[]> change)
     {
         using var archive = ZipFile.Open(zip, ZipArchiveMode.Update);
         var entry = archive.GetEntry(ClassifierEntry)!;
@@ -120,7 +136,7 @@ public sealed class CnnModelOperationsTests
             stream.CopyTo(buffer);
             content = buffer.ToArray();
         }
-        content[content.Length / 2] ^= 1;
+        change(content);
         entry.Delete();
         using var rewritten = archive.CreateEntry(ClassifierEntry).Open();
         rewritten.Write(content);
