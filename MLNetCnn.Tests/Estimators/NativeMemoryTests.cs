@@ -64,9 +64,10 @@ public sealed class NativeMemoryTests
             {
                 if (step.Epoch == 1)
                     return;
-                warmTensors ??= torch.Tensor.TotalCount;
+                long live = torch.Tensor.TotalCount;
+                warmTensors ??= live;
                 warmResident ??= ResidentBytes();
-                mostTensors = Math.Max(mostTensors, torch.Tensor.TotalCount);
+                mostTensors = Math.Max(mostTensors, live);
                 if (step is { Epoch: 12, Step: 16 })
                     endResident = ResidentBytes();
             },
@@ -75,11 +76,12 @@ public sealed class NativeMemoryTests
         using var model = trainer.Fit(data);
 
         TestContext.WriteLine($"live tensors {warmTensors}, at most {mostTensors}; resident {warmResident >> 20} MB -> {endResident >> 20} MB over 176 steps");
-        Assert.AreEqual(warmTensors, mostTensors, "no step ends with more live tensors than the first after warm-up");
+        Assert.IsLessThanOrEqualTo(warmTensors!.Value, mostTensors, "no step ends with more live tensors than the first after warm-up");
         Assert.IsLessThan(warmResident!.Value + ClearGrowth, endResident!.Value);
     }
 
-    // Tensors alive after the call that were not before it; the finalizer thread can only lower the count.
+    // Tensors alive after the call that were not before it. The finalizer thread, freeing tensors other code left to
+    // the garbage collector, can only lower the count.
     private static long TensorsLeftBy(Action call)
     {
         long before = torch.Tensor.TotalCount;
