@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.IO.Compression;
 using Microsoft.ML;
 using MLNetCnn.Estimators;
@@ -23,7 +22,7 @@ public sealed class CnnModelOperationsTests
         bool killedMidSave = false;
         for (int attempt = 0; attempt < 5 && !killedMidSave; attempt++)
         {
-            int child = KillWhileSavingInALoop(source, target, delay: TimeSpan.FromMilliseconds(attempt * 7));
+            int child = ChildProcessRunner.KillAfter("saved 2", TimeSpan.FromMilliseconds(attempt * 7), "save-loop", source, target);
 
             var loaded = new MLContext().Model.LoadFromFile(target, out _);
             CollectionAssert.AreEqual(expected.SelectMany(s => s).ToArray(), BarsModel.Scores(loaded, data).SelectMany(s => s).ToArray(), "the model in place is a whole one");
@@ -83,34 +82,6 @@ public sealed class CnnModelOperationsTests
         StringAssert.Contains(tamperedError.Message, "checksum");
         StringAssert.Contains(hugeBatchError.Message, $"scoring batch size {int.MaxValue}");
         Assert.IsNotNull(mlContext.Model.LoadFromFile(good, out _));
-    }
-
-    /// <summary>
-    /// Starts a child process that saves <paramref name="source"/>'s model to <paramref name="target"/> in a loop,
-    /// kills it (SIGKILL) <paramref name="delay"/> after its second save, and returns its process id.
-    /// </summary>
-    private static int KillWhileSavingInALoop(string source, string target, TimeSpan delay)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory };
-        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "MLNetCnn.Tests.ChildProcess.dll"), "save-loop", source, target })
-            start.ArgumentList.Add(argument);
-        using var process = Process.Start(start)!;
-        var errors = process.StandardError.ReadToEndAsync();
-        try
-        {
-            string? line;
-            while ((line = process.StandardOutput.ReadLine()) is not null && line != "saved 2")
-            {
-            }
-            Assert.AreEqual("saved 2", line, $"the child saves in a loop: {(process.HasExited ? errors.Result : "")}");
-            Thread.Sleep(delay);
-        }
-        finally
-        {
-            process.Kill();
-            process.WaitForExit();
-        }
-        return process.Id;
     }
 
     // A valid zip whose classifier entry differs in one bit of a weight: only the checksum can tell.
