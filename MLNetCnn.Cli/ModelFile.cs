@@ -23,17 +23,7 @@ internal sealed class ModelFile : IDisposable
     /// <exception cref="InvalidDataException">The file is not an ML.NET model, or holds no CNN classifier.</exception>
     public static ModelFile Load(MLContext mlContext, string path)
     {
-        if (!File.Exists(path))
-            throw new FileNotFoundException($"Model file '{path}' does not exist.", path);
-        ITransformer pipeline;
-        try
-        {
-            pipeline = mlContext.Model.Load(path, out _);
-        }
-        catch (Exception e) when (e is FormatException or InvalidOperationException or InvalidDataException or IOException or ArgumentException)
-        {
-            throw new InvalidDataException($"'{path}' is not a model saved by mlnetcnn or ML.NET: {e.Message}", e);
-        }
+        var pipeline = mlContext.Model.LoadFromFile(path, out _);
         var classifier = Find(pipeline);
         if (classifier is null)
         {

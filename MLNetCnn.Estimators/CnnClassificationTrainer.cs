@@ -35,6 +35,13 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
             throw new ArgumentOutOfRangeException(nameof(options), options.EarlyStoppingPatience, "EarlyStoppingPatience must be zero (off) or positive.");
         if ((options.Resume || options.CheckpointEverySteps != 0) && string.IsNullOrWhiteSpace(options.CheckpointFolder))
             throw new ArgumentException("Resume and CheckpointEverySteps need a CheckpointFolder.", nameof(options));
+        if (options.BatchSize > CnnClassificationTransformer.MaxBatchSize)
+            throw new ArgumentOutOfRangeException(nameof(Options.BatchSize), options.BatchSize, $"BatchSize must be at most {CnnClassificationTransformer.MaxBatchSize}; it is {options.BatchSize}.");
+        foreach (var (name, value) in new[] { (nameof(Options.ImageChannels), options.ImageChannels), (nameof(Options.ImageHeight), options.ImageHeight), (nameof(Options.ImageWidth), options.ImageWidth) })
+        {
+            if (value < 0)
+                throw new ArgumentOutOfRangeException(name, value, $"{name} must be 0 (take it from the column) or positive; it is {value}.");
+        }
     }
 
     /// <summary>Options of <see cref="CnnClassificationTrainer"/>.</summary>
@@ -276,7 +283,7 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
             var history = trainer.Train(run.Model, run.Train, run.Validation, cancellation.Token);
             channel.Info(MessageSensitivity.None, history.ToString());
             var columns = new ScoreColumns(_options.ScoreColumnName, _options.PredictedLabelColumnName, run.ClassCount, ClassLabels.FromColumn(run.LabelColumn));
-            return new CnnClassificationTransformer(run.Model, _options.FeatureColumnName, _options.TestTimeAugmentation, columns, _options.BatchSize, history);
+            return new CnnClassificationTransformer(run.Model, _options.FeatureColumnName, _options.LabelColumnName, _options.TestTimeAugmentation, columns, _options.BatchSize, history);
         }
         catch
         {

@@ -13,22 +13,28 @@ namespace MLNetCnn.Estimators;
 /// and a <c>PredictedLabel</c> key column, scores on batches when data is streamed and row by row in a
 /// <c>PredictionEngine</c>, and saves with <c>mlContext.Model.Save</c>. With <see cref="TestTimeAugmentation"/> it
 /// averages the class probabilities of several views of each image. Thread-safe for scoring;
-/// <see cref="Dispose"/> frees the network's native memory.
+/// <see cref="Dispose"/> frees the network's native memory, after which every use throws
+/// <see cref="ObjectDisposedException"/>. Data that carries the label column it was trained with must key it as
+/// training did (same classes in the same order), so that evaluation compares like with like.
 /// </summary>
 public sealed class CnnClassificationTransformer : ITransformer, ICanSaveModel, IDisposable
 {
     internal const string LoaderSignature = "MLNetCnnClassifier";
     internal const string UserName = "MLNetCnn CNN classifier";
-    private static readonly LoaderIdentity Identity = new(ModelSignature: "MLNETCNN", Version: 0x00010002, LoaderSignature);
+    private static readonly LoaderIdentity Identity = new(ModelSignature: "MLNETCNN", Version: 0x00010003, LoaderSignature);
+
+    /// <summary>The largest batch a model trains and scores on; a saved model declaring more is damaged.</summary>
+    internal const int MaxBatchSize = 1 << 16;
 
     private readonly ScoreColumns _columns;
     private readonly int _scoringBatchSize;
 
-    internal CnnClassificationTransformer(CnnModel model, string featureColumnName, TestTimeAugmentation testTimeAugmentation, ScoreColumns columns,
-        int scoringBatchSize, TrainingHistory trainingHistory)
+    internal CnnClassificationTransformer(CnnModel model, string featureColumnName, string labelColumnName, TestTimeAugmentation testTimeAugmentation,
+        ScoreColumns columns, int scoringBatchSize, TrainingHistory trainingHistory)
     {
         Model = model;
         FeatureColumnName = featureColumnName;
+        LabelColumnName = labelColumnName;
         TestTimeAugmentation = testTimeAugmentation;
         _columns = columns;
         _scoringBatchSize = scoringBatchSize;
@@ -46,6 +52,9 @@ public sealed class CnnClassificationTransformer : ITransformer, ICanSaveModel, 
     /// AlexNet's ten crops of the network's input size (then the scored images may be larger than it).
     /// </summary>
     public TestTimeAugmentation TestTimeAugmentation { get; }
+
+    /// <summary>The key label column the model was trained on; data that has it is checked to key it the same way.</summary>
+    public string LabelColumnName { get; }
 
     /// <summary>The class names in key order (the label's key values, or the key indices as text).</summary>
     public IReadOnlyList<string> ClassNames =>
@@ -75,11 +84,17 @@ public sealed class CnnClassificationTransformer : ITransformer, ICanSaveModel, 
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) =>
         new CnnRowMapper(inputSchema, Bind(inputSchema), Model, TestTimeAugmentation, _columns);
 
-    /// <summary>Frees the network's native memory; the transformer cannot score afterwards.</summary>
+    /// <summary>
+    /// Frees the network's native memory once scoring calls under way have finished; any use afterwards, including
+    /// cursors and prediction engines made before, throws <see cref="ObjectDisposedException"/>. A
+    /// <c>TransformerChain</c> holding this transformer disposes it, and so does a <c>PredictionEngine</c> made
+    /// without <c>PredictionEngineOptions.OwnsTransformer = false</c>.
+    /// </summary>
     public void Dispose() => Model.Dispose();
 
     void ICanSaveModel.Save(ModelSaveContext context) => MlNetBridge.SaveModel(context, Identity, writer =>
     {
+        ThrowIfDisposed();
         writer.Write(FeatureColumnName);
         writer.Write(_columns.ScoreColumnName);
         writer.Write(_columns.PredictedLabelColumnName);
@@ -89,6 +104,7 @@ public sealed class CnnClassificationTransformer : ITransformer, ICanSaveModel, 
         Model.Save(writer.BaseStream);
         writer.Write(_columns.Labels is not null);
         _columns.Labels?.Save(writer);
+        writer.Write(LabelColumnName);
     });
 
     // ML.NET's model loader finds this by name and signature (see the LoadableClass attribute in MlNetBridge).
@@ -99,22 +115,33 @@ public sealed class CnnClassificationTransformer : ITransformer, ICanSaveModel, 
         string scoreColumnName = reader.ReadString();
         string predictedLabelColumnName = reader.ReadString();
         int scoringBatchSize = reader.ReadInt32();
-        if (scoringBatchSize < 1)
-            throw new InvalidDataException($"The saved CNN classifier has an invalid scoring batch size {scoringBatchSize}.");
+        if (scoringBatchSize is < 1 or > MaxBatchSize)
+            throw new InvalidDataException($"The saved CNN classifier has scoring batch size {scoringBatchSize}, outside [1, {MaxBatchSize}].");
         var testTimeAugmentation = (TestTimeAugmentation)reader.ReadInt32();
         if (!Enum.IsDefined(testTimeAugmentation))
             throw new InvalidDataException($"The saved CNN classifier has an unknown test-time augmentation {(int)testTimeAugmentation}.");
         var (gpuDeviceId, fallbackToCpu) = MlNetBridge.GetDeviceSettings(environment);
         var device = DeviceSelector.Select(ComputeDevice.Auto, gpuDeviceId, fallbackToCpu);
         var model = CnnModel.Load(reader.BaseStream, device.Device, "the saved CNN classifier");
-        var labels = reader.ReadBoolean() ? ClassLabels.Load(reader, model.Spec.ClassCount) : null;
-        var columns = new ScoreColumns(scoreColumnName, predictedLabelColumnName, model.Spec.ClassCount, labels);
-        return new CnnClassificationTransformer(model, featureColumnName, testTimeAugmentation, columns, scoringBatchSize, TrainingHistory.Empty);
+        try
+        {
+            var labels = reader.ReadBoolean() ? ClassLabels.Load(reader, model.Spec.ClassCount) : null;
+            string labelColumnName = reader.ReadString();
+            var columns = new ScoreColumns(scoreColumnName, predictedLabelColumnName, model.Spec.ClassCount, labels);
+            return new CnnClassificationTransformer(model, featureColumnName, labelColumnName, testTimeAugmentation, columns, scoringBatchSize, TrainingHistory.Empty);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
     }
 
     // Ten crops of the network's input size can be cut from larger images, so then the column gives the size.
     private ImageColumnBinding Bind(DataViewSchema schema)
     {
+        ThrowIfDisposed();
+        CheckLabelKeys(schema);
         var input = Model.Spec.Input;
         var binding = ImageColumnBinding.Bind(schema, FeatureColumnName,
             TestTimeAugmentation == TestTimeAugmentation.TenCrop ? new ImageShape(input.Channels, 0, 0) : input);
@@ -127,5 +154,30 @@ public sealed class CnnClassificationTransformer : ITransformer, ICanSaveModel, 
             throw new ArgumentException($"Column '{FeatureColumnName}': {e.Message}", e);
         }
         return binding;
+    }
+
+    // ML.NET's evaluator counts a key the score vector has no slot for as a wrong prediction and reads keys by
+    // position, so a label keyed differently from training would give wrong metrics without a word.
+    private void CheckLabelKeys(DataViewSchema schema)
+    {
+        if (schema.GetColumnOrNull(LabelColumnName) is not { Type: KeyDataViewType key } label)
+            return;
+        int classCount = _columns.ClassCount;
+        const string fix = "Key labels with the MapValueToKey fitted with the model (keep it in the pipeline), or with keyData listing the model's classes in order.";
+        if (key.Count > (ulong)classCount)
+            throw new ArgumentException($"Label column '{label.Name}' holds keys 1 to {key.Count}, but the model was trained on {classCount} classes: keys above {classCount} are outside the trained range. {fix}");
+        if (_columns.Labels is not { } trained || ClassLabels.FromColumn(label) is not { } given)
+            return;
+        for (int i = 0; i < given.Count; i++)
+        {
+            if (given.Names[i] != trained.Names[i])
+                throw new ArgumentException($"Label column '{label.Name}' keys '{given.Names[i]}' as {i + 1}, but the model's class {i + 1} is '{trained.Names[i]}'. {fix}");
+        }
+    }
+
+    private void ThrowIfDisposed()
+    {
+        if (Model.IsDisposed)
+            throw new ObjectDisposedException(nameof(CnnClassificationTransformer), "This CNN classifier was disposed, which freed its network; load or train it again.");
     }
 }

@@ -52,7 +52,8 @@ internal sealed class ImageColumnBinding
 
     /// <summary>
     /// A reader for the current row of <paramref name="row"/>: fills a span of <see cref="ImageShape.Size"/>
-    /// floats and throws an error naming the row and column when the value does not fit.
+    /// floats and throws an error naming the row and column when the value does not fit, holds a NaN or an
+    /// infinity, or cannot be read.
     /// </summary>
     public Action<Span<float>> CreateReader(DataViewRow row) => _isImage ? ImageReader(row) : VectorReader(row);
 
@@ -119,6 +120,9 @@ internal sealed class ImageColumnBinding
             if (value.Length != Shape.Size)
                 throw new InvalidOperationException($"Row {row.Position}: column '{Column.Name}' holds {value.Length} values, expected {Shape.Size}.");
             value.CopyTo(destination);
+            int bad = destination.IndexOfAnyExceptInRange(float.MinValue, float.MaxValue);
+            if (bad >= 0)
+                throw new InvalidOperationException($"Row {row.Position}: column '{Column.Name}' holds a non-finite value ({destination[bad]}) at index {bad}.");
         };
     }
 
@@ -128,7 +132,15 @@ internal sealed class ImageColumnBinding
         MLImage image = null!;
         return destination =>
         {
-            getter(ref image);
+            try
+            {
+                getter(ref image);
+            }
+            catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException)
+            {
+                throw new InvalidOperationException($"Row {row.Position}: the image in column '{Column.Name}' cannot be read: {e.Message} " +
+                    "(mlContext.Data.LoadImageFolder, LoadImageList and LoadImageFiles check every file when loading and name or skip unreadable ones.)", e);
+            }
             if (image is null)
                 throw new InvalidOperationException($"Row {row.Position}: column '{Column.Name}' holds no image (was the file missing or unreadable?).");
             if (image.Height != Shape.Height || image.Width != Shape.Width)

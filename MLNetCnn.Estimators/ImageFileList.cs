@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using SkiaSharp;
 
 namespace MLNetCnn.Estimators;
 
@@ -143,15 +144,19 @@ internal sealed class ImageFileList
         {
             return e.Message;
         }
-        try
+        if (bytes.Length == 0)
+            return "the file is empty";
+        // ML.NET's LoadImages decodes with SkiaSharp too, but takes whatever part of a cut-off file decodes; the
+        // codec's result tells a complete image from a truncated one.
+        using var codec = SKCodec.Create(new MemoryStream(bytes));
+        if (codec is null)
+            return "the file is not an image ML.NET can decode (PNG, JPEG, BMP, GIF or WebP)";
+        var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Premul);
+        return codec.GetPixels(info, out byte[] _) switch
         {
-            // ML.NET's LoadImages decodes files the same way, from their bytes.
-            using var image = MLImage.CreateFromStream(new MemoryStream(bytes));
-            return null;
-        }
-        catch (ArgumentException)
-        {
-            return bytes.Length == 0 ? "the file is empty" : "the file is not an image ML.NET can decode (PNG, JPEG, BMP, GIF or WebP)";
-        }
+            SKCodecResult.Success => null,
+            SKCodecResult.IncompleteInput => "the file is truncated",
+            var result => $"the image data is damaged ({result})",
+        };
     }
 }

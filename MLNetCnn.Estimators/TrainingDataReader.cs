@@ -8,8 +8,9 @@ namespace MLNetCnn.Estimators;
 internal static class TrainingDataReader
 {
     /// <summary>
-    /// Reads every row; throws an error naming the row and column for a missing label, a non-finite pixel,
-    /// or an image that does not fit, and for data with no rows or a single class.
+    /// Reads every row; throws an error naming the row and column for a missing label or an image that does not
+    /// fit or holds a non-finite value (see <see cref="ImageColumnBinding.CreateReader"/>), and for data with no rows
+    /// or a single class.
     /// </summary>
     public static ImageDataset Read(IDataView data, DataViewSchema.Column labelColumn, ImageColumnBinding binding, int classCount)
     {
@@ -27,9 +28,6 @@ internal static class TrainingDataReader
                     throw new InvalidOperationException($"Row {cursor.Position}: label column '{labelColumn.Name}' holds a missing or out-of-range key ({key}).");
                 var image = new float[shape.Size];
                 readImage(image);
-                int bad = Array.FindIndex(image, v => !float.IsFinite(v));
-                if (bad >= 0)
-                    throw new InvalidOperationException($"Row {cursor.Position}: column '{binding.Column.Name}' holds a non-finite value ({image[bad]}) at index {bad}.");
                 pixels.Add(image);
                 labels.Add((int)key - 1);
             }

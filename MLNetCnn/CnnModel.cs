@@ -1,5 +1,7 @@
+using System.Security.Cryptography;
 using System.Text;
 using MLNetCnn.Data;
+using MLNetCnn.IO;
 using MLNetCnn.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -9,17 +11,21 @@ namespace MLNetCnn;
 /// <summary>
 /// A network of a registered architecture together with what it needs to score images: its spec, its
 /// input normalisation and its device. Scoring runs in evaluation mode on batches and may be called from
-/// several threads at once; training goes through <see cref="ClassifierTrainer"/>.
+/// several threads at once; <see cref="Dispose"/> waits for calls under way, and any call after it throws
+/// <see cref="ObjectDisposedException"/>. Training goes through <see cref="ClassifierTrainer"/>.
 /// </summary>
 public sealed class CnnModel : IDisposable
 {
     private const string FileSignature = "MLNetCnn.CnnModel";
-    private const int FormatVersion = 1;
+    private const int FormatVersion = 2;
     private const int MaxOptions = 256;
     private const int MaxChannels = 4096;
     private const int MaxImageSide = 1 << 14;
+    private const long MaxImageValues = 1L << 26;
     private const int MaxClasses = 1 << 20;
 
+    // Scoring and saving hold it shared, Dispose exclusively: the network is never freed under a running call.
+    private readonly ReaderWriterLockSlim _lifetime = new();
     private bool _disposed;
 
     private CnnModel(string architecture, ModelSpec spec, InputNormalization normalization, nn.Module<Tensor, Tensor> network, Device device)
@@ -46,6 +52,9 @@ public sealed class CnnModel : IDisposable
     /// <summary>The device the network lives on.</summary>
     public Device Device { get; }
 
+    /// <summary>Whether <see cref="Dispose"/> has freed the network.</summary>
+    public bool IsDisposed => _disposed;
+
     /// <summary>Builds a freshly initialised network of a registered architecture on a device.</summary>
     /// <param name="architecture">A name from <see cref="ModelZoo.Names"/>.</param>
     /// <param name="spec">Input shape and class count.</param>
@@ -65,13 +74,7 @@ public sealed class CnnModel : IDisposable
 
     /// <summary>Raw class scores (logits) for a batch of images already on any device.</summary>
     /// <param name="images">An (N, C, H, W) tensor of unnormalised pixel values.</param>
-    public Tensor Logits(Tensor images)
-    {
-        ThrowIfDisposed();
-        using var onDevice = images.to(Device);
-        using var normalized = Normalization.Apply(onDevice);
-        return Network.forward(normalized);
-    }
+    public Tensor Logits(Tensor images) => WhileAlive(() => LogitsOf(images));
 
     /// <summary>
     /// Class probabilities for <paramref name="count"/> images laid out one after another in CHW order,
@@ -79,7 +82,6 @@ public sealed class CnnModel : IDisposable
     /// </summary>
     public void PredictProbabilities(ReadOnlySpan<float> images, int count, Span<float> probabilities)
     {
-        ThrowIfDisposed();
         var input = Spec.Input;
         if (images.Length != (long)count * input.Size)
             throw new ArgumentException($"{count} images of shape {input} need {(long)count * input.Size} values; got {images.Length}.", nameof(images));
@@ -87,61 +89,82 @@ public sealed class CnnModel : IDisposable
             throw new ArgumentException($"{count} images need room for {(long)count * Spec.ClassCount} probabilities; got {probabilities.Length}.", nameof(probabilities));
         if (count == 0)
             return;
-
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        Network.eval();
-        var batch = tensor(images.ToArray(), [count, input.Channels, input.Height, input.Width]);
-        var result = nn.functional.softmax(Logits(batch), 1).cpu();
-        result.data<float>().CopyTo(probabilities);
-    }
-
-    /// <summary>Writes the architecture, spec, normalisation and weights.</summary>
-    public void Save(Stream stream)
-    {
-        ThrowIfDisposed();
-        using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
-        writer.Write(FileSignature);
-        writer.Write(FormatVersion);
-        writer.Write(Architecture);
-        writer.Write(Spec.Input.Channels);
-        writer.Write(Spec.Input.Height);
-        writer.Write(Spec.Input.Width);
-        writer.Write(Spec.ClassCount);
-        writer.Write(Spec.Options.Count);
-        foreach (var (name, value) in Spec.Options)
+        var pixels = images.ToArray();
+        var result = WhileAlive(() =>
         {
-            writer.Write(name);
-            writer.Write(value);
-        }
-        foreach (var value in Normalization.Mean.Concat(Normalization.Std))
-            writer.Write(value);
-        Network.save(writer);
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            Network.eval();
+            var batch = tensor(pixels, [count, input.Channels, input.Height, input.Width]);
+            return nn.functional.softmax(LogitsOf(batch), 1).cpu().data<float>().ToArray();
+        });
+        result.CopyTo(probabilities);
     }
 
     /// <summary>
-    /// Reads a model written by <see cref="Save"/>: rebuilds the registered architecture from the stored
-    /// spec and loads the weights, checking every tensor's name and shape.
+    /// Writes the architecture, spec, normalisation and weights, followed by their SHA-256 so that
+    /// <see cref="Load"/> detects any change to them.
+    /// </summary>
+    public void Save(Stream stream) => WhileAlive(() =>
+    {
+        using (var header = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
+        {
+            header.Write(FileSignature);
+            header.Write(FormatVersion);
+        }
+        using var hashing = new HashingStream(stream, writing: true);
+        using (var writer = new BinaryWriter(hashing, Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write(Architecture);
+            writer.Write(Spec.Input.Channels);
+            writer.Write(Spec.Input.Height);
+            writer.Write(Spec.Input.Width);
+            writer.Write(Spec.ClassCount);
+            writer.Write(Spec.Options.Count);
+            foreach (var (name, value) in Spec.Options)
+            {
+                writer.Write(name);
+                writer.Write(value);
+            }
+            foreach (var value in Normalization.Mean.Concat(Normalization.Std))
+                writer.Write(value);
+            Network.save(writer);
+        }
+        stream.Write(hashing.Digest());
+    });
+
+    /// <summary>
+    /// Reads a model written by <see cref="Save"/>. Nothing in the stream names a type: the architecture must be
+    /// registered in <see cref="ModelZoo"/>, every count and size is bounded, every weight tensor's name, dtype and
+    /// shape is checked against the network built from the stored spec before it is read, and the SHA-256 of
+    /// the whole content must match.
     /// </summary>
     /// <param name="stream">The stream to read.</param>
     /// <param name="device">Where to put the network.</param>
     /// <param name="source">Names the stream in error messages, for example a file path.</param>
-    /// <exception cref="InvalidDataException">The stream is not a model, is truncated, or its weights do not fit.</exception>
+    /// <exception cref="InvalidDataException">The stream is not a model, is truncated or damaged, or its weights do not fit.</exception>
     public static CnnModel Load(Stream stream, Device device, string source = "model")
     {
-        using var reader = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
+        nn.Module<Tensor, Tensor>? network = null;
         try
         {
-            if (reader.ReadString() != FileSignature)
-                throw new InvalidDataException($"{source} is not an MLNetCnn model.");
-            int version = reader.ReadInt32();
-            if (version != FormatVersion)
-                throw new InvalidDataException($"{source} has model format {version}; this library reads format {FormatVersion}.");
+            using (var header = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true))
+            {
+                if (header.ReadString() != FileSignature)
+                    throw new InvalidDataException($"{source} is not an MLNetCnn model.");
+                int version = header.ReadInt32();
+                if (version != FormatVersion)
+                    throw new InvalidDataException($"{source} has model format {version}; this library reads format {FormatVersion}.");
+            }
+            using var hashing = new HashingStream(stream, writing: false);
+            using var reader = new BinaryReader(hashing, Encoding.UTF8, leaveOpen: true);
             string architecture = reader.ReadString();
             var shape = new ImageShape(
                 ReadBounded(reader, 1, MaxChannels, "channels", source),
                 ReadBounded(reader, 1, MaxImageSide, "height", source),
                 ReadBounded(reader, 1, MaxImageSide, "width", source));
+            if ((long)shape.Channels * shape.Height * shape.Width > MaxImageValues)
+                throw new InvalidDataException($"{source} declares inputs of {shape}, more than {MaxImageValues} values.");
             int classCount = ReadBounded(reader, 2, MaxClasses, "class count", source);
             int optionCount = ReadBounded(reader, 0, MaxOptions, "option count", source);
             var options = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase);
@@ -153,35 +176,85 @@ public sealed class CnnModel : IDisposable
                 throw new InvalidDataException($"{source} holds a '{architecture}' network, which is not registered here. Registered: {string.Join(", ", ModelZoo.Names)}.");
 
             var spec = new ModelSpec(shape, classCount) { Options = options };
-            var network = ModelZoo.Create(architecture, spec);
+            network = ModelZoo.Create(architecture, spec);
             try
             {
-                network.load(reader, strict: true);
+                StateDictReader.Load(network, reader);
             }
-            catch (ArgumentException e)
+            catch (WeightMismatchException e)
             {
-                network.Dispose();
-                throw new InvalidDataException($"The weights in {source} do not fit a '{architecture}' network for {shape} inputs and {classCount} classes: {e.Message}", e);
+                throw new InvalidDataException($"The weights in {source} do not fit a '{architecture}' network for {shape} inputs and {classCount} classes: {e.Message}.");
             }
+            var stored = new byte[HashingStream.DigestLength];
+            stream.ReadExactly(stored);
+            if (!CryptographicOperations.FixedTimeEquals(stored, hashing.Digest()))
+                throw new InvalidDataException($"{source} is damaged: its content does not match the checksum saved with it.");
             network.to(device);
-            return new CnnModel(architecture, spec, new InputNormalization(mean, std), network, device);
+            var model = new CnnModel(architecture, spec, new InputNormalization(mean, std), network, device);
+            network = null;
+            return model;
         }
-        catch (EndOfStreamException e)
+        catch (Exception e) when (e is EndOfStreamException or FormatException)
         {
-            throw new InvalidDataException($"{source} is truncated.", e);
+            throw new InvalidDataException($"{source} is truncated or damaged: {e.Message}", e);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"{source} holds a model that cannot be built: {e.Message}", e);
+        }
+        finally
+        {
+            network?.Dispose();
         }
     }
 
-    /// <summary>Frees the network's native memory. Using the model afterwards throws.</summary>
+    /// <summary>
+    /// Frees the network's native memory once the calls under way have finished. Scoring, saving or computing
+    /// logits afterwards throws <see cref="ObjectDisposedException"/>.
+    /// </summary>
     public void Dispose()
     {
-        if (_disposed)
-            return;
-        _disposed = true;
-        Network.Dispose();
+        _lifetime.EnterWriteLock();
+        try
+        {
+            if (_disposed)
+                return;
+            _disposed = true;
+            Network.Dispose();
+        }
+        finally
+        {
+            _lifetime.ExitWriteLock();
+        }
     }
 
-    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+    private Tensor LogitsOf(Tensor images)
+    {
+        using var onDevice = images.to(Device);
+        using var normalized = Normalization.Apply(onDevice);
+        return Network.forward(normalized);
+    }
+
+    private void WhileAlive(Action use) => WhileAlive(() =>
+    {
+        use();
+        return true;
+    });
+
+    private T WhileAlive<T>(Func<T> use)
+    {
+        _lifetime.EnterReadLock();
+        try
+        {
+            if (_disposed)
+                throw new ObjectDisposedException(nameof(CnnModel), $"This {Architecture} model was disposed, which freed its network; load or train it again.");
+            return use();
+        }
+        finally
+        {
+            _lifetime.ExitReadLock();
+        }
+    }
 
     private static int ReadBounded(BinaryReader reader, int min, int max, string what, string source)
     {

@@ -45,6 +45,24 @@ public sealed class TrainCommandTests
     }
 
     [TestMethod]
+    public void AFailedRunLeavesTheRunFolderAsItWas()
+    {
+        var data = ImageFiles.ClassFolder(ImageFiles.TempFolder(), classes: 2, perClass: 2);
+        string run = ImageFiles.TempFolder();
+        string model = Path.Combine(run, "model.zip");
+        File.WriteAllText(model, "an earlier model");
+        string truncated = ImageFiles.Write(Path.Combine(data, "a", "cut.png"), 0, width: 40, height: 40);
+        File.WriteAllBytes(truncated, File.ReadAllBytes(truncated)[..100]);
+
+        CliInProcess.AssertFails(CliInProcess.Run("train", "--data", data, "--output", run), truncated, "truncated");
+        File.Delete(truncated);
+        CliInProcess.AssertFails(CliInProcess.Run("train", "--data", data, "--epochs", "0", "--output", run), "Epochs");
+
+        CollectionAssert.AreEqual(new[] { model }, Directory.GetFileSystemEntries(run));
+        Assert.AreEqual("an earlier model", File.ReadAllText(model));
+    }
+
+    [TestMethod]
     public void MissingOrUnrecognisedDataFailsNamingIt()
     {
         var folder = ImageFiles.TempFolder();

@@ -57,6 +57,51 @@ public sealed class CnnClassificationTrainerInputTests
     }
 
     [TestMethod]
+    public void AMissingLabelColumnIsNamedWithTheColumnsThereAre()
+    {
+        var (mlContext, data) = Keyed(Bars);
+        var trainer = mlContext.MulticlassClassification.Trainers.Cnn(labelColumnName: "Class");
+
+        var error = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => trainer.Fit(data));
+
+        StringAssert.Contains(error.Message, "'Class'");
+        StringAssert.Contains(error.Message, "Label, Features");
+    }
+
+    [TestMethod]
+    [DataRow(nameof(CnnClassificationTrainer.Options.Epochs), -1)]
+    [DataRow(nameof(CnnClassificationTrainer.Options.BatchSize), 0)]
+    [DataRow(nameof(CnnClassificationTrainer.Options.BatchSize), -8)]
+    [DataRow(nameof(CnnClassificationTrainer.Options.BatchSize), 100_000)]
+    [DataRow(nameof(CnnClassificationTrainer.Options.LearningRate), 0.0)]
+    [DataRow(nameof(CnnClassificationTrainer.Options.LearningRate), -0.1)]
+    [DataRow(nameof(CnnClassificationTrainer.Options.LearningRate), double.NaN)]
+    [DataRow(nameof(CnnClassificationTrainer.Options.ImageHeight), -12)]
+    [DataRow(nameof(CnnClassificationTrainer.Options.ImageChannels), -1)]
+    public void AnOptionOutOfRangeIsNamedBeforeAnyWork(string option, object value)
+    {
+        var options = new CnnClassificationTrainer.Options();
+        var field = typeof(CnnClassificationTrainer.Options).GetField(option)!;
+        field.SetValue(options, Convert.ChangeType(value, field.FieldType, System.Globalization.CultureInfo.InvariantCulture));
+
+        var error = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new MLContext().MulticlassClassification.Trainers.Cnn(options));
+
+        StringAssert.Contains(error.Message, option);
+    }
+
+    [TestMethod]
+    public void AnInputSmallerThanTheArchitectureTakesIsRejectedWithItsMinimumSize()
+    {
+        var (mlContext, data) = Keyed(Bars);
+        var trainer = mlContext.MulticlassClassification.Trainers.Cnn(architecture: "alexnet");
+
+        var error = Assert.ThrowsExactly<ArgumentException>(() => trainer.Fit(data));
+
+        StringAssert.Contains(error.Message, "alexnet needs images of at least ");
+        StringAssert.Contains(error.Message, "the input is 1x12x12");
+    }
+
+    [TestMethod]
     public void AnImageColumnOfTheWrongTypeIsNamed()
     {
         var (mlContext, data) = Keyed(Bars);

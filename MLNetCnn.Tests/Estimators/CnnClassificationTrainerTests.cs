@@ -71,7 +71,9 @@ public sealed class CnnClassificationTrainerTests
     public void PredictionEngineGivesTheSameScoresAsTransform()
     {
         var mlContext = EmbeddedFashionMnistModel.Context;
-        using var engine = mlContext.Model.CreatePredictionEngine<FashionInput, FashionPrediction>(EmbeddedFashionMnistModel.Model);
+        // Not owning the shared model: by default, disposing a prediction engine disposes its model too.
+        using var engine = mlContext.Model.CreatePredictionEngine<FashionInput, FashionPrediction>(EmbeddedFashionMnistModel.Model,
+            new PredictionEngineOptions { OwnsTransformer = false });
         var inputs = mlContext.Data.CreateEnumerable<FashionInput>(EmbeddedFashionMnistModel.Test, reuseRowObject: false).Take(50).ToList();
         var batch = Scores(EmbeddedFashionMnistModel.Model);
 

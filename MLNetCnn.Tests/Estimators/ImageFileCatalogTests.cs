@@ -39,6 +39,25 @@ public sealed class ImageFileCatalogTests
     }
 
     [TestMethod]
+    public void TruncatedPngAndJpegFilesAreNamedAsTruncated()
+    {
+        var folder = ImageFiles.ClassFolder(ImageFiles.TempFolder(), classes: 2, perClass: 1);
+        var mlContext = new MLContext();
+        foreach (var name in new[] { "cut.png", "cut.jpg" })
+        {
+            string file = ImageFiles.Write(Path.Combine(folder, "a", name), 0, width: 40, height: 40);
+            var bytes = File.ReadAllBytes(file);
+            File.WriteAllBytes(file, bytes[..(bytes.Length / 2)]);
+
+            var error = Assert.ThrowsExactly<InvalidDataException>(() => mlContext.Data.LoadImageFolder(folder, 12, 12));
+
+            StringAssert.Contains(error.Message, file);
+            StringAssert.Contains(error.Message, "truncated");
+            File.Delete(file);
+        }
+    }
+
+    [TestMethod]
     public void UnreadableImagesAreSkippedAndReportedWhenAsked()
     {
         var folder = ImageFiles.ClassFolder(ImageFiles.TempFolder(), classes: 2, perClass: 2);

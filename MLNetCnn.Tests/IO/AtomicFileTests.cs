@@ -34,4 +34,22 @@ public sealed class AtomicFileTests
         Assert.AreEqual("old", File.ReadAllText(path));
         CollectionAssert.AreEqual(new[] { path }, Directory.GetFiles(folder));
     }
+
+    [TestMethod]
+    public void TheNextWriteRemovesTemporaryFilesOfEndedProcessesAndKeepsThoseOfRunningOnes()
+    {
+        var folder = Directory.CreateTempSubdirectory().FullName;
+        string path = Path.Combine(folder, "model.zip");
+        using var ended = System.Diagnostics.Process.Start("true")!;
+        ended.WaitForExit();
+        string abandoned = Path.Combine(folder, $".model.zip.{ended.Id}.0123456789abcdef.tmp");
+        string inProgress = Path.Combine(folder, $".model.zip.{Environment.ProcessId}.fedcba9876543210.tmp");
+        string unrelated = Path.Combine(folder, $".other.zip.{ended.Id}.0123456789abcdef.tmp");
+        foreach (var file in new[] { abandoned, inProgress, unrelated })
+            File.WriteAllText(file, "partial");
+
+        AtomicFile.Write(path, stream => stream.Write("new"u8));
+
+        CollectionAssert.AreEquivalent(new[] { path, inProgress, unrelated }, Directory.GetFiles(folder));
+    }
 }

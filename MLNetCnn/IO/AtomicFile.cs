@@ -1,9 +1,14 @@
+using System.Diagnostics;
+using System.Globalization;
+
 namespace MLNetCnn.IO;
 
 /// <summary>
 /// Writes files so that readers only ever see the old content or the complete new content: the data goes
 /// to a temporary file in the same folder, is flushed to disk, and then replaces the target in one rename.
-/// A failure or cancellation part-way leaves the target untouched and removes the temporary file.
+/// A failure or cancellation part-way leaves the target untouched and removes the temporary file. A process
+/// killed part-way cannot remove its temporary file (<c>.NAME.PID.ID.tmp</c> beside the target); the next write
+/// of the same target removes those whose process is no longer running.
 /// </summary>
 public static class AtomicFile
 {
@@ -15,7 +20,8 @@ public static class AtomicFile
         string fullPath = Path.GetFullPath(path);
         string directory = Path.GetDirectoryName(fullPath)!;
         Directory.CreateDirectory(directory);
-        string temporary = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
+        RemoveAbandonedTemporaryFiles(fullPath);
+        string temporary = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         try
         {
             using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
@@ -28,6 +34,49 @@ public static class AtomicFile
         finally
         {
             File.Delete(temporary);
+        }
+    }
+
+    // Only files whose writer has ended: a live process (this one included) may be writing the target now.
+    private static void RemoveAbandonedTemporaryFiles(string fullPath)
+    {
+        string prefix = $".{Path.GetFileName(fullPath)}.";
+        var abandoned = Directory.EnumerateFiles(Path.GetDirectoryName(fullPath)!, $"{prefix}*.tmp")
+            .Where(file => WriterProcess(Path.GetFileName(file), prefix) is { } pid && !IsRunning(pid))
+            .ToList();
+        foreach (var file in abandoned)
+        {
+            try
+            {
+                File.Delete(file);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Another writer may be removing it too; it is not ours to insist on.
+            }
+        }
+    }
+
+    private static int? WriterProcess(string fileName, string prefix)
+    {
+        var parts = fileName[prefix.Length..].Split('.');
+        return parts.Length == 3 && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int pid) ? pid : null;
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
         }
     }
 }
