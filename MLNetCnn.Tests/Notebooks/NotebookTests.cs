@@ -31,7 +31,7 @@ public sealed partial class NotebookTests
     }
 
     [TestMethod]
-    public void ArchitecturesSummarisesEveryFamilyTablesEveryNameAndDrawsLeNetKernelsBeforeAndAfterTraining()
+    public void ArchitecturesSummarisesAndTablesEveryFamilyAndDrawsLeNetKernelsBeforeAndAfterTraining()
     {
         var run = Run("02-architectures.ipynb");
 
@@ -41,7 +41,7 @@ public sealed partial class NotebookTests
         CollectionAssert.AreNotEqual(untrained.Png, trained.Png, "training changed the kernels");
         Assert.AreEqual(8, Regex.Count(run.Text, @"Layer \(type\)"), "a summary per family");
         var table = run.Tables.Single();
-        CollectionAssert.AreEqual(ModelZoo.Names.ToArray(), table.Rows.Select(r => r[0]).ToArray());
+        CollectionAssert.AreEqual(new[] { "lenet5", "alexnet", "zfnet", "vgg16", "googlenet", "resnet18", "resnet20", "mobilenet-v1" }, table.Rows.Select(r => r[0]).ToArray());
         int parameters = table.Columns.ToList().IndexOf("Parameters");
         Assert.IsTrue(table.Rows.All(r => long.Parse(r[parameters], NumberStyles.AllowThousands, CultureInfo.InvariantCulture) > 0));
         StringAssert.Contains(run.Text, "Epoch 2/2: loss");
