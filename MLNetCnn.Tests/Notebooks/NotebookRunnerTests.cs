@@ -65,6 +65,16 @@ public sealed class NotebookRunnerTests
         StringAssert.Contains(versioned.Message, "without a version");
     }
 
+    [TestMethod]
+    public void ADllPathResolvesToTheAssemblyOfThisBuildByItsName()
+    {
+        var run = NotebookRunner.Run(InMemory("#r \"../MLNetCnn.Plots/bin/Release/net10.0/MLNetCnn.Plots.dll\"\ntypeof(MLNetCnn.Plots.Charts).Assembly.GetName().Name"));
+        Assert.AreEqual("MLNetCnn.Plots", ((TextOutput)run.Outputs.Single()).Text);
+
+        var unknown = Assert.ThrowsExactly<AssertFailedException>(() => NotebookRunner.Run(InMemory("#r \"lib/Elsewhere.dll\"")));
+        StringAssert.Contains(unknown.Message, "'Elsewhere' is not a project of this repository");
+    }
+
     // Code cells are the ones with a statement or a directive; the rest are markdown.
     private static Notebook InMemory(params string[] cells)
     {
