@@ -52,6 +52,19 @@ internal static class ImageFiles
     public static (int Width, int Height, int Colours) Inspect(string path)
     {
         using var image = MLImage.CreateFromFile(path);
+        return Inspect(image);
+    }
+
+    /// <summary>Decodes an encoded image (PNG, JPEG, ...) and returns its size and number of distinct colours.</summary>
+    public static (int Width, int Height, int Colours) Inspect(byte[] encoded)
+    {
+        using var stream = new MemoryStream(encoded);
+        using var image = MLImage.CreateFromStream(stream);
+        return Inspect(image);
+    }
+
+    private static (int Width, int Height, int Colours) Inspect(MLImage image)
+    {
         var pixels = image.Pixels;
         var colours = new HashSet<int>();
         for (int i = 0; i + 3 < pixels.Length; i += 4)

@@ -5,7 +5,7 @@ using Microsoft.ML.Transforms.Image;
 using MLNetCnn.Cli.Data;
 using MLNetCnn.Data;
 using MLNetCnn.Estimators;
-using MLNetCnn.Visualization;
+using MLNetCnn.Plots;
 using Spectre.Console;
 
 namespace MLNetCnn.Cli.Commands;
@@ -13,8 +13,6 @@ namespace MLNetCnn.Cli.Commands;
 /// <summary><c>mlnetcnn augment-preview</c>: writes a PNG grid of training images next to augmented versions of them.</summary>
 internal static class AugmentPreviewCommand
 {
-    private const int Gap = 2;
-
     private static readonly IReadOnlyDictionary<string, (string Description, Func<MLContext, int, int, IEstimator<ITransformer>> Create)> Stages =
         new Dictionary<string, (string, Func<MLContext, int, int, IEstimator<ITransformer>>)>(StringComparer.OrdinalIgnoreCase)
         {
@@ -83,7 +81,7 @@ internal static class AugmentPreviewCommand
         var columns = new List<float[][]> { Pixels(mlContext, rows) };
         for (int pass = 0; pass < variants; pass++)
             columns.Add(Pixels(mlContext, augmented));
-        var grid = Grid(columns, shape, scale);
+        var grid = ImageGallery.Draw([.. Enumerable.Range(0, columns[0].Length).Select(row => new GalleryRow([.. columns.Select(c => c[row])]))], shape, scale);
         grid.SavePng(outputPath);
         string recipe = string.Join(", then ", names.Select(n => Stages[n].Description));
         console.Ansi.MarkupLineInterpolated(
@@ -112,32 +110,4 @@ internal static class AugmentPreviewCommand
         data.Schema[CnnColumnNames.Features].Type is ImageDataViewType
             ? mlContext.Transforms.ExtractPixels(CnnColumnNames.Features).Fit(data).Transform(data)
             : data;
-
-    // Each image pixel becomes a scale x scale block; grey images are drawn grey, values clamped to 0..255.
-    private static RgbImage Grid(IReadOnlyList<float[][]> columns, ImageShape shape, int scale)
-    {
-        int rows = columns[0].Length, cellWidth = shape.Width * scale, cellHeight = shape.Height * scale, plane = shape.Height * shape.Width;
-        var grid = new RgbImage(columns.Count * (cellWidth + Gap) + Gap, rows * (cellHeight + Gap) + Gap, fill: (255, 255, 255));
-        for (int column = 0; column < columns.Count; column++)
-        {
-            for (int row = 0; row < rows; row++)
-            {
-                var image = columns[column][row];
-                int left = Gap + column * (cellWidth + Gap), top = Gap + row * (cellHeight + Gap);
-                for (int y = 0; y < cellHeight; y++)
-                {
-                    for (int x = 0; x < cellWidth; x++)
-                    {
-                        int i = y / scale * shape.Width + x / scale;
-                        byte red = ToByte(image[i]);
-                        var (green, blue) = shape.Channels == 3 ? (ToByte(image[plane + i]), ToByte(image[2 * plane + i])) : (red, red);
-                        grid.Set(left + x, top + y, red, green, blue);
-                    }
-                }
-            }
-        }
-        return grid;
-    }
-
-    private static byte ToByte(float value) => (byte)Math.Clamp(MathF.Round(value), 0, 255);
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using MLNetCnn.IO;
+using MLNetCnn.Plots;
 using MLNetCnn.Training;
 using MLNetCnn.Visualization;
 
@@ -24,16 +25,20 @@ internal static class ReportFolder
         Directory.CreateDirectory(folder);
         var figures = new List<Figure>();
         if (history.Count > 0)
-            figures.Add(Plots.LearningCurves(Path.Combine(folder, LearningCurvesFile), history));
-        figures.Add(Plots.ConfusionMatrix(Path.Combine(folder, ConfusionMatrixFile), evaluation));
-        var kernels = KernelGrid.FirstLayer(model);
-        kernels.SavePng(Path.Combine(folder, KernelsFile));
-        figures.Add(new Figure(KernelsFile, "First-layer kernels", kernels.Width, kernels.Height));
+            figures.Add(Save(folder, LearningCurvesFile, "Learning curves", Charts.LearningCurves(history)));
+        figures.Add(Save(folder, ConfusionMatrixFile, "Confusion matrix", Charts.ConfusionMatrix(evaluation.ClassNames, evaluation.Confusion)));
+        figures.Add(Save(folder, KernelsFile, "First-layer kernels", KernelGrid.FirstLayer(model)));
 
         var complete = report with { Figures = figures };
         AtomicFile.Write(Path.Combine(folder, MetricsFile), stream => stream.Write(Encoding.UTF8.GetBytes(complete.ToJson())));
         AtomicFile.Write(Path.Combine(folder, SummaryFile), stream => stream.Write(Encoding.UTF8.GetBytes(Markdown(complete))));
         return complete;
+    }
+
+    private static Figure Save(string folder, string file, string title, RgbImage image)
+    {
+        image.SavePng(Path.Combine(folder, file));
+        return new Figure(file, title, image.Width, image.Height);
     }
 
     private static string Markdown(RunReport report)

@@ -14,8 +14,8 @@ public sealed partial class AugmentPreviewCommandTests
 
         Assert.AreEqual(0, exitCode, error + output);
         var (width, height, colours) = ImageFiles.Inspect(path);
-        // Five columns (the original and four passes) and three rows of 56x56 cells (Fashion-MNIST at scale 2), 2-pixel gaps.
-        Assert.AreEqual((5 * 58 + 2, 3 * 58 + 2), (width, height));
+        // Five columns (the original and four passes) and three rows of 56x56 cells (Fashion-MNIST at scale 2), 4-pixel gaps.
+        Assert.AreEqual((5 * 60 + 4, 3 * 60 + 4), (width, height));
         Assert.AreEqual(StatedSize(output), (width, height));
         Assert.IsGreaterThan(1, colours);
         CollectionAssert.AreEqual(new[] { path }, Directory.GetFiles(Path.GetDirectoryName(path)!), "only the PNG is left behind");
@@ -32,7 +32,7 @@ public sealed partial class AugmentPreviewCommandTests
 
         Assert.AreEqual(0, exitCode, error + output);
         var (width, height, colours) = ImageFiles.Inspect(path);
-        Assert.AreEqual((3 * 14 + 2, 4 * 14 + 2), (width, height));
+        Assert.AreEqual((3 * 16 + 4, 4 * 16 + 4), (width, height));
         Assert.AreEqual(StatedSize(output), (width, height));
         Assert.IsGreaterThan(1, colours);
     }

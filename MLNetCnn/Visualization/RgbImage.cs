@@ -2,7 +2,11 @@ using MLNetCnn.IO;
 
 namespace MLNetCnn.Visualization;
 
-/// <summary>An 8-bit RGB raster, row by row, three bytes per pixel; saved as PNG.</summary>
+/// <summary>
+/// An 8-bit RGB raster, row by row, three bytes per pixel; saved as PNG. In a Polyglot (.NET Interactive) notebook,
+/// <c>display(image)</c> shows it as a PNG picture.
+/// </summary>
+[TypeFormatterSource(typeof(RgbImageFormatterSource), PreferredMimeTypes = [RgbImageFormatterSource.HtmlMimeType])]
 public sealed class RgbImage
 {
     /// <summary>Creates an image filled with one colour.</summary>
@@ -37,4 +41,12 @@ public sealed class RgbImage
 
     /// <summary>Writes the image as a PNG file, atomically (see <see cref="AtomicFile"/>).</summary>
     public void SavePng(string path) => AtomicFile.Write(path, stream => PngWriter.Write(stream, this));
+
+    /// <summary>The image encoded as PNG.</summary>
+    public byte[] ToPng()
+    {
+        using var png = new MemoryStream();
+        PngWriter.Write(png, this);
+        return png.ToArray();
+    }
 }
