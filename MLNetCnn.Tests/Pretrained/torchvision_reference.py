@@ -3,14 +3,15 @@
 Usage: torchvision_reference.py OUTPUT_FOLDER MODEL...
 
 Writes pixels.bin (1x3x224x224 pixels from 0 to 255) and, for each torchvision MODEL, MODEL.weights (converted by
-convert_torchvision.py, which sits next to this script) and MODEL.logits.bin (its logits for the pixels,
-ImageNet-normalised as torchvision expects), the tensors in TorchSharp's format. Nothing is downloaded.
+the command line of convert_torchvision.py, which sits next to this script) and MODEL.logits.bin (its logits for the
+pixels, ImageNet-normalised as torchvision expects), the tensors in TorchSharp's format. Nothing is downloaded.
 """
 
 import os
 import sys
 
 import torch
+import torchvision
 
 import convert_torchvision as convert
 
@@ -51,6 +52,29 @@ def write_tensor(tensor, path):
         convert._write_tensor(stream, os.path.basename(path), tensor)
 
 
+def convert_like_a_user(name, model, folder):
+    """
+    Runs the converter's command line on the model's state dict: ResNet-18's as torchvision's cached pretrained weights
+    (in a private torch hub folder, so the offline cache path is used), the others as a file saved with torch.save.
+    """
+    output = os.path.join(folder, f"{name}.weights")
+    if name == "resnet18":
+        os.environ["TORCH_HOME"] = os.path.join(folder, "torch-home")
+        weights = torchvision.models.get_model_weights(name)["IMAGENET1K_V1"]
+        cache = os.path.join(torch.hub.get_dir(), "checkpoints")
+        os.makedirs(cache, exist_ok=True)
+        torch.save(model.state_dict(), os.path.join(cache, os.path.basename(weights.url)))
+        arguments = [name, output, "--weights", "IMAGENET1K_V1"]
+    else:
+        state_dict = os.path.join(folder, f"{name}.pth")
+        torch.save(model.state_dict(), state_dict)
+        arguments = [name, output, "--state-dict", state_dict]
+    if convert.main(arguments) != 0:
+        raise SystemExit(f"convert_torchvision.py {' '.join(arguments)} failed")
+    if name != "resnet18":
+        os.remove(state_dict)
+
+
 def main(folder, models):
     torch.set_num_threads(max(1, os.cpu_count() or 1))
     torch.manual_seed(SEED)
@@ -60,15 +84,14 @@ def main(folder, models):
     imagenet = imagenet_normalised(pixels)
     for name in models:
         torch.manual_seed(SEED)
-        transform_input = name == "googlenet"
-        model = convert.build_model(name, CLASSES, transform_input)
+        # torchvision's pretrained GoogLeNet transforms its input, and so does the converter by default.
+        model = convert.build_model(name, CLASSES, transform_input=True)
         randomise(model, calibration)
         model.eval()
         with torch.no_grad():
             logits = model(imagenet)
         write_tensor(logits, os.path.join(folder, f"{name}.logits.bin"))
-        mean, std = convert.normalisation(name, transform_input)
-        convert.write_weights(model, name, os.path.join(folder, f"{name}.weights"), mean, std, f"torchvision {name}, seeded random weights")
+        convert_like_a_user(name, model, folder)
 
 
 if __name__ == "__main__":
