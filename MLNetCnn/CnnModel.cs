@@ -78,6 +78,7 @@ public sealed class CnnModel : IDisposable
     /// <param name="pixelScale">The value of a full-intensity pixel in the images: 255 for 8-bit images, 1 for pixels scaled to 0..1.</param>
     /// <param name="seed">Seeds the initialisation of the new head when given.</param>
     /// <exception cref="InvalidDataException">The architecture is not registered, or the weights do not fit it for this input (every tensor at fault is named).</exception>
+    /// <exception cref="InvalidOperationException">A head is to be replaced but the network does not name it (<see cref="IClassifierHead"/>).</exception>
     public static CnnModel FromPretrained(PretrainedWeights weights, ImageShape input, int? classCount, Device device, float pixelScale = 255, int? seed = null)
     {
         ArgumentNullException.ThrowIfNull(weights);
