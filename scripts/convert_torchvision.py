@@ -99,11 +99,11 @@ def cached_weights(name, weights_name):
     path = os.path.join(torch.hub.get_dir(), "checkpoints", os.path.basename(weights.url))
     if not os.path.isfile(path):
         raise ConversionError(
-            f"{name} weights {weights_name} are not in the local cache: {path} does not exist. This script never downloads.\n"
-            f"On a machine with internet run\n"
+            f"{name} weights {weights_name} are not in the local cache: {path} does not exist, and this script never downloads.\n"
+            f"On a machine with internet, run\n"
             f"    python3 -c \"import torchvision; torchvision.models.get_model('{name}', weights='{weights_name}')\"\n"
-            f"and copy {os.path.basename(weights.url)} from its {os.path.join(torch.hub.get_dir(), 'checkpoints')} to {os.path.dirname(path)},\n"
-            f"or download {weights.url} there.")
+            f"which saves {os.path.basename(weights.url)} in that machine's torch hub checkpoints folder, and copy it to {path};\n"
+            f"or download {weights.url} to {path}.")
     state_dict = torch.load(path, map_location="cpu")
     transforms = weights.transforms()
     return state_dict, len(weights.meta["categories"]), list(transforms.mean), list(transforms.std), f"torchvision {name} {weights_name} ({os.path.basename(weights.url)})"

@@ -66,9 +66,6 @@ public sealed class PretrainedWeights
     /// <summary>Where the weights came from, as the converter described it.</summary>
     public string Source { get; }
 
-    /// <summary>The names of the weight tensors in the file, in file order (without <see cref="MetadataEntry"/>).</summary>
-    public IReadOnlyList<string> TensorNames => [.. _entries.Select(e => e.Name)];
-
     /// <summary>Reads the metadata of a weights file and indexes its tensors.</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidDataException">The file is not a weights file, is truncated, or its metadata is invalid.</exception>
