@@ -3,6 +3,7 @@ using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using MLNetCnn.Augmentation;
 using MLNetCnn.Data;
+using MLNetCnn.Pretrained;
 using MLNetCnn.Runtime;
 using MLNetCnn.Training;
 
@@ -15,6 +16,9 @@ namespace MLNetCnn.Estimators;
 /// </summary>
 public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTransformer>
 {
+    /// <summary>The value of a full-intensity pixel read from an image column.</summary>
+    private const float ImagePixelScale = 255;
+
     private readonly IHost _host;
     private readonly Options _options;
 
@@ -27,8 +31,17 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
         options.ToTrainingOptions(seed: 0);
         if (!Enum.IsDefined(options.TestTimeAugmentation))
             throw new ArgumentOutOfRangeException(nameof(options), options.TestTimeAugmentation, "Unknown TestTimeAugmentation.");
-        if (!ModelZoo.Contains(options.Architecture))
-            throw new ArgumentException($"Unknown architecture '{options.Architecture}'. Registered: {string.Join(", ", ModelZoo.Names)}.", nameof(options));
+        if (options.Architecture is { } architecture && !ModelZoo.Contains(architecture))
+            throw new ArgumentException($"Unknown architecture '{architecture}'. Registered: {string.Join(", ", ModelZoo.Names)}.", nameof(options));
+        if (options.PretrainedWeights is { } weights)
+        {
+            if (!File.Exists(weights))
+                throw new FileNotFoundException($"PretrainedWeights file {weights} does not exist.", weights);
+            if (options.ArchitectureOptions.Count > 0)
+                throw new ArgumentException("ArchitectureOptions cannot be combined with PretrainedWeights, whose file sets the architecture's options.", nameof(options));
+        }
+        if (!float.IsFinite(options.PixelScale) || options.PixelScale <= 0)
+            throw new ArgumentOutOfRangeException(nameof(options), options.PixelScale, "PixelScale must be a positive number.");
         if (options.ValidationFraction is < 0 or >= 1)
             throw new ArgumentOutOfRangeException(nameof(options), options.ValidationFraction, "ValidationFraction must be in [0, 1).");
         if (options.EarlyStoppingPatience < 0)
@@ -62,8 +75,11 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
         /// <summary>The output key column of the most probable class.</summary>
         public string PredictedLabelColumnName = CnnColumnNames.PredictedLabel;
 
-        /// <summary>The network: a name from <see cref="ModelZoo.Names"/>.</summary>
-        public string Architecture = "lenet5";
+        /// <summary>
+        /// The network: a name from <see cref="ModelZoo.Names"/>. Null, the default, means <c>lenet5</c>, or the architecture
+        /// of <see cref="PretrainedWeights"/>, which a name given here must match.
+        /// </summary>
+        public string? Architecture;
 
         /// <summary>
         /// Options of the architecture's family by name, for example <c>alpha</c> and <c>rho</c> for <c>mobilenet-v1</c>
@@ -171,8 +187,38 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
         /// <summary>Width of the input images; 0 takes it from the column type.</summary>
         public int ImageWidth;
 
-        /// <summary>Standardise each channel with the training data's mean and standard deviation (stored with the model).</summary>
+        /// <summary>
+        /// Standardise each channel with the training data's mean and standard deviation (stored with the model). Not used
+        /// with <see cref="PretrainedWeights"/>, whose inputs are standardised as the weights expect.
+        /// </summary>
         public bool NormalizeInputs = true;
+
+        /// <summary>
+        /// Start from pretrained weights: a file written by <c>scripts/convert_torchvision.py</c> (see the README). The
+        /// network is the file's architecture with its weights, except for the classifier head, which is replaced by a new
+        /// one for the label's classes; inputs are standardised as the weights expect (ImageNet's mean and standard
+        /// deviation for torchvision's, on pixels divided by <see cref="PixelScale"/>). Images must have the weights'
+        /// channels (3) and a size the architecture keeps its shapes at, such as 224x224. Null trains from scratch.
+        /// </summary>
+        public string? PretrainedWeights;
+
+        /// <summary>
+        /// Epochs at the start during which only the classifier head learns while the rest of the network, the backbone,
+        /// stays frozen (its batch normalisation keeps its statistics); <see cref="Epochs"/> or more freezes it throughout,
+        /// 0 fine-tunes everything from the start.
+        /// </summary>
+        public int FrozenBackboneEpochs;
+
+        /// <summary>The backbone's learning rate as a multiple of <see cref="LearningRate"/>, for example 0.1 to fine-tune pretrained weights gently.</summary>
+        public double BackboneLearningRateFactor = 1;
+
+        /// <summary>
+        /// The value of a full-intensity pixel in a vector feature column: 255 (the default) for ExtractPixels' and the
+        /// library's readers' 0..255 pixels, 1 for pixels scaled to 0..1. Image columns always give 0..255. Used to
+        /// standardise inputs for <see cref="PretrainedWeights"/>, which state their normalisation on 0..1 pixels.
+        /// </summary>
+        public float PixelScale = 255;
+
 
         /// <summary>
         /// How the fitted model scores: each image as it is, averaged with its mirror image, or averaged over AlexNet's
@@ -218,6 +264,8 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
             ReturnBestModelOnCancel = ReturnBestModelOnCancel,
             MixedPrecision = MixedPrecision,
             Prefetch = Prefetch,
+            FrozenBackboneEpochs = FrozenBackboneEpochs,
+            BackboneLearningRateFactor = BackboneLearningRateFactor,
             Seed = seed,
         }.Validate();
     }
@@ -342,19 +390,33 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
             : validationRows.Length == 0 ? data : data.Select(trainRows);
         var (gpuDeviceId, fallbackToCpu) = MlNetBridge.GetDeviceSettings(_host);
         var device = DeviceSelector.Select(_options.Device, gpuDeviceId, fallbackToCpu);
+        var weights = _options.PretrainedWeights is { } path ? PretrainedWeights.Read(path) : null;
+        var model = weights is null ? NewModel(train, classCount, device.Device, seed) : PretrainedModel(weights, train.Shape, classCount, binding, device.Device, seed);
         channel.Info(MessageSensitivity.None,
-            $"Training {_options.Architecture} on {trainRows.Length} images of shape {train.Shape} in {classCount} classes" +
-            $"{(validation is null ? "" : $", validating on {validation.Count}")}, on {device.Device} ({device.Reason}).");
+            $"Training {model.Architecture}{(weights is null ? "" : $" from {weights.FilePath} ({weights.Source})")} on {trainRows.Length} images of shape " +
+            $"{train.Shape} in {classCount} classes{(validation is null ? "" : $", validating on {validation.Count}")}, on {device.Device} ({device.Reason}).");
         if (_options.MixedPrecision != MixedPrecision.None && device.Device.type != TorchSharp.DeviceType.CUDA)
             channel.Info(MessageSensitivity.None, $"MixedPrecision {_options.MixedPrecision} applies on CUDA only; training in float32 on {device.Device}.");
+        return new PreparedRun(model, train, validation, training, labelColumn, classCount);
+    }
 
+    /// <summary>A freshly initialised network of the chosen architecture, its inputs standardised as <see cref="Options.NormalizeInputs"/> says.</summary>
+    private CnnModel NewModel(IEpochData train, int classCount, TorchSharp.torch.Device device, int seed)
+    {
         var normalization = _options.NormalizeInputs ? InputNormalization.FromData(train.ForEpoch(1)) : InputNormalization.Identity(train.Shape.Channels);
         var spec = new ModelSpec(train.Shape, classCount)
         {
             Options = new Dictionary<string, double>(_options.ArchitectureOptions, StringComparer.OrdinalIgnoreCase),
         };
-        var model = CnnModel.Create(_options.Architecture, spec, normalization, device.Device, seed);
-        return new PreparedRun(model, train, validation, training, labelColumn, classCount);
+        return CnnModel.Create(_options.Architecture ?? "lenet5", spec, normalization, device, seed);
+    }
+
+    /// <summary>The pretrained network with a new head for the classes, its inputs standardised as the weights expect.</summary>
+    private CnnModel PretrainedModel(PretrainedWeights weights, ImageShape input, int classCount, ImageColumnBinding binding, TorchSharp.torch.Device device, int seed)
+    {
+        if (_options.Architecture is { } architecture && !string.Equals(architecture, weights.Architecture, StringComparison.OrdinalIgnoreCase))
+            throw new ArgumentException($"Architecture is '{architecture}', but {weights.FilePath} holds weights for '{weights.Architecture}'; leave Architecture unset to use the file's.");
+        return CnnModel.FromPretrained(weights, input, classCount, device, binding.IsImage ? ImagePixelScale : _options.PixelScale, seed);
     }
 
     private ImageDataset ReadValidation(IDataView validationData, ImageShape shape, int classCount)

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using MLNetCnn.Data;
 using MLNetCnn.IO;
+using MLNetCnn.Pretrained;
 using MLNetCnn.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -70,6 +71,51 @@ public sealed class CnnModel : IDisposable
         var network = ModelZoo.Create(architecture, spec);
         network.to(device);
         return new CnnModel(architecture, spec, normalization, network, device);
+    }
+
+    /// <summary>
+    /// Builds the network that pretrained weights were made for and loads them, checking every tensor by name, shape
+    /// and type; inputs are standardised as the weights expect. With <paramref name="classCount"/> the classifier head
+    /// (<see cref="IClassifierHead"/>) is not loaded but freshly initialised for that many classes, as transfer
+    /// learning starts; without it the model keeps the weights' head and scores their classes.
+    /// </summary>
+    /// <param name="weights">The weights file, read with <see cref="PretrainedWeights.Read"/>.</param>
+    /// <param name="input">The shape of the images to score; its channels must be the weights'. Sizes other than the
+    /// weights' own (224x224 for torchvision's) work where the architecture's layers keep their shapes.</param>
+    /// <param name="classCount">Replace the head by a fresh one for this many classes; null keeps the weights' head.</param>
+    /// <param name="device">Where the network lives.</param>
+    /// <param name="pixelScale">The value of a full-intensity pixel in the images: 255 for 8-bit images, 1 for pixels scaled to 0..1.</param>
+    /// <param name="seed">Seeds the initialisation of the new head when given.</param>
+    /// <exception cref="InvalidDataException">The architecture is not registered, or the weights do not fit it for this input (every tensor at fault is named).</exception>
+    /// <exception cref="InvalidOperationException">A head is to be replaced but the network does not name it (<see cref="IClassifierHead"/>).</exception>
+    public static CnnModel FromPretrained(PretrainedWeights weights, ImageShape input, int? classCount, Device device, float pixelScale = 255, int? seed = null)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        if (input.Channels != weights.Channels)
+            throw new ArgumentException($"{weights.FilePath} holds weights for {weights.Channels}-channel images, but the input is {input}.", nameof(input));
+        if (!ModelZoo.Contains(weights.Architecture))
+            throw new InvalidDataException($"{weights.FilePath} holds weights for a '{weights.Architecture}' network, which is not registered here. Registered: {string.Join(", ", ModelZoo.Names)}.");
+        var normalization = weights.Normalization(pixelScale);
+        var spec = new ModelSpec(input, classCount ?? weights.ClassCount)
+        {
+            Options = new Dictionary<string, double>(weights.ArchitectureOptions, StringComparer.OrdinalIgnoreCase),
+        };
+        if (seed is { } s)
+            manual_seed(s);
+        var network = ModelZoo.Create(weights.Architecture, spec);
+        try
+        {
+            IReadOnlyList<string> head = classCount is null ? [] : network is IClassifierHead classifier ? classifier.HeadLayers
+                : throw new InvalidOperationException($"The '{weights.Architecture}' network does not name its classifier head (IClassifierHead), so it cannot be replaced for {classCount} classes.");
+            weights.LoadInto(network, $"a '{weights.Architecture}' network for {input} inputs and {spec.ClassCount} classes", head);
+            network.to(device);
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
+        return new CnnModel(weights.Architecture, spec, normalization, network, device);
     }
 
     /// <summary>Raw class scores (logits) for a batch of images already on any device.</summary>

@@ -14,7 +14,9 @@ public delegate nn.Module<Tensor, Tensor> ModelFactory(ModelSpec spec);
 /// registers. Built-in names are lowercase, with '-' before a variant: <c>lenet5</c>, <c>lenet5-classic</c>,
 /// <c>alexnet</c>, <c>alexnet-grouped</c>, <c>zfnet</c>, <c>vgg11</c> to <c>vgg19</c> and their <c>-bn</c>
 /// variants, <c>googlenet</c>, <c>resnet18</c> to <c>resnet152</c>, the CIFAR <c>resnet20</c> to
-/// <c>resnet110</c>, <c>mobilenet-v1</c> and its <c>-0.75</c>, <c>-0.5</c>, <c>-0.25</c> widths. Every part of the library that takes an architecture name (the trainer, saved models, the
+/// <c>resnet110</c>, <c>mobilenet-v1</c> and its <c>-0.75</c>, <c>-0.5</c>, <c>-0.25</c> widths, and
+/// <c>alexnet-torchvision</c> and <c>googlenet-torchvision</c>, torchvision's versions, which load its pretrained
+/// weights. Every part of the library that takes an architecture name (the trainer, saved models, the
 /// command line) resolves it here.
 /// </summary>
 public static partial class ModelZoo
@@ -26,6 +28,7 @@ public static partial class ModelZoo
             ["lenet5-classic"] = LeNet.LeNet5Classic,
             ["alexnet"] = AlexNet.SingleTower,
             ["alexnet-grouped"] = AlexNet.Grouped,
+            ["alexnet-torchvision"] = AlexNet.Torchvision,
             ["zfnet"] = AlexNet.ZFNet,
             ["vgg11"] = Vgg.Vgg11,
             ["vgg11-bn"] = Vgg.Vgg11BatchNorm,
@@ -36,6 +39,7 @@ public static partial class ModelZoo
             ["vgg19"] = Vgg.Vgg19,
             ["vgg19-bn"] = Vgg.Vgg19BatchNorm,
             ["googlenet"] = GoogLeNet.Create,
+            ["googlenet-torchvision"] = GoogLeNet.Torchvision,
             ["resnet18"] = ResNet.ResNet18,
             ["resnet34"] = ResNet.ResNet34,
             ["resnet50"] = ResNet.ResNet50,

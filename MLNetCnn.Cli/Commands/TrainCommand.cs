@@ -6,6 +6,7 @@ using MLNetCnn.Cli.Progress;
 using MLNetCnn.Cli.Reports;
 using MLNetCnn.Data;
 using MLNetCnn.Estimators;
+using MLNetCnn.Pretrained;
 using MLNetCnn.Runtime;
 using MLNetCnn.Training;
 using Spectre.Console;
@@ -20,7 +21,13 @@ internal static class TrainCommand
     public static Command Create(CliConsole console)
     {
         var data = CommonOptions.Data("the embedded Fashion-MNIST subset (6,000 training and 1,000 test images)");
-        var architecture = new Option<string>("--arch") { Description = $"The architecture: {string.Join(", ", ModelZoo.Names)}.", DefaultValueFactory = _ => "lenet5" };
+        var architecture = new Option<string?>("--arch") { Description = $"The architecture: {string.Join(", ", ModelZoo.Names)}; default: lenet5, or that of --weights." };
+        var weights = new Option<string?>("--weights")
+        {
+            Description = "Fine-tune pretrained weights (a file from scripts/convert_torchvision.py): their network with a new classifier head for the data's classes, images standardised as the weights expect.",
+        };
+        var frozenBackboneEpochs = new Option<int>("--freeze-backbone-epochs") { Description = "Epochs at the start during which only the classifier head learns (as many as --epochs: throughout)." };
+        var backboneLearningRateFactor = new Option<double>("--backbone-lr-factor") { Description = "The backbone's learning rate as a multiple of --lr, e.g. 0.1 when fine-tuning.", DefaultValueFactory = _ => 1 };
         var epochs = new Option<int>("--epochs") { Description = "Passes over the training data.", DefaultValueFactory = _ => 10 };
         var batchSize = new Option<int>("--batch-size") { Description = "Images per mini-batch.", DefaultValueFactory = _ => 64 };
         var learningRate = new Option<double>("--lr") { Description = "Learning rate.", DefaultValueFactory = _ => 1e-3 };
@@ -28,7 +35,7 @@ internal static class TrainCommand
         var seed = new Option<int>("--seed") { Description = "Seed for initialisation, shuffling and splits.", DefaultValueFactory = _ => 1 };
         var validationFraction = new Option<double>("--validation-fraction") { Description = "Share of the training data held out to validate after every epoch (0 for none).", DefaultValueFactory = _ => 0.1 };
         var testFraction = new Option<double>("--test-fraction") { Description = "Share held out for testing when the data has no test split.", DefaultValueFactory = _ => 0.2 };
-        var imageSize = new Option<string>("--image-size") { Description = "Image files are resized to this: N (square) or WIDTHxHEIGHT.", DefaultValueFactory = _ => "32" };
+        var imageSize = new Option<string?>("--image-size") { Description = "Image files are resized to this: N (square) or WIDTHxHEIGHT; default: 32, or 224 with --weights." };
         var channels = new Option<int?>("--channels") { Description = "Read images as 1 (grey) or 3 (RGB) channels; default: 3 for image files, the data's own otherwise." };
         var skipUnreadable = CommonOptions.SkipUnreadable();
         var output = new Option<string?>("--output", "-o") { Description = $"The run folder for {ModelFileName} and the report; default: runs/ARCH-TIME." };
@@ -37,18 +44,22 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train a CNN, evaluate it on the test data, and save the model and a report (metrics.json, plots, report.md).")
         {
-            data, architecture, epochs, batchSize, learningRate, device, seed, validationFraction, testFraction, imageSize, channels,
-            skipUnreadable, output,
+            data, architecture, weights, frozenBackboneEpochs, backboneLearningRateFactor, epochs, batchSize, learningRate, device, seed,
+            validationFraction, testFraction, imageSize, channels, skipUnreadable, output,
         };
         optimization.AddTo(command);
         runControl.AddTo(command);
         command.SetAction(parse => CommandRunner.Run(console, () =>
         {
-            string arch = parse.GetValue(architecture)!;
-            var (width, height) = ParseImageSize(parse.GetValue(imageSize)!);
+            string? weightsFile = parse.GetValue(weights);
+            string arch = parse.GetValue(architecture) ?? (weightsFile is null ? "lenet5" : PretrainedWeights.Read(weightsFile).Architecture);
+            var (width, height) = ParseImageSize(parse.GetValue(imageSize) ?? (weightsFile is null ? "32" : "224"));
             var options = new CnnClassificationTrainer.Options
             {
                 Architecture = arch,
+                PretrainedWeights = weightsFile,
+                FrozenBackboneEpochs = parse.GetValue(frozenBackboneEpochs),
+                BackboneLearningRateFactor = parse.GetValue(backboneLearningRateFactor),
                 Epochs = parse.GetValue(epochs),
                 BatchSize = parse.GetValue(batchSize),
                 LearningRate = parse.GetValue(learningRate),
@@ -69,8 +80,9 @@ internal static class TrainCommand
     private static void Train(CliConsole console, string? dataPath, CnnClassificationTrainer.Options options, int? channels, double testFraction,
         ImageRequest request, string folder)
     {
-        if (!ModelZoo.Contains(options.Architecture))
-            throw new ArgumentException($"Unknown architecture '{options.Architecture}'. Registered: {string.Join(", ", ModelZoo.Names)}.");
+        string architecture = options.Architecture!;
+        if (!ModelZoo.Contains(architecture))
+            throw new ArgumentException($"Unknown architecture '{architecture}'. Registered: {string.Join(", ", ModelZoo.Names)}.");
         if (channels is not (null or 1 or 3))
             throw new ArgumentException($"--channels must be 1 (grey) or 3 (RGB), not {channels}.");
         if (testFraction is <= 0 or >= 1)
@@ -82,7 +94,7 @@ internal static class TrainCommand
             ? (source.Load(mlContext, DataSplit.Train, request), source.Load(mlContext, DataSplit.Test, request))
             : Split(mlContext, source.Load(mlContext, DataSplit.Train, request), testFraction, options.Seed);
         ReportSkipped(console, request.Skipped);
-        console.Ansi.MarkupLineInterpolated($"Training [bold]{options.Architecture}[/] on {source.Description}{(source.HasSplits ? "" : $" ({testFraction:P0} held out for testing)")}.");
+        console.Ansi.MarkupLineInterpolated($"Training [bold]{architecture}[/]{(options.PretrainedWeights is { } weights ? $" from {weights}" : "")} on {source.Description}{(source.HasSplits ? "" : $" ({testFraction:P0} held out for testing)")}.");
 
         var pipeline = LabelKeys.Map(mlContext, CnnColumnNames.Label, source.ClassNames)
             .Append(mlContext.MulticlassClassification.Trainers.Cnn(options))
@@ -104,7 +116,7 @@ internal static class TrainCommand
         {
             Command = "train",
             Model = Path.GetFullPath(modelPath),
-            Architecture = options.Architecture,
+            Architecture = architecture,
             Input = classifier.Model.Spec.Input.ToString(),
             TrainingData = source.Description,
             TestData = source.HasSplits ? $"the test split of {source.Description}" : $"{testFraction:P0} of {source.Description}",

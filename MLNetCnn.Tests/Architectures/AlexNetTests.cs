@@ -18,6 +18,15 @@ public sealed class AlexNetTests
     }
 
     [TestMethod]
+    public void TheTorchvisionVariantHasTorchvisionsParameterCountAndNoResponseNormalisation()
+    {
+        // torchvision's AlexNet_Weights.IMAGENET1K_V1.meta["num_params"].
+        Assert.AreEqual(61_100_840L, CountParameters("alexnet-torchvision", Spec(3, 224, 1000)));
+        using var network = ModelZoo.Create("alexnet-torchvision", Spec(3, 224, 1000));
+        Assert.IsFalse(network.modules().Any(m => m is LocalResponseNorm), "torchvision's AlexNet has no local response normalisation");
+    }
+
+    [TestMethod]
     public void GroupedConvolutionsHaveThePapersKernelShapes()
     {
         var shapes = OnMetaDevice(() =>

@@ -31,6 +31,15 @@ public sealed class GoogLeNetTests
     }
 
     [TestMethod]
+    public void TheTorchvisionVariantHasTorchvisionsParameterCountWithoutTheAuxiliaryHeads()
+    {
+        long parameters = CountParameters("googlenet-torchvision", Spec(3, 224, 1000), name => !name.StartsWith("aux", StringComparison.Ordinal));
+
+        // torchvision's GoogLeNet_Weights.IMAGENET1K_V1.meta["num_params"].
+        Assert.AreEqual(6_624_904L, parameters);
+    }
+
+    [TestMethod]
     public void MapsAt224AreThoseOfTable1AndTheAuxiliaryHeadsDoNotRunAtInference()
     {
         var summary = ModelSummary.Create("googlenet", Spec(3, 224, 1000));

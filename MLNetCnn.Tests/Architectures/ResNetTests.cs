@@ -57,6 +57,18 @@ public sealed class ResNetTests
     }
 
     [TestMethod]
+    public void TorchvisionsStrideOnTheThreeByThreeKeepsTheParametersAndCostsItsPublishedMultiplyAdds()
+    {
+        var torchvision = ModelSummary.Create("resnet50", Spec(3, 224, 1000, (ResNet.StrideOnThreeByThreeOption, 1)));
+
+        // torchvision's documentation gives 4.09 GFLOPS (multiply-adds) for its ResNet-50.
+        AssertClose(4.09e9, torchvision.MultiplyAdds, 0.005, "multiply-adds");
+        Assert.AreEqual(CountParameters("resnet50", Spec(3, 224, 1000)), torchvision.Parameters);
+        CollectionAssert.AreEqual(new long[] { 128, 56, 56 }, ShapeOf(torchvision, "layer2.0.conv1"));
+        CollectionAssert.AreEqual(new long[] { 128, 28, 28 }, ShapeOf(torchvision, "layer2.0.conv2"));
+    }
+
+    [TestMethod]
     public void SmallImagesGetAStrideOneStemWithoutMaxPool()
     {
         var at32 = ModelSummary.Create("resnet18", Spec(3, 32, 10));

@@ -1,6 +1,11 @@
+using Microsoft.ML;
 using MLNetCnn.Cli;
+using MLNetCnn.Cli.Commands;
 using MLNetCnn.Cli.Progress;
 using MLNetCnn.Cli.Reports;
+using MLNetCnn.Data;
+using MLNetCnn.Estimators;
+using MLNetCnn.Tests.Pretrained;
 using MLNetCnn.Training;
 
 namespace MLNetCnn.Tests.Cli;
@@ -35,6 +40,29 @@ public sealed class TrainCommandTests
         foreach (var figure in report.Figures)
             StringAssert.Contains(summary, $"]({figure.File})");
         StringAssert.Contains(summary, $"]({ReportFolder.MetricsFile})");
+    }
+
+    [TestMethod]
+    public void FineTunesPretrainedWeightsWithAFrozenBackboneFromItsFlags()
+    {
+        string folder = ImageFiles.TempFolder();
+        using var source = ModelZoo.Create("lenet5", new ModelSpec(new ImageShape(3, 32, 32), 10));
+        string weights = WeightsFiles.Write(Path.Combine(folder, "lenet5.weights"), "lenet5", 10, WeightsFiles.StateOf(source));
+        var data = ImageFiles.ClassFolder(Path.Combine(folder, "data"), classes: 2, perClass: 6);
+        string run = Path.Combine(folder, "run");
+
+        var (exitCode, output, error) = CliInProcess.Run("train", "--data", data, "--weights", weights, "--freeze-backbone-epochs", "2",
+            "--backbone-lr-factor", "0.5", "--epochs", "2", "--batch-size", "4", "--image-size", "32", "--validation-fraction", "0", "--output", run);
+
+        Assert.AreEqual(0, exitCode, error + output);
+        StringAssert.Contains(output, $"Training lenet5 from {weights}");
+        var model = new MLContext().Model.Load(Path.Combine(run, TrainCommand.ModelFileName), out _);
+        using var classifier = ((IEnumerable<ITransformer>)model).OfType<CnnClassificationTransformer>().Single();
+        var trained = classifier.Model.Network.state_dict();
+        var original = source.state_dict();
+        var changed = original.Keys.Where(name => !name.StartsWith("classifier.output.", StringComparison.Ordinal) && !trained[name].eq(original[name]).all().item<bool>());
+        CollectionAssert.AreEqual(Array.Empty<string>(), changed.ToArray(), "the frozen backbone keeps the file's weights");
+        CollectionAssert.AreEqual(new long[] { 2, 84 }, trained["classifier.output.weight"].shape, "a new head for the two classes");
     }
 
     [TestMethod]

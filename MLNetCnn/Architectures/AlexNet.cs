@@ -18,7 +18,7 @@ namespace MLNetCnn.Architectures;
 /// smallest input is then 15x15 (AlexNet) or 8x8 (ZFNet). The last feature map is average-pooled down to at most
 /// the paper's 6x6 (as torchvision does for larger inputs), never up, and fc6 takes whatever that leaves.
 /// Parameter names follow torchvision's layout: <c>features</c>, <c>avgpool</c>, <c>classifier</c>, indexed.
-/// Takes no options.
+/// <c>alexnet-torchvision</c> is torchvision's AlexNet, the structure of its pretrained weights. None takes options.
 /// </remarks>
 public static class AlexNet
 {
@@ -27,11 +27,34 @@ public static class AlexNet
 
     private static readonly Design AlexNetDesign = new(
         Conv1: new Conv(11, 4, 0), Conv2: new Conv(5, 1, 2), Filters: [96, 256, 384, 384, 256],
-        Groups: 1, CeilModePooling: false, NormaliseBeforePooling: true, UnitBiases: true);
+        Groups: 1, CeilModePooling: false, Normalisation: ResponseNormalisation.BeforePooling, Start: StartingWeights.NormalUnitBiases);
 
     private static readonly Design ZFNetDesign = new(
         Conv1: new Conv(7, 2, 1), Conv2: new Conv(5, 2, 0), Filters: [96, 256, 512, 1024, 512],
-        Groups: 1, CeilModePooling: true, NormaliseBeforePooling: false, UnitBiases: false);
+        Groups: 1, CeilModePooling: true, Normalisation: ResponseNormalisation.AfterPooling, Start: StartingWeights.NormalZeroBiases);
+
+    private static readonly Design TorchvisionDesign = new(
+        Conv1: new Conv(11, 4, 2), Conv2: new Conv(5, 1, 2), Filters: [64, 192, 384, 256, 256],
+        Groups: 1, CeilModePooling: false, Normalisation: ResponseNormalisation.None, Start: StartingWeights.LibraryDefault);
+
+    private enum ResponseNormalisation
+    {
+        None,
+        BeforePooling,
+        AfterPooling,
+    }
+
+    private enum StartingWeights
+    {
+        /// <summary>TorchSharp's (and PyTorch's) default initialisation of each layer.</summary>
+        LibraryDefault,
+
+        /// <summary>N(0, 0.01) weights and zero biases.</summary>
+        NormalZeroBiases,
+
+        /// <summary>N(0, 0.01) weights, biases at 1 in conv2, conv4, conv5, fc6 and fc7 and 0 elsewhere (AlexNet's paper).</summary>
+        NormalUnitBiases,
+    }
 
     /// <summary>
     /// AlexNet as one tower: conv 96@11x11/4, LRN, max-pool, 256@5x5, LRN, max-pool, 384@3x3, 384@3x3,
@@ -56,6 +79,14 @@ public static class AlexNet
     /// </summary>
     public static nn.Module<Tensor, Tensor> ZFNet(ModelSpec spec) => new AlexNetNetwork("zfnet", spec, ZFNetDesign);
 
+    /// <summary>
+    /// torchvision's AlexNet (after Krizhevsky's "One weird trick", 2014): conv 64@11x11/4 with padding 2, max-pool,
+    /// 192@5x5, max-pool, 384@3x3, 256@3x3, 256@3x3, max-pool, average pool to 6x6, fc 4096, 4096, classes, without
+    /// local response normalisation; 61.10M parameters for 1000 classes, the structure of torchvision's pretrained
+    /// weights. Layers start with the library's default initialisation, as torchvision's do.
+    /// </summary>
+    public static nn.Module<Tensor, Tensor> Torchvision(ModelSpec spec) => new AlexNetNetwork("alexnet-torchvision", spec, TorchvisionDesign);
+
     /// <summary>Both papers start weights from N(0, 0.01).</summary>
     private static void NormalWeight(Tensor weight) => nn.init.normal_(weight, 0, 0.01);
 
@@ -67,9 +98,9 @@ public static class AlexNet
     /// <param name="Filters">Filters of conv1 to conv5.</param>
     /// <param name="Groups">Groups of conv2, conv4 and conv5.</param>
     /// <param name="CeilModePooling">Whether max-pools round their output size up.</param>
-    /// <param name="NormaliseBeforePooling">AlexNet normalises then pools; ZFNet pools then normalises.</param>
-    /// <param name="UnitBiases">AlexNet's biases at 1 in conv2, conv4, conv5, fc6 and fc7 (0 elsewhere).</param>
-    private sealed record Design(Conv Conv1, Conv Conv2, int[] Filters, int Groups, bool CeilModePooling, bool NormaliseBeforePooling, bool UnitBiases)
+    /// <param name="Normalisation">Where conv1 and conv2 are followed by local response normalisation: AlexNet normalises then pools, ZFNet pools then normalises.</param>
+    /// <param name="Start">How the weights start.</param>
+    private sealed record Design(Conv Conv1, Conv Conv2, int[] Filters, int Groups, bool CeilModePooling, ResponseNormalisation Normalisation, StartingWeights Start)
     {
         /// <summary>The same design with conv1 and conv2 at stride 1 and "same" padding, for small images.</summary>
         public Design ForSmallImages() => this with
@@ -90,7 +121,7 @@ public static class AlexNet
         public bool Fits(int height, int width) => FeatureSide(height) >= 1 && FeatureSide(width) >= 1;
     }
 
-    private sealed class AlexNetNetwork : nn.Module<Tensor, Tensor>
+    private sealed class AlexNetNetwork : nn.Module<Tensor, Tensor>, IClassifierHead
     {
         private readonly Sequential features;
         private readonly AdaptiveAvgPool2d avgpool;
@@ -117,11 +148,11 @@ public static class AlexNet
             {
                 layers.Add(convs[i]);
                 layers.Add(nn.ReLU(inplace: true));
-                if (i < 2 && design.NormaliseBeforePooling)
+                if (i < 2 && design.Normalisation == ResponseNormalisation.BeforePooling)
                     layers.Add(LocalResponseNormalization.AlexNet());
                 if (i is < 2 or 4)
                     layers.Add(nn.MaxPool2d(3, 2, ceil_mode: design.CeilModePooling));
-                if (i < 2 && !design.NormaliseBeforePooling)
+                if (i < 2 && design.Normalisation == ResponseNormalisation.AfterPooling)
                     layers.Add(LocalResponseNormalization.AlexNet());
             }
             features = nn.Sequential(layers);
@@ -137,10 +168,15 @@ public static class AlexNet
                 nn.Dropout(0.5), fc7, nn.ReLU(inplace: true),
                 fc8);
 
-            Initialisation.Apply([convs[0], convs[2], fc8], NormalWeight);
-            Initialisation.Apply([convs[1], convs[3], convs[4], fc6, fc7], NormalWeight, bias: design.UnitBiases ? 1 : 0);
+            if (design.Start != StartingWeights.LibraryDefault)
+            {
+                Initialisation.Apply([convs[0], convs[2], fc8], NormalWeight);
+                Initialisation.Apply([convs[1], convs[3], convs[4], fc6, fc7], NormalWeight, bias: design.Start == StartingWeights.NormalUnitBiases ? 1 : 0);
+            }
             RegisterComponents();
         }
+
+        public IReadOnlyList<string> HeadLayers => ["classifier.6"];
 
         public override Tensor forward(Tensor input)
         {

@@ -20,6 +20,12 @@ public static class GoogLeNet
     private const int SmallImageSide = 64;
     private const int AuxiliaryMapSide = 4;
 
+    private static readonly Design PaperDesign = new(ConvRelu.Create, Ch5x5KernelSize: 5, LocalResponseNorm: true, LastPoolKernel: 3, Dropout: 0.4,
+        PaperAuxiliaryPool: true, Initialise: XavierWithBiases);
+
+    private static readonly Design TorchvisionDesign = new(ConvBatchNormRelu.Create, Ch5x5KernelSize: 3, LocalResponseNorm: false, LastPoolKernel: 2,
+        Dropout: 0.2, PaperAuxiliaryPool: false, Initialise: SmallNormal);
+
     /// <summary>
     /// GoogLeNet as in table 1 of the paper: 7.0M parameters for 1000 classes without the auxiliary heads, which
     /// add 6.4M more. In training mode the forward pass also runs the auxiliary classifiers (average pool to 4x4,
@@ -41,16 +47,49 @@ public static class GoogLeNet
     /// otherwise adaptively down to at most 4x4. Names follow torchvision's (<c>conv1</c>, <c>maxpool1</c>,
     /// <c>inception3a</c>, ..., <c>aux1</c>, <c>aux2</c>, <c>fc</c>). Takes no options.
     /// </remarks>
-    public static nn.Module<Tensor, Tensor> Create(ModelSpec spec) => new GoogLeNetNetwork("googlenet", spec);
+    public static nn.Module<Tensor, Tensor> Create(ModelSpec spec) => new GoogLeNetNetwork("googlenet", spec, PaperDesign);
 
-    private sealed class GoogLeNetNetwork : nn.Module<Tensor, Tensor>, IAuxiliaryLoss
+    /// <summary>
+    /// torchvision's GoogLeNet, whose pretrained weights are ported from TensorFlow: every convolution without
+    /// bias and followed by batch normalisation (epsilon 0.001) instead of the local response normalisation, a 3x3
+    /// convolution in the "#5x5" branches, a 2x2/2 max-pool before inception 5a, dropout 0.2 and auxiliary heads
+    /// that average-pool adaptively to 4x4; 6.6M parameters for 1000 classes without the auxiliary heads. Its
+    /// <c>transform_input</c> is an input normalisation (mean 0.5, standard deviation 0.5), which the converted
+    /// weights file carries. Weights start from N(0, 0.01), as in torchvision. Otherwise as <see cref="Create"/>.
+    /// </summary>
+    public static nn.Module<Tensor, Tensor> Torchvision(ModelSpec spec) => new GoogLeNetNetwork("googlenet-torchvision", spec, TorchvisionDesign);
+
+    /// <summary>What tells the paper's GoogLeNet and torchvision's apart.</summary>
+    /// <param name="Unit">The convolution unit.</param>
+    /// <param name="Ch5x5KernelSize">Kernel side of the Inception modules' "#5x5" convolutions.</param>
+    /// <param name="LocalResponseNorm">Whether the stem normalises after conv1's pool and after conv3.</param>
+    /// <param name="LastPoolKernel">Window of the max-pool (stride 2) before inception 5a.</param>
+    /// <param name="Dropout">Dropout before the classifier.</param>
+    /// <param name="PaperAuxiliaryPool">The auxiliary heads pool 5x5/3 where that gives 4x4 (else adaptively), or always adaptively to 4x4.</param>
+    /// <param name="Initialise">Sets the starting weights of the network and of its output layers.</param>
+    private sealed record Design(ConvUnit Unit, long Ch5x5KernelSize, bool LocalResponseNorm, long LastPoolKernel, double Dropout,
+        bool PaperAuxiliaryPool, Action<nn.Module, IEnumerable<nn.Module>> Initialise);
+
+    /// <summary>The reference Caffe model's start: Glorot and Bengio's initialisation, biases at 0.2 (0 in the output layers).</summary>
+    private static void XavierWithBiases(nn.Module network, IEnumerable<nn.Module> outputLayers)
+    {
+        static void XavierUniform(Tensor weight) => nn.init.xavier_uniform_(weight);
+        Initialisation.Apply([network], XavierUniform, bias: 0.2);
+        Initialisation.Apply(outputLayers, XavierUniform);
+    }
+
+    /// <summary>torchvision's start: weights from N(0, 0.01) truncated to [-2, 2], biases at 0.</summary>
+    private static void SmallNormal(nn.Module network, IEnumerable<nn.Module> outputLayers) =>
+        Initialisation.Apply([network], weight => nn.init.trunc_normal_(weight, 0, 0.01, -2, 2));
+
+    private sealed class GoogLeNetNetwork : nn.Module<Tensor, Tensor>, IAuxiliaryLoss, IClassifierHead
     {
         private readonly Sequential conv1;
         private readonly nn.Module<Tensor, Tensor> maxpool1;
-        private readonly LocalResponseNorm norm1;
+        private readonly nn.Module<Tensor, Tensor> norm1;
         private readonly Sequential conv2;
         private readonly Sequential conv3;
-        private readonly LocalResponseNorm norm2;
+        private readonly nn.Module<Tensor, Tensor> norm2;
         private readonly MaxPool2d maxpool2;
         private readonly InceptionBlock inception3a;
         private readonly InceptionBlock inception3b;
@@ -70,40 +109,46 @@ public static class GoogLeNet
         private readonly Linear fc;
         private (Tensor First, Tensor Second)? auxiliaryLogits;
 
-        public GoogLeNetNetwork(string architecture, ModelSpec spec) : base("GoogLeNet")
+        public GoogLeNetNetwork(string architecture, ModelSpec spec, Design design) : base("GoogLeNet")
         {
             spec.CheckOptions(architecture);
             spec.RequireMinimumSize(architecture, ConvArithmetic.MinimumSide(side => Inception4Side(side, smallImage: true) >= 2));
             bool smallImage = Math.Min(spec.Input.Height, spec.Input.Width) < SmallImageSide;
 
-            conv1 = ConvRelu.Create(spec.Input.Channels, 64, 7, stride: smallImage ? 1 : 2, padding: 3);
+            var unit = design.Unit;
+            InceptionBlock Inception(long inChannels, long ch1x1, long ch3x3Reduce, long ch3x3, long ch5x5Reduce, long ch5x5, long poolProjection) =>
+                new(inChannels, ch1x1, ch3x3Reduce, ch3x3, ch5x5Reduce, ch5x5, poolProjection, unit, design.Ch5x5KernelSize);
+            nn.Module<Tensor, Tensor> Norm() => design.LocalResponseNorm ? CaffeLocalResponseNorm() : nn.Identity();
+
+            conv1 = unit(spec.Input.Channels, 64, 7, stride: smallImage ? 1 : 2, padding: 3);
             maxpool1 = smallImage ? nn.Identity() : StemPool();
-            norm1 = CaffeLocalResponseNorm();
-            conv2 = ConvRelu.Create(64, 64, 1);
-            conv3 = ConvRelu.Create(64, 192, 3, padding: 1);
-            norm2 = CaffeLocalResponseNorm();
+            norm1 = Norm();
+            conv2 = unit(64, 64, 1);
+            conv3 = unit(64, 192, 3, padding: 1);
+            norm2 = Norm();
             maxpool2 = StemPool();
-            inception3a = new InceptionBlock(192, 64, 96, 128, 16, 32, 32);
-            inception3b = new InceptionBlock(256, 128, 128, 192, 32, 96, 64);
+            inception3a = Inception(192, 64, 96, 128, 16, 32, 32);
+            inception3b = Inception(256, 128, 128, 192, 32, 96, 64);
             maxpool3 = StemPool();
-            inception4a = new InceptionBlock(480, 192, 96, 208, 16, 48, 64);
-            inception4b = new InceptionBlock(512, 160, 112, 224, 24, 64, 64);
-            inception4c = new InceptionBlock(512, 128, 128, 256, 24, 64, 64);
-            inception4d = new InceptionBlock(512, 112, 144, 288, 32, 64, 64);
-            inception4e = new InceptionBlock(528, 256, 160, 320, 32, 128, 128);
-            maxpool4 = StemPool();
-            inception5a = new InceptionBlock(832, 256, 160, 320, 32, 128, 128);
-            inception5b = new InceptionBlock(832, 384, 192, 384, 48, 128, 128);
+            inception4a = Inception(480, 192, 96, 208, 16, 48, 64);
+            inception4b = Inception(512, 160, 112, 224, 24, 64, 64);
+            inception4c = Inception(512, 128, 128, 256, 24, 64, 64);
+            inception4d = Inception(512, 112, 144, 288, 32, 64, 64);
+            inception4e = Inception(528, 256, 160, 320, 32, 128, 128);
+            maxpool4 = nn.MaxPool2d(design.LastPoolKernel, 2, ceil_mode: true);
+            inception5a = Inception(832, 256, 160, 320, 32, 128, 128);
+            inception5b = Inception(832, 384, 192, 384, 48, 128, 128);
             int height4 = Inception4Side(spec.Input.Height, smallImage), width4 = Inception4Side(spec.Input.Width, smallImage);
-            aux1 = new AuxiliaryClassifier(512, spec.ClassCount, height4, width4);
-            aux2 = new AuxiliaryClassifier(528, spec.ClassCount, height4, width4);
+            aux1 = new AuxiliaryClassifier(512, spec.ClassCount, height4, width4, design);
+            aux2 = new AuxiliaryClassifier(528, spec.ClassCount, height4, width4, design);
             avgpool = nn.AdaptiveAvgPool2d(1);
-            dropout = nn.Dropout(0.4);
+            dropout = nn.Dropout(design.Dropout);
             fc = nn.Linear(1024, spec.ClassCount);
             RegisterComponents();
-            Initialisation.Apply([this], XavierUniform, bias: 0.2);
-            Initialisation.Apply([fc, aux1.Output, aux2.Output], XavierUniform);
+            design.Initialise(this, [fc, aux1.Output, aux2.Output]);
         }
+
+        public IReadOnlyList<string> HeadLayers => ["fc", "aux1.fc2", "aux2.fc2"];
 
         public override Tensor forward(Tensor input)
         {
@@ -133,8 +178,6 @@ public static class GoogLeNet
             return sum.mul(AuxiliaryLossWeight).MoveToOuterDisposeScope();
         }
 
-        private static void XavierUniform(Tensor weight) => nn.init.xavier_uniform_(weight);
-
         private static MaxPool2d StemPool() => nn.MaxPool2d(3, 2, ceil_mode: true);
 
         private static LocalResponseNorm CaffeLocalResponseNorm() => nn.LocalResponseNorm(5, 1e-4, 0.75);
@@ -148,7 +191,7 @@ public static class GoogLeNet
         }
     }
 
-    /// <summary>An auxiliary classifier: average pool, 1x1 convolution of 128 filters, fully connected 1024, dropout 0.7, linear.</summary>
+    /// <summary>An auxiliary classifier: average pool to 4x4, 1x1 convolution unit of 128 filters, fully connected 1024, dropout 0.7, linear.</summary>
     private sealed class AuxiliaryClassifier : nn.Module<Tensor, Tensor>
     {
         private readonly nn.Module<Tensor, Tensor> pool;
@@ -157,14 +200,14 @@ public static class GoogLeNet
         private readonly Dropout dropout;
         private readonly Linear fc2;
 
-        public AuxiliaryClassifier(long inChannels, int classes, int mapHeight, int mapWidth) : base(nameof(AuxiliaryClassifier))
+        public AuxiliaryClassifier(long inChannels, int classes, int mapHeight, int mapWidth, Design design) : base(nameof(AuxiliaryClassifier))
         {
             int paperHeight = ConvArithmetic.OutputSide(mapHeight, 5, 3), paperWidth = ConvArithmetic.OutputSide(mapWidth, 5, 3);
-            bool paperPool = paperHeight == AuxiliaryMapSide && paperWidth == AuxiliaryMapSide;
-            int pooledHeight = paperPool ? paperHeight : Math.Min(AuxiliaryMapSide, mapHeight);
-            int pooledWidth = paperPool ? paperWidth : Math.Min(AuxiliaryMapSide, mapWidth);
+            bool paperPool = design.PaperAuxiliaryPool && paperHeight == AuxiliaryMapSide && paperWidth == AuxiliaryMapSide;
+            int pooledHeight = paperPool || !design.PaperAuxiliaryPool ? AuxiliaryMapSide : Math.Min(AuxiliaryMapSide, mapHeight);
+            int pooledWidth = paperPool || !design.PaperAuxiliaryPool ? AuxiliaryMapSide : Math.Min(AuxiliaryMapSide, mapWidth);
             pool = paperPool ? nn.AvgPool2d(5, 3) : nn.AdaptiveAvgPool2d((pooledHeight, pooledWidth));
-            conv = ConvRelu.Create(inChannels, 128, 1);
+            conv = design.Unit(inChannels, 128, 1);
             fc1 = nn.Linear(128L * pooledHeight * pooledWidth, 1024);
             dropout = nn.Dropout(0.7);
             fc2 = nn.Linear(1024, classes);

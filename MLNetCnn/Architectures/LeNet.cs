@@ -46,7 +46,7 @@ public static class LeNet
     private static int S4Side(int side, int padding) =>
         ConvArithmetic.OutputSide(ConvArithmetic.OutputSide(ConvArithmetic.OutputSide(ConvArithmetic.OutputSide(side, 5, padding: padding), 2, 2), 5), 2, 2);
 
-    private sealed class LeNet5Network : nn.Module<Tensor, Tensor>
+    private sealed class LeNet5Network : nn.Module<Tensor, Tensor>, IClassifierHead
     {
         private readonly Sequential features;
         private readonly Sequential classifier;
@@ -72,10 +72,12 @@ public static class LeNet
             RegisterComponents();
         }
 
+        public IReadOnlyList<string> HeadLayers => ["classifier.output"];
+
         public override Tensor forward(Tensor input) => classifier.call(features.call(input));
     }
 
-    private sealed class LeNet5ClassicNetwork : nn.Module<Tensor, Tensor>
+    private sealed class LeNet5ClassicNetwork : nn.Module<Tensor, Tensor>, IClassifierHead
     {
         private const int F6Units = 84;
         private readonly Sequential features;
@@ -111,6 +113,8 @@ public static class LeNet
                 ("output", new EuclideanRbfOutput(F6Units, spec.ClassCount)));
             RegisterComponents();
         }
+
+        public IReadOnlyList<string> HeadLayers => ["classifier.output"];
 
         public override Tensor forward(Tensor input) => classifier.call(features.call(input));
     }

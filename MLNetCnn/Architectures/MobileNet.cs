@@ -54,7 +54,7 @@ public static class MobileNet
     /// <summary>0.25 MobileNet v1 (alpha = 0.25): 0.5M parameters, 41M multiply-adds at 224x224. Takes option rho only.</summary>
     public static nn.Module<Tensor, Tensor> V1Width025(ModelSpec spec) => new MobileNetV1("mobilenet-v1-0.25", spec, defaultAlpha: 0.25, alphaIsOption: false);
 
-    private sealed class MobileNetV1 : nn.Module<Tensor, Tensor>
+    private sealed class MobileNetV1 : nn.Module<Tensor, Tensor>, IClassifierHead
     {
         private readonly Upsample? resize;
         private readonly Conv2d conv1;
@@ -95,6 +95,8 @@ public static class MobileNet
             RegisterComponents();
             Initialisation.Apply([this], w => nn.init.trunc_normal_(w, 0, 0.09, -0.18, 0.18));
         }
+
+        public IReadOnlyList<string> HeadLayers => ["fc"];
 
         public override Tensor forward(Tensor input)
         {

@@ -18,7 +18,8 @@ namespace MLNetCnn.Architectures;
 /// paper's option B); then global average pooling and a linear layer <c>fc</c>. Bottleneck blocks carry their
 /// stride on the first 1x1 convolution, as in the paper (ResNet-50 does 3.86G multiply-adds at 224x224, the paper's 3.8 billion).
 /// Names follow torchvision's (<c>conv1</c>, <c>bn1</c>, <c>layer1.0.conv1</c>, <c>layer2.0.downsample.0</c>, ...).
-/// Convolutions start with He initialisation (fan-out), as in the paper.
+/// Convolutions start with He initialisation (fan-out), as in the paper. At 224x224 ResNet-18 and -34 are
+/// torchvision's, and so are ResNet-50, -101 and -152 with option <see cref="StrideOnThreeByThreeOption"/> set to 1.
 /// </para>
 /// <para>
 /// Small images (a side below 64 pixels): the stem becomes a 3x3 convolution at stride 1 without the max-pool
@@ -43,10 +44,19 @@ public static class ResNet
     /// <summary>Option of the ImageNet ResNets: how many of the last stages trade their stride for dilation (0 to 3).</summary>
     public const string DilatedStagesOption = "dilated_stages";
 
+    /// <summary>
+    /// Option of the bottleneck ResNets (50, 101, 152): 1 puts each block's stride on its 3x3 convolution, as torchvision's
+    /// "v1.5" does (the structure of its pretrained weights; ResNet-50 then does 4.09G multiply-adds at 224x224); 0, the
+    /// default, keeps it on the first 1x1 convolution, as the paper does.
+    /// </summary>
+    public const string StrideOnThreeByThreeOption = "stride_on_3x3";
+
     private const int SmallImageSide = 64;
 
-    private static readonly Block BasicBlocks = new(BasicBlock.Expansion, (i, c, s, d, shortcut) => new BasicBlock(i, c, s, d, shortcut));
-    private static readonly Block BottleneckBlocks = new(Bottleneck.Expansion, (i, c, s, d, shortcut) => new Bottleneck(i, c, s, d, shortcut));
+    private static readonly Block BasicBlocks = new(BasicBlock.Expansion, [DilatedStagesOption],
+        (i, c, s, d, shortcut, _) => new BasicBlock(i, c, s, d, shortcut));
+    private static readonly Block BottleneckBlocks = new(Bottleneck.Expansion, [DilatedStagesOption, StrideOnThreeByThreeOption],
+        (i, c, s, d, shortcut, strideOnThreeByThree) => new Bottleneck(i, c, s, d, shortcut, strideOnThreeByThree));
 
     /// <summary>ResNet-18: basic blocks [2, 2, 2, 2], 11.69M parameters for 1000 classes.</summary>
     public static nn.Module<Tensor, Tensor> ResNet18(ModelSpec spec) => new ImageNetResNet("resnet18", spec, BasicBlocks, [2, 2, 2, 2]);
@@ -81,10 +91,13 @@ public static class ResNet
     private static void HeInitialise(IEnumerable<nn.Module> modules) =>
         Initialisation.Apply(modules, w => nn.init.kaiming_normal_(w, mode: nn.init.FanInOut.FanOut, nonlinearity: nn.init.NonlinearityType.ReLU));
 
-    /// <summary>A kind of residual block: its expansion and how to make one from (in channels, channels, stride, dilation, shortcut).</summary>
-    private sealed record Block(int Expansion, Func<long, long, long, long, nn.Module<Tensor, Tensor>?, nn.Module<Tensor, Tensor>> Create);
+    /// <summary>
+    /// A kind of residual block: its expansion, the options of the networks made of it, and how to make one from
+    /// (in channels, channels, stride, dilation, shortcut, stride on the 3x3).
+    /// </summary>
+    private sealed record Block(int Expansion, string[] Options, Func<long, long, long, long, nn.Module<Tensor, Tensor>?, bool, nn.Module<Tensor, Tensor>> Create);
 
-    private sealed class ImageNetResNet : nn.Module<Tensor, Tensor>
+    private sealed class ImageNetResNet : nn.Module<Tensor, Tensor>, IClassifierHead
     {
         private readonly Conv2d conv1;
         private readonly BatchNorm2d bn1;
@@ -99,8 +112,9 @@ public static class ResNet
 
         public ImageNetResNet(string architecture, ModelSpec spec, Block block, int[] blocksPerStage) : base("ResNet")
         {
-            spec.CheckOptions(architecture, DilatedStagesOption);
+            spec.CheckOptions(architecture, block.Options);
             int dilatedStages = spec.IntegerOption(architecture, DilatedStagesOption, 0, 0, 3);
+            bool strideOnThreeByThree = spec.IntegerOption(architecture, StrideOnThreeByThreeOption, 0, 0, 1) == 1;
             bool smallImage = Math.Min(spec.Input.Height, spec.Input.Width) < SmallImageSide;
 
             conv1 = smallImage
@@ -109,7 +123,7 @@ public static class ResNet
             bn1 = nn.BatchNorm2d(64);
             relu = nn.ReLU(inplace: true);
             maxpool = smallImage ? nn.Identity() : nn.MaxPool2d(3, 2, 1);
-            var stages = new StageBuilder(block, inChannels: 64);
+            var stages = new StageBuilder(block, inChannels: 64, strideOnThreeByThree);
             layer1 = stages.Make(64, blocksPerStage[0], stride: 1, dilate: false);
             layer2 = stages.Make(128, blocksPerStage[1], stride: 2, dilate: dilatedStages >= 3);
             layer3 = stages.Make(256, blocksPerStage[2], stride: 2, dilate: dilatedStages >= 2);
@@ -119,6 +133,8 @@ public static class ResNet
             HeInitialise([conv1, layer1, layer2, layer3, layer4]);
             RegisterComponents();
         }
+
+        public IReadOnlyList<string> HeadLayers => ["fc"];
 
         public override Tensor forward(Tensor input)
         {
@@ -130,7 +146,7 @@ public static class ResNet
     }
 
     /// <summary>Makes the stages of an ImageNet ResNet one after another, as torchvision's <c>_make_layer</c>.</summary>
-    private sealed class StageBuilder(Block block, long inChannels)
+    private sealed class StageBuilder(Block block, long inChannels, bool strideOnThreeByThree)
     {
         private long _inChannels = inChannels;
         private long _dilation = 1;
@@ -145,15 +161,15 @@ public static class ResNet
             }
             long outChannels = channels * block.Expansion;
             var shortcut = stride != 1 || _inChannels != outChannels ? ResidualShortcut.Projection(_inChannels, outChannels, stride) : null;
-            var layers = new List<nn.Module<Tensor, Tensor>> { block.Create(_inChannels, channels, stride, previousDilation, shortcut) };
+            var layers = new List<nn.Module<Tensor, Tensor>> { block.Create(_inChannels, channels, stride, previousDilation, shortcut, strideOnThreeByThree) };
             _inChannels = outChannels;
             for (int i = 1; i < blocks; i++)
-                layers.Add(block.Create(_inChannels, channels, 1, _dilation, null));
+                layers.Add(block.Create(_inChannels, channels, 1, _dilation, null, strideOnThreeByThree));
             return nn.Sequential(layers);
         }
     }
 
-    private sealed class CifarResNet : nn.Module<Tensor, Tensor>
+    private sealed class CifarResNet : nn.Module<Tensor, Tensor>, IClassifierHead
     {
         private readonly Conv2d conv1;
         private readonly BatchNorm2d bn1;
@@ -178,6 +194,8 @@ public static class ResNet
             HeInitialise([conv1, layer1, layer2, layer3]);
             RegisterComponents();
         }
+
+        public IReadOnlyList<string> HeadLayers => ["fc"];
 
         public override Tensor forward(Tensor input)
         {

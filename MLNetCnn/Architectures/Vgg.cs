@@ -18,7 +18,8 @@ namespace MLNetCnn.Architectures;
 /// average-pooled down to at most the paper's 7x7 (as torchvision does for larger inputs), never up, and fc6
 /// takes whatever that leaves (512 inputs at 32x32). Weights start with Glorot and Bengio's initialisation and
 /// biases at zero, the paper's choice for training from scratch. Parameter names follow torchvision's:
-/// <c>features</c>, <c>avgpool</c>, <c>classifier</c>, indexed. Takes no options.
+/// <c>features</c>, <c>avgpool</c>, <c>classifier</c>, indexed; at 224x224 (and larger) every variant is
+/// torchvision's, so its pretrained weights load as they are. Takes no options.
 /// </remarks>
 public static class Vgg
 {
@@ -55,7 +56,7 @@ public static class Vgg
     /// <summary>VGG-19 with batch normalisation after every convolution.</summary>
     public static nn.Module<Tensor, Tensor> Vgg19BatchNorm(ModelSpec spec) => new VggNetwork("vgg19-bn", spec, ConfigurationE, batchNorm: true);
 
-    private sealed class VggNetwork : nn.Module<Tensor, Tensor>
+    private sealed class VggNetwork : nn.Module<Tensor, Tensor>, IClassifierHead
     {
         private readonly Sequential features;
         private readonly AdaptiveAvgPool2d avgpool;
@@ -94,6 +95,8 @@ public static class Vgg
             Initialisation.Apply([features, classifier], w => nn.init.xavier_uniform_(w));
             RegisterComponents();
         }
+
+        public IReadOnlyList<string> HeadLayers => ["classifier.6"];
 
         public override Tensor forward(Tensor input)
         {

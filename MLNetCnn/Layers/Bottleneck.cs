@@ -8,7 +8,8 @@ namespace MLNetCnn.Layers;
 /// The bottleneck residual block of He, Zhang, Ren and Sun (2016): a 1x1 convolution reducing to
 /// <c>channels</c>, a 3x3 convolution, a 1x1 convolution expanding to <c>4 * channels</c>, each with batch
 /// normalisation, the input added back before the last ReLU. As in the paper, the stride sits on the first
-/// 1x1 convolution (torchvision's "v1.5" moves it to the 3x3, which changes multiply-adds but not parameters).
+/// 1x1 convolution by default; torchvision's "v1.5" puts it on the 3x3, which changes the outputs and multiply-adds
+/// but not the parameters.
 /// Parameter names follow torchvision (<c>conv1..3</c>, <c>bn1..3</c>, <c>downsample</c>).
 /// </summary>
 public sealed class Bottleneck : nn.Module<Tensor, Tensor>
@@ -27,16 +28,18 @@ public sealed class Bottleneck : nn.Module<Tensor, Tensor>
     /// <summary>Creates the block.</summary>
     /// <param name="inChannels">Input channels.</param>
     /// <param name="channels">Channels of the 1x1 reduction and the 3x3 convolution; the output has four times as many.</param>
-    /// <param name="stride">Stride of the first 1x1 convolution.</param>
+    /// <param name="stride">Stride of the first 1x1 convolution (or of the 3x3, see <paramref name="strideOnThreeByThree"/>).</param>
     /// <param name="dilation">Dilation of the 3x3 convolution (padding follows, so the stride alone sets the output size).</param>
     /// <param name="downsample">The shortcut when the input's shape differs from the output's; null for the identity.</param>
-    public Bottleneck(long inChannels, long channels, long stride = 1, long dilation = 1, nn.Module<Tensor, Tensor>? downsample = null)
+    /// <param name="strideOnThreeByThree">Put the stride on the 3x3 convolution, as torchvision's ResNet-50/101/152 ("v1.5") do.</param>
+    public Bottleneck(long inChannels, long channels, long stride = 1, long dilation = 1, nn.Module<Tensor, Tensor>? downsample = null,
+        bool strideOnThreeByThree = false)
         : base(nameof(Bottleneck))
     {
         ResidualShortcut.Check(inChannels, channels * Expansion, stride, downsample);
-        conv1 = nn.Conv2d(inChannels, channels, 1, stride: stride, bias: false);
+        conv1 = nn.Conv2d(inChannels, channels, 1, stride: strideOnThreeByThree ? 1 : stride, bias: false);
         bn1 = nn.BatchNorm2d(channels);
-        conv2 = nn.Conv2d(channels, channels, 3, padding: dilation, dilation: dilation, bias: false);
+        conv2 = nn.Conv2d(channels, channels, 3, stride: strideOnThreeByThree ? stride : 1, padding: dilation, dilation: dilation, bias: false);
         bn2 = nn.BatchNorm2d(channels);
         conv3 = nn.Conv2d(channels, channels * Expansion, 1, bias: false);
         bn3 = nn.BatchNorm2d(channels * Expansion);

@@ -9,7 +9,8 @@ namespace MLNetCnn.Layers;
 /// figure 2b): 1x1, 3x3 and 5x5 convolutions and a 3x3 max-pool side by side, the 3x3 and 5x5 preceded by 1x1
 /// reductions and the pool followed by a 1x1 projection, every convolution followed by a ReLU, the four
 /// outputs concatenated along the channels. The spatial size is kept. Branches are named as torchvision's
-/// (<c>branch1</c> to <c>branch4</c>), though torchvision's GoogLeNet puts a 3x3 where the paper has the 5x5.
+/// (<c>branch1</c> to <c>branch4</c>); torchvision's GoogLeNet puts a 3x3 where the paper has the 5x5 (its issue 906)
+/// and batch normalisation in every unit, both available here as parameters.
 /// </summary>
 public sealed class InceptionBlock : nn.Module<Tensor, Tensor>
 {
@@ -26,13 +27,17 @@ public sealed class InceptionBlock : nn.Module<Tensor, Tensor>
     /// <param name="ch5x5Reduce">Filters of the 1x1 reduction before the 5x5 ("#5x5 reduce").</param>
     /// <param name="ch5x5">Filters of the 5x5 convolution ("#5x5").</param>
     /// <param name="poolProjection">Filters of the 1x1 projection after the max-pool ("pool proj").</param>
-    public InceptionBlock(long inChannels, long ch1x1, long ch3x3Reduce, long ch3x3, long ch5x5Reduce, long ch5x5, long poolProjection)
+    /// <param name="unit">Makes each convolution unit; <see cref="ConvRelu.Create"/> (the paper's) by default.</param>
+    /// <param name="ch5x5KernelSize">Kernel side of the "#5x5" convolution: 5 as in the paper, 3 as in torchvision.</param>
+    public InceptionBlock(long inChannels, long ch1x1, long ch3x3Reduce, long ch3x3, long ch5x5Reduce, long ch5x5, long poolProjection,
+        ConvUnit? unit = null, long ch5x5KernelSize = 5)
         : base(nameof(InceptionBlock))
     {
-        branch1 = ConvRelu.Create(inChannels, ch1x1, 1);
-        branch2 = nn.Sequential(ConvRelu.Create(inChannels, ch3x3Reduce, 1), ConvRelu.Create(ch3x3Reduce, ch3x3, 3, padding: 1));
-        branch3 = nn.Sequential(ConvRelu.Create(inChannels, ch5x5Reduce, 1), ConvRelu.Create(ch5x5Reduce, ch5x5, 5, padding: 2));
-        branch4 = nn.Sequential(nn.MaxPool2d(3, stride: 1, padding: 1, ceil_mode: true), ConvRelu.Create(inChannels, poolProjection, 1));
+        unit ??= ConvRelu.Create;
+        branch1 = unit(inChannels, ch1x1, 1);
+        branch2 = nn.Sequential(unit(inChannels, ch3x3Reduce, 1), unit(ch3x3Reduce, ch3x3, 3, padding: 1));
+        branch3 = nn.Sequential(unit(inChannels, ch5x5Reduce, 1), unit(ch5x5Reduce, ch5x5, ch5x5KernelSize, padding: ch5x5KernelSize / 2));
+        branch4 = nn.Sequential(nn.MaxPool2d(3, stride: 1, padding: 1, ceil_mode: true), unit(inChannels, poolProjection, 1));
         OutChannels = ch1x1 + ch3x3 + ch5x5 + poolProjection;
         RegisterComponents();
     }

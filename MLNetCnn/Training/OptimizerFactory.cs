@@ -9,13 +9,27 @@ public static class OptimizerFactory
     /// <summary>An optimizer over <paramref name="parameters"/> at <see cref="TrainingOptions.LearningRate"/>.</summary>
     public static OptimizerHelper Create(TrainingOptions options, IEnumerable<Parameter> parameters)
     {
-        ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(parameters);
+        return Create(options, [(parameters, 1.0)]);
+    }
+
+    /// <summary>
+    /// An optimizer with one parameter group per entry of <paramref name="groups"/>, each at <see cref="TrainingOptions.LearningRate"/>
+    /// times its factor (schedules then scale every group alike); the first group's rate is the one reported.
+    /// </summary>
+    public static OptimizerHelper Create(TrainingOptions options, IEnumerable<(IEnumerable<Parameter> Parameters, double LearningRateFactor)> groups)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(groups);
+        var rates = groups.Select(g => (g.Parameters, LearningRate: options.LearningRate * g.LearningRateFactor)).ToList();
         return options.Optimizer switch
         {
-            OptimizerKind.Adam => optim.Adam(parameters, options.LearningRate, weight_decay: options.WeightDecay),
-            OptimizerKind.AdamW => optim.AdamW(parameters, options.LearningRate, weight_decay: options.WeightDecay),
-            OptimizerKind.Sgd => optim.SGD(parameters, options.LearningRate, options.Momentum, weight_decay: options.WeightDecay, nesterov: options.Nesterov),
+            OptimizerKind.Adam => optim.Adam(rates.Select(g => new Adam.ParamGroup(g.Parameters, new Adam.Options { LearningRate = g.LearningRate })),
+                options.LearningRate, weight_decay: options.WeightDecay),
+            OptimizerKind.AdamW => optim.AdamW(rates.Select(g => new AdamW.ParamGroup(g.Parameters, new AdamW.Options { LearningRate = g.LearningRate })),
+                options.LearningRate, weight_decay: options.WeightDecay),
+            OptimizerKind.Sgd => optim.SGD(rates.Select(g => new SGD.ParamGroup(g.Parameters, new SGD.Options { LearningRate = g.LearningRate })),
+                options.LearningRate, options.Momentum, weight_decay: options.WeightDecay, nesterov: options.Nesterov),
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.Optimizer, "Unknown optimizer."),
         };
     }

@@ -73,6 +73,22 @@ public sealed record TrainingOptions
     /// </summary>
     public bool Prefetch { get; init; } = true;
 
+    /// <summary>
+    /// Epochs at the start during which only the classifier head (<see cref="IClassifierHead"/>) learns: the rest of the
+    /// network, the backbone, gets no gradients and its batch normalisation keeps its running statistics. 0 trains
+    /// everything from the start; <see cref="Epochs"/> or more keeps the backbone frozen throughout.
+    /// </summary>
+    public int FrozenBackboneEpochs { get; init; }
+
+    /// <summary>
+    /// The backbone's learning rate as a multiple of <see cref="LearningRate"/> (the backbone and the head are separate
+    /// optimizer parameter groups), for example 0.1 to fine-tune pretrained weights gently; 1 trains the whole network alike.
+    /// </summary>
+    public double BackboneLearningRateFactor { get; init; } = 1;
+
+    /// <summary>Whether the backbone is treated apart from the head (frozen for some epochs or at its own learning rate).</summary>
+    internal bool SeparatesBackbone => FrozenBackboneEpochs > 0 || BackboneLearningRateFactor != 1;
+
     /// <summary>Seeds weight initialisation, shuffling and dropout; the same seed repeats a CPU run exactly.</summary>
     public int Seed { get; init; }
 
@@ -90,6 +106,9 @@ public sealed record TrainingOptions
         Require(double.IsFinite(Gamma) && Gamma is > 0 and <= 1, nameof(Gamma), Gamma, "must be in (0, 1]");
         Require(double.IsFinite(MinLearningRate) && MinLearningRate >= 0 && MinLearningRate <= LearningRate, nameof(MinLearningRate), MinLearningRate,
             $"must be in [0, LearningRate ({LearningRate})]");
+        Require(FrozenBackboneEpochs >= 0, nameof(FrozenBackboneEpochs), FrozenBackboneEpochs, "must be zero or positive");
+        Require(double.IsFinite(BackboneLearningRateFactor) && BackboneLearningRateFactor > 0, nameof(BackboneLearningRateFactor), BackboneLearningRateFactor,
+            "must be a positive number (freeze the backbone with FrozenBackboneEpochs)");
         if (!Enum.IsDefined(Optimizer))
             throw new ArgumentException($"Unknown optimizer {Optimizer}.", nameof(Optimizer));
         if (!Enum.IsDefined(Schedule))

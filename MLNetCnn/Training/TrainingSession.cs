@@ -27,6 +27,7 @@ internal sealed class TrainingSession : IDisposable
     private CompactImageTensors? _fixedData;
     private CompactImageTensors? _freshData;
     private int _freshDataEpoch;
+    private Backbone? _backbone;
     private TorchSharp.Modules.OptimizerHelper _optimizer = null!;
     private optim.lr_scheduler.LRScheduler _schedule = null!;
     private TrainingStep _step = null!;
@@ -76,6 +77,7 @@ internal sealed class TrainingSession : IDisposable
 
     public void Dispose()
     {
+        _backbone?.Freeze(false);
         _best?.Dispose();
         _fixedData?.Dispose();
         _freshData?.Dispose();
@@ -92,9 +94,14 @@ internal sealed class TrainingSession : IDisposable
     private void Prepare(long imageCount)
     {
         _stepsPerEpoch = EpochBatches.StepCount(imageCount, _options.BatchSize);
-        _optimizer = Own(OptimizerFactory.Create(_options, _model.Network.parameters()));
+        _backbone = _options.SeparatesBackbone ? Backbone.Of(_model) : null;
+        _optimizer = Own(_backbone is null
+            ? OptimizerFactory.Create(_options, _model.Network.parameters())
+            : OptimizerFactory.Create(_options, [(_backbone.HeadParameters, 1.0), (_backbone.Parameters, _options.BackboneLearningRateFactor)]));
         _schedule = ScheduleFactory.Create(_optimizer, _options, _stepsPerEpoch);
         _step = Own(new TrainingStep(_model, _optimizer, _options, TrainingStep.MixedPrecisionFor(_model, _options), nonBlockingCopies: PinnedBatches));
+        if (_step.MixedPrecision is not null && _options.FrozenBackboneEpochs > 0)
+            throw new NotSupportedException("FrozenBackboneEpochs cannot be combined with mixed precision: its 16-bit copy of the network would still train the backbone.");
         _run = RunSettings(imageCount);
     }
 
@@ -114,6 +121,11 @@ internal sealed class TrainingSession : IDisposable
         };
         if (_options.Schedule is ScheduleKind.Cosine or ScheduleKind.OneCycle)
             run["Epochs"] = $"{_options.Epochs}";
+        if (_backbone is not null)
+        {
+            run["FrozenBackboneEpochs"] = $"{_options.FrozenBackboneEpochs}";
+            run["BackboneLearningRateFactor"] = FormattableString.Invariant($"{_options.BackboneLearningRateFactor}");
+        }
         return run;
     }
 
@@ -188,7 +200,11 @@ internal sealed class TrainingSession : IDisposable
 
     private void RunEpoch(CompactImageTensors data, Stopwatch epochClock)
     {
+        bool frozen = _epoch <= _options.FrozenBackboneEpochs;
+        _backbone?.Freeze(frozen);
         _model.Network.train();
+        if (frozen)
+            _backbone!.KeepStatistics();
         if (_epochShuffleState is { } saved)
         {
             using var state = tensor(saved);

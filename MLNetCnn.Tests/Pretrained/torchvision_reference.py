@@ -1,0 +1,98 @@
+"""Test fixture: torchvision models with seeded random weights, converted, and their logits on one random image.
+
+Usage: torchvision_reference.py OUTPUT_FOLDER MODEL...
+
+Writes pixels.bin (1x3x224x224 pixels from 0 to 255) and, for each torchvision MODEL, MODEL.weights (converted by
+the command line of convert_torchvision.py, which sits next to this script) and MODEL.logits.bin (its logits for the
+pixels, ImageNet-normalised as torchvision expects), the tensors in TorchSharp's format. Nothing is downloaded.
+"""
+
+import os
+import sys
+
+import torch
+import torchvision
+
+import convert_torchvision as convert
+
+SEED = 20240611
+IMAGE_SIDE = 224
+CLASSES = 1000
+
+
+def randomise(model, calibration):
+    """
+    Random weights, and batch-norm statistics measured on `calibration` images (as training would leave them), so that
+    activations stay near unit scale through any depth and the logits are far apart compared to the test's tolerance.
+    """
+    batch_norms = [m for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+    for module in model.modules():
+        if isinstance(module, (torch.nn.Conv2d, torch.nn.Linear)):
+            torch.nn.init.kaiming_normal_(module.weight, nonlinearity="relu")
+            if module.bias is not None:
+                torch.nn.init.normal_(module.bias, 0, 0.1)
+    for norm in batch_norms:
+        torch.nn.init.uniform_(norm.weight, 0.5, 1.5)
+        torch.nn.init.normal_(norm.bias, 0, 0.1)
+        norm.reset_running_stats()
+        norm.momentum = None
+    model.train()
+    with torch.no_grad():
+        model(calibration)
+    for norm in batch_norms:
+        norm.momentum = 0.1
+
+
+def imagenet_normalised(pixels):
+    return ((pixels / 255) - torch.tensor(convert.IMAGENET_MEAN).view(1, 3, 1, 1)) / torch.tensor(convert.IMAGENET_STD).view(1, 3, 1, 1)
+
+
+def write_tensor(tensor, path):
+    with open(path, "wb") as stream:
+        convert._write_tensor(stream, os.path.basename(path), tensor)
+
+
+def convert_like_a_user(name, model, folder):
+    """
+    Runs the converter's command line on the model's state dict: ResNet-18's as torchvision's cached pretrained weights
+    (in a private torch hub folder, so the offline cache path is used), the others as a file saved with torch.save.
+    """
+    output = os.path.join(folder, f"{name}.weights")
+    if name == "resnet18":
+        os.environ["TORCH_HOME"] = os.path.join(folder, "torch-home")
+        weights = torchvision.models.get_model_weights(name)["IMAGENET1K_V1"]
+        cache = os.path.join(torch.hub.get_dir(), "checkpoints")
+        os.makedirs(cache, exist_ok=True)
+        torch.save(model.state_dict(), os.path.join(cache, os.path.basename(weights.url)))
+        arguments = [name, output, "--weights", "IMAGENET1K_V1"]
+    else:
+        state_dict = os.path.join(folder, f"{name}.pth")
+        torch.save(model.state_dict(), state_dict)
+        arguments = [name, output, "--state-dict", state_dict]
+    if convert.main(arguments) != 0:
+        raise SystemExit(f"convert_torchvision.py {' '.join(arguments)} failed")
+    if name != "resnet18":
+        os.remove(state_dict)
+
+
+def main(folder, models):
+    torch.set_num_threads(max(1, os.cpu_count() or 1))
+    torch.manual_seed(SEED)
+    pixels = torch.rand(1, 3, IMAGE_SIDE, IMAGE_SIDE) * 255
+    write_tensor(pixels, os.path.join(folder, "pixels.bin"))
+    calibration = imagenet_normalised(torch.rand(2, 3, IMAGE_SIDE // 2, IMAGE_SIDE // 2) * 255)
+    imagenet = imagenet_normalised(pixels)
+    for name in models:
+        torch.manual_seed(SEED)
+        # torchvision's pretrained GoogLeNet transforms its input, and so does the converter by default.
+        model = convert.build_model(name, CLASSES, transform_input=True)
+        randomise(model, calibration)
+        model.eval()
+        with torch.no_grad():
+            logits = model(imagenet)
+        write_tensor(logits, os.path.join(folder, f"{name}.logits.bin"))
+        convert_like_a_user(name, model, folder)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2:])
