@@ -64,16 +64,19 @@ internal static class Plots
     {
         const string title = "Micro accuracy against training time";
         var model = NewModel(title);
-        model.Axes.Add(new LinearAxis { Position = AxisPosition.Bottom, Title = "Training time (s)", Minimum = 0, MajorGridlineStyle = LineStyle.Dot });
-        model.Axes.Add(new LinearAxis { Position = AxisPosition.Left, Title = "Micro accuracy", StringFormat = "P0", MajorGridlineStyle = LineStyle.Dot });
+        model.Axes.Add(new LinearAxis { Position = AxisPosition.Bottom, Title = "Training time (s)", Minimum = 0, MaximumPadding = 0.08, MajorGridlineStyle = LineStyle.Dot });
+        model.Axes.Add(new LinearAxis
+        {
+            Position = AxisPosition.Left, Title = "Micro accuracy", StringFormat = "P0", Minimum = -0.02, Maximum = 1.02, MajorStep = 0.2, MajorGridlineStyle = LineStyle.Dot,
+        });
         foreach (var architecture in rows.Where(r => r.MicroAccuracy is not null).GroupBy(r => r.Architecture))
         {
             var series = new ScatterErrorSeries { Title = architecture.Key, MarkerType = MarkerType.Circle, MarkerSize = 5 };
             series.Points.AddRange(architecture.Select(r => new ScatterErrorPoint(r.TrainingSeconds, r.MicroAccuracy!.Value, 0, r.MicroAccuracyStd ?? 0)));
             model.Series.Add(series);
         }
-        model.Legends.Add(new Legend { LegendPosition = LegendPosition.RightBottom, LegendBackground = OxyColor.FromAColor(220, OxyColors.White) });
-        return Save(path, title, panelWidth: 720, height: 480, model);
+        model.Legends.Add(new Legend { LegendPlacement = LegendPlacement.Outside, LegendPosition = LegendPosition.RightTop, LegendTitle = "Architecture" });
+        return Save(path, title, panelWidth: 840, height: 480, model);
     }
 
     private static PlotModel Chart(string title, IReadOnlyList<EpochReport> history, Func<EpochReport, double> train,
