@@ -153,6 +153,7 @@ public sealed class CnnExperiment
         var runner = new TrialRunner(_mlContext, _options, folds, seed);
         var trials = new List<CnnTrialResult>();
         CnnTrialResult? best = null;
+        bool budgetExhausted = false;
         using var channel = _host.Start("Experiment");
         channel.Info(MessageSensitivity.None, $"Comparing up to {Math.Min(candidates.Count, _options.MaxTrials ?? int.MaxValue)} candidates by " +
             $"{_options.OptimizationMetric} on {(folds.Count > 1 ? $"{folds.Count} folds" : "a holdout")}" +
@@ -162,7 +163,8 @@ public sealed class CnnExperiment
             foreach (var candidate in candidates.Take(_options.MaxTrials ?? int.MaxValue))
             {
                 budget.ThrowIfCancelled();
-                if (budget.IsSpent)
+                budgetExhausted = budget.IsSpent;
+                if (budgetExhausted)
                     break;
                 var resolved = candidate.ResolveWith(_options.Trainer);
                 _options.OnTrialStart?.Invoke(trials.Count + 1, resolved);
@@ -175,6 +177,9 @@ public sealed class CnnExperiment
                 else
                     channel.Info(MessageSensitivity.None, trial.ToString());
                 _options.OnTrialEnd?.Invoke(trial);
+                budgetExhausted = trial.Status == CnnTrialStatus.StoppedAtBudget;
+                if (budgetExhausted)
+                    break;
             }
         }
         catch
@@ -183,7 +188,7 @@ public sealed class CnnExperiment
                 trial.Model?.Dispose();
             throw;
         }
-        var result = new CnnExperimentResult(_options.OptimizationMetric, trials, budget.IsSpent, clock.Elapsed);
+        var result = new CnnExperimentResult(_options.OptimizationMetric, trials, budgetExhausted, clock.Elapsed);
         channel.Info(MessageSensitivity.None, $"{trials.Count} trials in {clock.Elapsed.TotalSeconds:F1} s" +
             $"{(result.BudgetExhausted ? " (time budget spent)" : "")}; best: {result.BestTrial?.ToString() ?? "none completed"}.");
         return result;
