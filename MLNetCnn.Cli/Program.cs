@@ -15,6 +15,7 @@ internal static class Program
         SummaryCommand.Create,
         AugmentPreviewCommand.Create,
         LrFindCommand.Create,
+        CompareCommand.Create,
     ];
 
     public static int Main(string[] args) => Run(args, CliConsole.ForProcess());

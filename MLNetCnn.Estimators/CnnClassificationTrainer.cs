@@ -236,6 +236,14 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
         /// <summary>Receives every epoch's report, as <see cref="OnEpochEnd"/> does.</summary>
         public IProgress<EpochReport>? Progress;
 
+        /// <summary>A copy whose <see cref="ArchitectureOptions"/> is a dictionary of its own.</summary>
+        internal Options Clone()
+        {
+            var copy = (Options)MemberwiseClone();
+            copy.ArchitectureOptions = new Dictionary<string, double>(ArchitectureOptions, StringComparer.OrdinalIgnoreCase);
+            return copy;
+        }
+
         internal ImageShape RequestedShape => new(ImageChannels, ImageHeight, ImageWidth);
 
         internal TrainingOptions ToTrainingOptions(int seed) => new TrainingOptions

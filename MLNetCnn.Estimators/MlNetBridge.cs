@@ -47,6 +47,9 @@ namespace MLNetCnn.Estimators
             bool isKey, SchemaShape? annotations = null) =>
             new(name, vectorKind, itemType, isKey, annotations);
 
+        /// <summary>The estimator schema of a data view's schema, as ML.NET's estimators check it (<c>SchemaShape.Create</c> is internal).</summary>
+        public static SchemaShape SchemaShapeOf(DataViewSchema schema) => SchemaShape.Create(schema);
+
         /// <summary>Writes a transformer's model entry: its version header, then whatever <paramref name="write"/> writes.</summary>
         public static void SaveModel(ModelSaveContext context, LoaderIdentity identity, Action<BinaryWriter> write)
         {

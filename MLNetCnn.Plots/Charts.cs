@@ -74,6 +74,30 @@ public static class Charts
         return Render(panelWidth: side + 120, height: side, model);
     }
 
+    /// <summary>
+    /// Each trial's accuracy against its training time, one colour per architecture, with the spread over
+    /// cross-validation folds as error bars.
+    /// </summary>
+    /// <param name="trials">The completed trials.</param>
+    public static RgbImage AccuracyVersusTrainingTime(IReadOnlyList<TrialPoint> trials)
+    {
+        ArgumentNullException.ThrowIfNull(trials);
+        var model = NewModel("Micro accuracy against training time");
+        model.Axes.Add(new LinearAxis { Position = AxisPosition.Bottom, Title = "Training time (s)", Minimum = 0, MaximumPadding = 0.08, MajorGridlineStyle = LineStyle.Dot });
+        model.Axes.Add(new LinearAxis
+        {
+            Position = AxisPosition.Left, Title = "Micro accuracy", StringFormat = "P0", Minimum = -0.02, Maximum = 1.02, MajorStep = 0.2, MajorGridlineStyle = LineStyle.Dot,
+        });
+        foreach (var architecture in trials.GroupBy(t => t.Architecture))
+        {
+            var series = new ScatterErrorSeries { Title = architecture.Key, MarkerType = MarkerType.Circle, MarkerSize = 5 };
+            series.Points.AddRange(architecture.Select(t => new ScatterErrorPoint(t.TrainingSeconds, t.Accuracy, 0, t.AccuracyStd)));
+            model.Series.Add(series);
+        }
+        model.Legends.Add(new Legend { LegendPlacement = LegendPlacement.Outside, LegendPosition = LegendPosition.RightTop, LegendTitle = "Architecture" });
+        return Render(panelWidth: 840, height: 480, model);
+    }
+
     private static PlotModel LineChart(string title, IReadOnlyList<EpochReport> history, Func<EpochReport, double> train,
         Func<EpochReport, double?> validation, string format)
     {
@@ -118,3 +142,10 @@ public static class Charts
             }
         });
 }
+
+/// <summary>One trial of a model comparison, as <see cref="Charts.AccuracyVersusTrainingTime"/> plots it.</summary>
+/// <param name="Architecture">The architecture, which picks the colour.</param>
+/// <param name="TrainingSeconds">Training time.</param>
+/// <param name="Accuracy">Micro accuracy (mean over folds).</param>
+/// <param name="AccuracyStd">Standard deviation over folds; 0 for a single hold-out.</param>
+public readonly record struct TrialPoint(string Architecture, double TrainingSeconds, double Accuracy, double AccuracyStd);

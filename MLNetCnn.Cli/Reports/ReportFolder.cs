@@ -35,7 +35,8 @@ internal static class ReportFolder
         return complete;
     }
 
-    private static Figure Save(string folder, string file, string title, RgbImage image)
+    /// <summary>Saves a picture into the report folder as a PNG and describes it.</summary>
+    internal static Figure Save(string folder, string file, string title, RgbImage image)
     {
         image.SavePng(Path.Combine(folder, file));
         return new Figure(file, title, image.Width, image.Height);

@@ -8,7 +8,8 @@ namespace MLNetCnn.Cli.Reports;
 /// <summary>What a run did and achieved, as <c>metrics.json</c> holds it.</summary>
 internal sealed record RunReport
 {
-    private static readonly JsonSerializerOptions Json = new()
+    /// <summary>How the reports are written as JSON: indented, camelCase, enums as names, NaN allowed.</summary>
+    internal static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,

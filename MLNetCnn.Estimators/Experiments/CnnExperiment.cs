@@ -1,0 +1,238 @@
+using System.Diagnostics;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+
+namespace MLNetCnn.Estimators;
+
+/// <summary>
+/// Compares CNN candidates on one data set, in the spirit of ML.NET AutoML: each trial trains a candidate (an architecture
+/// with its settings), evaluates it with <c>MulticlassClassification.Evaluate</c> on held-out data or across
+/// cross-validation folds, and takes its place on a leaderboard; the best model comes back fitted. A time budget stops the
+/// trial that is running when it ends (before its next mini-batch), and a trial that throws is recorded with its error while
+/// the experiment goes on. Created with <c>mlContext.CreateCnnExperiment(...)</c>.
+/// </summary>
+public sealed class CnnExperiment
+{
+    private readonly MLContext _mlContext;
+    private readonly IHost _host;
+    private readonly Options _options;
+
+    internal CnnExperiment(MLContext mlContext, Options options)
+    {
+        ArgumentNullException.ThrowIfNull(mlContext);
+        ArgumentNullException.ThrowIfNull(options);
+        _mlContext = mlContext;
+        _host = ((IHostEnvironment)mlContext).Register(nameof(CnnExperiment));
+        _options = options;
+        options.Validate();
+    }
+
+    /// <summary>Options of <see cref="CnnExperiment"/>.</summary>
+    public sealed class Options
+    {
+        /// <summary>The candidates, tried in this order. Give these or <see cref="SearchSpace"/>.</summary>
+        public List<CnnCandidate> Candidates = [];
+
+        /// <summary>A grid of candidates, walked by <see cref="SearchStrategy"/>. Give this or <see cref="Candidates"/>.</summary>
+        public CnnSearchSpace? SearchSpace;
+
+        /// <summary>How <see cref="SearchSpace"/> is walked: in grid order, or at random without repeats.</summary>
+        public CnnSearchStrategy SearchStrategy = CnnSearchStrategy.Grid;
+
+        /// <summary>
+        /// Wall-clock time for the whole experiment; null for no limit. When it ends, the running trial stops before its next
+        /// mini-batch and is listed as <see cref="CnnTrialStatus.StoppedAtBudget"/>, and no further trial starts.
+        /// </summary>
+        public TimeSpan? TimeBudget;
+
+        /// <summary>The most trials to run; null for every candidate.</summary>
+        public int? MaxTrials;
+
+        /// <summary>
+        /// Folds of k-fold cross-validation (ML.NET's <c>CrossValidationSplit</c>), at least 2; 0 evaluates on a holdout instead:
+        /// the validation data given to <see cref="Execute(IDataView, IDataView, CancellationToken)"/>, or
+        /// <see cref="HoldoutFraction"/> of the training data (ML.NET's <c>TrainTestSplit</c>).
+        /// </summary>
+        public int CrossValidationFolds;
+
+        /// <summary>The share of the training data held out for evaluation when there are no folds and no validation data.</summary>
+        public double HoldoutFraction = 0.2;
+
+        /// <summary>The metric trials are ranked by.</summary>
+        public CnnExperimentMetric OptimizationMetric = CnnExperimentMetric.MicroAccuracy;
+
+        /// <summary>
+        /// Everything a candidate does not set: column names, optimizer, device, input size and normalisation, and progress
+        /// callbacks, which every trial calls. Its <c>Cancellation</c> is replaced by the experiment's own.
+        /// </summary>
+        public CnnClassificationTrainer.Options Trainer = new();
+
+        /// <summary>
+        /// Stages fitted before the CNN in every trial and kept in its model, for example <c>MapValueToKey("Label")</c> when the
+        /// label is not a key yet (as AutoML's pre-featurizer).
+        /// </summary>
+        public IEstimator<ITransformer>? Preprocessing;
+
+        /// <summary>
+        /// Training-only stages for candidates with <see cref="CnnCandidate.Augment"/>; by default random shifts of up to an
+        /// eighth of the side with zero fill (the CIFAR recipe's pad and crop) and left-right mirroring.
+        /// </summary>
+        public IEstimator<ITransformer>? Augmentation;
+
+        /// <summary>Keep every completed trial's model on its row, not only the best one (the others are freed as the experiment goes).</summary>
+        public bool KeepAllModels;
+
+        /// <summary>Seeds the data split, the random search and (unless <see cref="Trainer"/> has one) every trial's training; by default drawn from the MLContext.</summary>
+        public int? Seed;
+
+        /// <summary>Called before each trial with its number (from 1) and its candidate, settings filled in.</summary>
+        public Action<int, CnnCandidate>? OnTrialStart;
+
+        /// <summary>Called after each trial with its row, whether it completed, failed or was stopped at the budget.</summary>
+        public Action<CnnTrialResult>? OnTrialEnd;
+
+        internal void Validate()
+        {
+            ArgumentNullException.ThrowIfNull(Trainer, nameof(Trainer));
+            if ((Candidates is { Count: > 0 }) == (SearchSpace is not null))
+                throw new ArgumentException("Give the experiment either Candidates or a SearchSpace (exactly one).");
+            SearchSpace?.Validate();
+            if (!Enum.IsDefined(SearchStrategy))
+                throw new ArgumentOutOfRangeException(nameof(SearchStrategy), SearchStrategy, "Unknown SearchStrategy.");
+            if (!Enum.IsDefined(OptimizationMetric))
+                throw new ArgumentOutOfRangeException(nameof(OptimizationMetric), OptimizationMetric, "Unknown OptimizationMetric.");
+            if (TimeBudget is { } budget && budget <= TimeSpan.Zero)
+                throw new ArgumentOutOfRangeException(nameof(TimeBudget), budget, "TimeBudget must be positive.");
+            if (MaxTrials is < 1)
+                throw new ArgumentOutOfRangeException(nameof(MaxTrials), MaxTrials, "MaxTrials must be at least 1.");
+            if (CrossValidationFolds is < 0 or 1)
+                throw new ArgumentOutOfRangeException(nameof(CrossValidationFolds), CrossValidationFolds, "CrossValidationFolds must be 0 (holdout) or at least 2.");
+            if (HoldoutFraction is not (> 0 and < 1))
+                throw new ArgumentOutOfRangeException(nameof(HoldoutFraction), HoldoutFraction, "HoldoutFraction must be between 0 and 1.");
+        }
+    }
+
+    /// <summary>
+    /// Runs the trials on <paramref name="trainData"/>, evaluating each on <see cref="Options.HoldoutFraction"/> of it, or
+    /// across <see cref="Options.CrossValidationFolds"/> folds.
+    /// </summary>
+    /// <param name="trainData">Images and labels, with the columns <see cref="Options.Trainer"/> names.</param>
+    /// <param name="cancellationToken">Stops the running trial before its next mini-batch and throws an <see cref="OperationCanceledException"/>.</param>
+    public CnnExperimentResult Execute(IDataView trainData, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(trainData);
+        return Run(trainData, validationData: null, cancellationToken);
+    }
+
+    /// <summary>Runs the trials on <paramref name="trainData"/>, evaluating each on <paramref name="validationData"/>.</summary>
+    /// <param name="trainData">Images and labels, with the columns <see cref="Options.Trainer"/> names.</param>
+    /// <param name="validationData">The held-out images every trial is evaluated on.</param>
+    /// <param name="cancellationToken">Stops the running trial before its next mini-batch and throws an <see cref="OperationCanceledException"/>.</param>
+    public CnnExperimentResult Execute(IDataView trainData, IDataView validationData, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(trainData);
+        ArgumentNullException.ThrowIfNull(validationData);
+        if (_options.CrossValidationFolds > 0)
+            throw new ArgumentException("Give validation data or CrossValidationFolds, not both.", nameof(validationData));
+        return Run(trainData, validationData, cancellationToken);
+    }
+
+    private CnnExperimentResult Run(IDataView trainData, IDataView? validationData, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        using var budget = new ExperimentBudget(_options.TimeBudget, cancellationToken);
+        CheckColumns(trainData.Schema, "training");
+        if (validationData is not null)
+            CheckColumns(validationData.Schema, "validation");
+        int seed = _options.Seed ?? _host.Rand.Next();
+        var folds = Folds(trainData, validationData, seed);
+        var candidates = _options.SearchSpace is null ? _options.Candidates
+            : _options.SearchStrategy == CnnSearchStrategy.Random ? _options.SearchSpace.RandomOrder(seed)
+            : _options.SearchSpace.Grid();
+        var runner = new TrialRunner(_mlContext, _options, folds, seed);
+        var trials = new List<CnnTrialResult>();
+        CnnTrialResult? best = null;
+        bool budgetExhausted = false;
+        using var channel = _host.Start("Experiment");
+        channel.Info(MessageSensitivity.None, $"Comparing up to {Math.Min(candidates.Count, _options.MaxTrials ?? int.MaxValue)} candidates by " +
+            $"{_options.OptimizationMetric} on {(folds.Count > 1 ? $"{folds.Count} folds" : "a holdout")}" +
+            $"{(_options.TimeBudget is { } limit ? $" within {limit.TotalSeconds:G4} s" : "")}.");
+        try
+        {
+            foreach (var candidate in candidates.Take(_options.MaxTrials ?? int.MaxValue))
+            {
+                budget.ThrowIfCancelled();
+                budgetExhausted = budget.IsSpent;
+                if (budgetExhausted)
+                    break;
+                var resolved = candidate.ResolveWith(_options.Trainer);
+                _options.OnTrialStart?.Invoke(trials.Count + 1, resolved);
+                channel.Info(MessageSensitivity.None, $"Trial {trials.Count + 1}: {resolved}.");
+                var trial = runner.Run(trials.Count + 1, resolved, budget);
+                trials.Add(trial);
+                best = KeepBest(best, trial);
+                if (trial.Status == CnnTrialStatus.Failed)
+                    channel.Warning(MessageSensitivity.None, trial.ToString());
+                else
+                    channel.Info(MessageSensitivity.None, trial.ToString());
+                _options.OnTrialEnd?.Invoke(trial);
+                budgetExhausted = trial.Status == CnnTrialStatus.StoppedAtBudget;
+                if (budgetExhausted)
+                    break;
+            }
+        }
+        catch
+        {
+            foreach (var trial in trials)
+                trial.Model?.Dispose();
+            throw;
+        }
+        var result = new CnnExperimentResult(_options.OptimizationMetric, trials, budgetExhausted, clock.Elapsed);
+        channel.Info(MessageSensitivity.None, $"{trials.Count} trials in {clock.Elapsed.TotalSeconds:F1} s" +
+            $"{(result.BudgetExhausted ? " (time budget spent)" : "")}; best: {result.BestTrial?.ToString() ?? "none completed"}.");
+        return result;
+    }
+
+    /// <summary>Keeps the better of two completed trials' models and frees the other's, unless every model is to be kept.</summary>
+    private CnnTrialResult? KeepBest(CnnTrialResult? best, CnnTrialResult trial)
+    {
+        if (trial.Status != CnnTrialStatus.Completed)
+            return best;
+        var metric = _options.OptimizationMetric;
+        bool better = best is null || metric.IsBetter(trial.Score!.Value, best.Score!.Value);
+        var loser = better ? best : trial;
+        if (loser is not null && !_options.KeepAllModels)
+        {
+            loser.Model?.Dispose();
+            loser.Model = null;
+        }
+        return better ? trial : best;
+    }
+
+    private IReadOnlyList<(IDataView Train, IDataView Test)> Folds(IDataView trainData, IDataView? validationData, int seed)
+    {
+        if (validationData is not null)
+            return [(trainData, validationData)];
+        var splits = _options.CrossValidationFolds > 0
+            ? _mlContext.Data.CrossValidationSplit(trainData, _options.CrossValidationFolds, seed: seed)
+            : [_mlContext.Data.TrainTestSplit(trainData, _options.HoldoutFraction, seed: seed)];
+        return [.. splits.Select(split => (split.TrainSet, split.TestSet))];
+    }
+
+    /// <summary>Fails before any trial when the data lacks the label (as a key, after preprocessing) or the image column.</summary>
+    private void CheckColumns(DataViewSchema schema, string role)
+    {
+        var shape = MlNetBridge.SchemaShapeOf(schema);
+        try
+        {
+            if (_options.Preprocessing is { } preprocessing)
+                shape = preprocessing.GetOutputSchema(shape);
+            _mlContext.MulticlassClassification.Trainers.Cnn(_options.Trainer).GetOutputSchema(shape);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"The {role} data does not suit the experiment: {e.Message}", e);
+        }
+    }
+}

@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace MLNetCnn.Estimators;
+
+/// <summary>
+/// Runs one candidate of a <see cref="CnnExperiment"/>: fits its pipeline on each fold's training rows, evaluates it on the
+/// held-out rows with <c>MulticlassClassification.Evaluate</c>, and turns the outcome (metrics, an error, or the budget
+/// running out) into a leaderboard row.
+/// </summary>
+internal sealed class TrialRunner(MLContext mlContext, CnnExperiment.Options options, IReadOnlyList<(IDataView Train, IDataView Test)> folds, int seed)
+{
+    /// <summary>Runs the trial; throws only when the caller cancels.</summary>
+    public CnnTrialResult Run(int trialNumber, CnnCandidate candidate, ExperimentBudget budget)
+    {
+        var models = new List<TransformerChain<CnnClassificationTransformer>>();
+        TransformerChain<CnnClassificationTransformer>? kept = null;
+        var fitClock = new Stopwatch();
+        var fitting = TimeSpan.Zero;
+        TimeSpan Spent() => fitting + (fitClock.IsRunning ? fitClock.Elapsed : TimeSpan.Zero);
+        try
+        {
+            var metrics = new List<MulticlassClassificationMetrics>();
+            var pipeline = Pipeline(candidate, budget.Token);
+            var trainer = options.Trainer;
+            foreach (var fold in folds)
+            {
+                budget.Token.ThrowIfCancellationRequested();
+                fitClock.Restart();
+                models.Add(pipeline.Fit(fold.Train));
+                fitClock.Stop();
+                fitting += fitClock.Elapsed;
+                // Training ended as the budget ran out: evaluating now would overrun it.
+                budget.Token.ThrowIfCancellationRequested();
+                metrics.Add(mlContext.MulticlassClassification.Evaluate(models[^1].Transform(fold.Test),
+                    trainer.LabelColumnName, trainer.ScoreColumnName, trainer.PredictedLabelColumnName));
+            }
+            kept = models[BestFold(metrics)];
+            var network = kept.LastTransformer.Model;
+            var summary = ModelSummary.Create(network.Network, network.Spec.Input, candidate.Architecture);
+            return new CnnTrialResult(trialNumber, candidate, options.OptimizationMetric)
+            {
+                Status = CnnTrialStatus.Completed,
+                FoldMetrics = metrics,
+                Parameters = summary.Parameters,
+                MultiplyAdds = summary.MultiplyAdds,
+                TrainingTime = fitting,
+                InferenceMillisecondsPerImage = InferenceTimer.MillisecondsPerImage(network, candidate.BatchSize ?? trainer.BatchSize),
+                Model = kept,
+            };
+        }
+        catch (OperationCanceledException) when (budget.IsSpent)
+        {
+            return new CnnTrialResult(trialNumber, candidate, options.OptimizationMetric)
+            {
+                Status = CnnTrialStatus.StoppedAtBudget,
+                TrainingTime = Spent(),
+            };
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return new CnnTrialResult(trialNumber, candidate, options.OptimizationMetric)
+            {
+                Status = CnnTrialStatus.Failed,
+                Error = $"{e.GetType().Name}: {e.Message}",
+                TrainingTime = Spent(),
+            };
+        }
+        finally
+        {
+            foreach (var model in models.Where(m => m != kept))
+                model.Dispose();
+        }
+    }
+
+    private EstimatorChain<CnnClassificationTransformer> Pipeline(CnnCandidate candidate, CancellationToken stop)
+    {
+        var chain = new EstimatorChain<ITransformer>();
+        if (options.Preprocessing is { } preprocessing)
+            chain = chain.Append(preprocessing);
+        if (candidate.Augment)
+            chain = chain.AppendTrainingOnly(options.Augmentation ?? DefaultAugmentation());
+        return chain.Append(mlContext.MulticlassClassification.Trainers.Cnn(candidate.ToTrainerOptions(options.Trainer, seed, stop)));
+    }
+
+    /// <summary>Shifts of up to an eighth of the side with zero fill (the CIFAR recipe's pad-and-crop) and left-right mirroring.</summary>
+    private EstimatorChain<ImageOperationTransformer> DefaultAugmentation()
+    {
+        string column = options.Trainer.FeatureColumnName;
+        return mlContext.Transforms.RandomAffine(translate: 0.125, outputColumnName: column)
+            .Append(mlContext.Transforms.RandomHorizontalFlip(column));
+    }
+
+    /// <summary>The fold whose model scored best, as ML.NET AutoML picks the model it returns from cross-validation.</summary>
+    private int BestFold(List<MulticlassClassificationMetrics> metrics)
+    {
+        int best = 0;
+        for (int i = 1; i < metrics.Count; i++)
+        {
+            if (options.OptimizationMetric.IsBetter(options.OptimizationMetric.Of(metrics[i]), options.OptimizationMetric.Of(metrics[best])))
+                best = i;
+        }
+        return best;
+    }
+}
