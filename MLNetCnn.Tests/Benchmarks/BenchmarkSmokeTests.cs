@@ -1,0 +1,58 @@
+using System.Text.Json.Nodes;
+using MLNetCnn.Benchmarks;
+
+namespace MLNetCnn.Tests.Benchmarks;
+
+[TestClass]
+public sealed class BenchmarkSmokeTests
+{
+    private static readonly string[] Models = ["lenet5", "resnet20", "mobilenet-v1", "resnet18"];
+
+    [TestMethod]
+    public void EveryBenchmarkRunsInSmokeModeAndWritesItsFigures()
+    {
+        string folder = Directory.CreateTempSubdirectory("mlnetcnn-benchmarks").FullName;
+        var output = new StringWriter();
+
+        int exitCode = BenchmarkCommandLine.Run(["--smoke", "--output", folder], output);
+
+        Assert.AreEqual(0, exitCode, output.ToString());
+        var results = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "results.json")))!;
+        Assert.IsTrue(results["machine"]!["smoke"]!.GetValue<bool>());
+
+        var speed = results["speed"]!.AsArray();
+        CollectionAssert.AreEqual(Models, speed.Select(m => m!["model"]!.GetValue<string>()).ToArray());
+        foreach (var model in speed)
+        {
+            foreach (var way in new[] { "engine", "pipeline" })
+                Assert.IsGreaterThan(0.0, model!["dotnet"]!["trainImagesPerSecond"]![way]![0]!.GetValue<double>(), $"{model["model"]} {way}");
+        }
+        foreach (var model in results["scoring"]!.AsArray())
+        {
+            Assert.IsGreaterThan(0.0, model!["dotnet"]!["scoreImagesPerSecond"]!["pipeline"]![0]!.GetValue<double>());
+            Assert.IsGreaterThan(0.0, model["dotnet"]!["latencyMilliseconds"]!["pipeline"]![0]!.GetValue<double>());
+        }
+
+        var malloc = results["malloc"]!.AsArray();
+        StringAssert.Contains(malloc[^1]!["setting"]!.GetValue<string>(), "KeepFreedMemory");
+        Assert.IsGreaterThan(0.0, malloc[^1]!["result"]!["trainImagesPerSecond"]!["engine"]![0]!.GetValue<double>(), "a child process applied the tuning and trained");
+
+        Assert.IsGreaterThan(0.0, results["efficiency"]!["achievedGflops"]!.GetValue<double>());
+        Assert.IsGreaterThan(0.0, results["dataPath"]!["feedMs"]!.GetValue<double>());
+        Assert.IsGreaterThan(0.0, results["dataPath"]!["lenet5StepMs"]!.GetValue<double>());
+        Assert.HasCount(20, results["memory"]!["training"]!.AsArray());
+        Assert.HasCount(20, results["memory"]!["prediction"]!.AsArray());
+        StringAssert.Contains(File.ReadAllText(Path.Combine(folder, "results.md")), "| lenet5 |");
+    }
+
+    [TestMethod]
+    public void AnUnknownBenchmarkIsNamedWithTheKnownOnes()
+    {
+        var output = new StringWriter();
+
+        int exitCode = BenchmarkCommandLine.Run(["speeed", "--smoke", "--output", Directory.CreateTempSubdirectory().FullName], output);
+
+        Assert.AreEqual(2, exitCode);
+        StringAssert.Contains(output.ToString(), "unknown benchmark(s) speeed; known: speed, scoring");
+    }
+}
