@@ -55,4 +55,16 @@ public sealed class MobileNetTests
         CollectionAssert.AreEqual(new long[] { 8, 32, 32 }, ShapeOf(summary, "conv1"));
         CollectionAssert.AreEqual(new long[] { 256, 2, 2 }, ShapeOf(summary, "blocks.12.bn2"));
     }
+
+    [TestMethod]
+    public void WeightsStartFromANormalOfDeviation009TruncatedAtTwoDeviations()
+    {
+        using var network = ModelZoo.Create("mobilenet-v1-0.25", Spec(3, 32, 10));
+        var weights = Layer(network, "blocks.12.conv_pw").named_parameters().Single(p => p.name == "weight").parameter;
+
+        // A normal truncated at two deviations keeps 0.880 of its deviation.
+        AssertClose(0.09 * 0.880, weights.std().item<float>(), 0.03, "deviation of 65,536 weights");
+        Assert.IsLessThanOrEqualTo(0.18f, weights.abs().max().item<float>());
+        Assert.IsLessThan(0.002, Math.Abs(weights.mean().item<float>()), "centred on zero");
+    }
 }

@@ -25,4 +25,17 @@ internal static class Initialisation
             }
         }
     }
+
+    /// <summary>
+    /// Fills <paramref name="weight"/> from N(0, <paramref name="std"/>²) truncated at two standard deviations, by
+    /// PyTorch's method: uniform over the kept share of the normal distribution, through the inverse error function.
+    /// (TorchSharp 0.107's <c>nn.init.trunc_normal_</c> fills the tensor with the constant std instead: its native code
+    /// multiplies by the mean and adds the std.)
+    /// </summary>
+    public static void TruncatedNormal(Tensor weight, double std)
+    {
+        const double ShareWithinTwoDeviations = 0.95449973610364158; // erf(2 / sqrt(2))
+        using var noGrad = no_grad();
+        weight.uniform_(-ShareWithinTwoDeviations, ShareWithinTwoDeviations).erfinv_().mul_(std * Math.Sqrt(2)).clamp_(-2 * std, 2 * std);
+    }
 }

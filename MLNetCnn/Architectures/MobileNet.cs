@@ -93,7 +93,7 @@ public static class MobileNet
             avgpool = nn.AdaptiveAvgPool2d(1);
             fc = nn.Linear(channels, spec.ClassCount);
             RegisterComponents();
-            Initialisation.Apply([this], w => nn.init.trunc_normal_(w, 0, 0.09, -0.18, 0.18));
+            Initialisation.Apply([this], w => Initialisation.TruncatedNormal(w, 0.09));
         }
 
         public IReadOnlyList<string> HeadLayers => ["fc"];
