@@ -78,9 +78,13 @@ public static class GoogLeNet
         Initialisation.Apply(outputLayers, XavierUniform);
     }
 
-    /// <summary>torchvision's start: weights from N(0, 0.01) truncated to [-2, 2], biases at 0.</summary>
+    /// <summary>
+    /// torchvision's start: weights from N(0, 0.01) truncated to [-2, 2], biases at 0. Bounds 200 standard
+    /// deviations out never bite, so a plain normal draw is the same distribution (and TorchSharp 0.107's
+    /// <c>trunc_normal_</c> is broken; see <see cref="Initialisation.TruncatedNormal"/>).
+    /// </summary>
     private static void SmallNormal(nn.Module network, IEnumerable<nn.Module> outputLayers) =>
-        Initialisation.Apply([network], weight => nn.init.trunc_normal_(weight, 0, 0.01, -2, 2));
+        Initialisation.Apply([network], weight => nn.init.normal_(weight, 0, 0.01));
 
     private sealed class GoogLeNetNetwork : nn.Module<Tensor, Tensor>, IAuxiliaryLoss, IClassifierHead
     {
