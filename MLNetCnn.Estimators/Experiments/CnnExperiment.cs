@@ -10,7 +10,8 @@ namespace MLNetCnn.Estimators;
 /// with its settings), evaluates it with <c>MulticlassClassification.Evaluate</c> on held-out data or across
 /// cross-validation folds, and takes its place on a leaderboard; the best model comes back fitted. A time budget stops the
 /// trial that is running when it ends (before its next mini-batch), and a trial that throws is recorded with its error while
-/// the experiment goes on. Created with <c>mlContext.CreateCnnExperiment(...)</c>.
+/// the experiment goes on. The token given to <c>Execute</c>, and ML.NET's own cancellation of the MLContext
+/// (as AutoML uses it), stop it with an <see cref="OperationCanceledException"/>. Created with <c>mlContext.CreateCnnExperiment(...)</c>.
 /// </summary>
 public sealed class CnnExperiment
 {
@@ -63,8 +64,9 @@ public sealed class CnnExperiment
         public CnnExperimentMetric OptimizationMetric = CnnExperimentMetric.MicroAccuracy;
 
         /// <summary>
-        /// Everything a candidate does not set: column names, optimizer, device, input size and normalisation, and progress
-        /// callbacks, which every trial calls. Its <c>Cancellation</c> is replaced by the experiment's own.
+        /// Everything a candidate does not set: column names, optimizer, schedule, early stopping, device, input size and
+        /// normalisation, and progress callbacks, which every trial calls. Its <c>Cancellation</c> is replaced by the
+        /// experiment's own; a trial stopped at the budget is not evaluated, whatever <c>ReturnBestModelOnCancel</c> says.
         /// </summary>
         public CnnClassificationTrainer.Options Trainer = new();
 

@@ -1,3 +1,4 @@
+using System.Reflection;
 using Microsoft.ML;
 using MLNetCnn.Estimators;
 
@@ -6,6 +7,9 @@ namespace MLNetCnn.Tests.Estimators.Experiments;
 [TestClass]
 public sealed class CnnExperimentOptionsTests
 {
+    // MLContext.CancelExecution is internal to ML.NET; AutoML calls it to stop the trials under way.
+    private static readonly MethodInfo CancelExecution = typeof(MLContext).GetMethod("CancelExecution", BindingFlags.Instance | BindingFlags.NonPublic)!;
+
     [TestMethod]
     public void CrossValidationReportsTheMeanAndSpreadOverFoldsOfARandomSearch()
     {
@@ -71,6 +75,28 @@ public sealed class CnnExperimentOptionsTests
 
         Assert.ThrowsExactly<OperationCanceledException>(() => experiment.Execute(data, cancellation.Token));
         Assert.AreEqual(0, ended);
+    }
+
+    [TestMethod]
+    public void CancellingTheMLContextStopsTheExperimentRatherThanFailingATrial()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var data = mlContext.Data.LoadFromImageDataset(SyntheticImages.Bars(32, size: 12));
+        var ended = new List<int>();
+        var experiment = mlContext.CreateCnnExperiment(new CnnExperiment.Options
+        {
+            Candidates = [new CnnCandidate("lenet5"), new CnnCandidate("lenet5-classic")],
+            Preprocessing = mlContext.Transforms.Conversion.MapValueToKey("Label"),
+            Trainer = new CnnClassificationTrainer.Options { Epochs = 1, BatchSize = 8 },
+            OnTrialEnd = trial =>
+            {
+                ended.Add(trial.TrialNumber);
+                CancelExecution.Invoke(mlContext, null);
+            },
+        });
+
+        Assert.ThrowsExactly<OperationCanceledException>(() => experiment.Execute(data));
+        CollectionAssert.AreEqual(new[] { 1 }, ended);
     }
 
     [TestMethod]
