@@ -72,7 +72,7 @@ public sealed class BatchFeedingTests
         using var model = TinyNetwork.Create(Train, seed: 5);
         var trainer = new ClassifierTrainer(new TrainingOptions
         {
-            Epochs = 2, BatchSize = 8, Seed = 5, Schedule = ScheduleKind.OneCycle, LabelSmoothing = 0.1,
+            Epochs = 1, BatchSize = 8, Seed = 5, Schedule = ScheduleKind.OneCycle, LabelSmoothing = 0.1,
             EarlyStopping = new EarlyStoppingOptions { Metric = TrainingMetric.TrainLoss },
             Checkpoints = new CheckpointOptions { Folder = Directory.CreateTempSubdirectory().FullName, EverySteps = 3 },
         });

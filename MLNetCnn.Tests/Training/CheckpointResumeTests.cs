@@ -98,7 +98,7 @@ public sealed class CheckpointResumeTests
     /// </summary>
     private static TrainingOptions Options(string folder, int everySteps, bool resume) => new()
     {
-        Epochs = 4, BatchSize = 8, Seed = 5, Optimizer = OptimizerKind.Sgd, Nesterov = true, LearningRate = 0.05,
+        Epochs = 3, BatchSize = 8, Seed = 5, Optimizer = OptimizerKind.Sgd, Nesterov = true, LearningRate = 0.05,
         Schedule = ScheduleKind.Cosine, WarmupEpochs = 1, LabelSmoothing = 0.1,
         EarlyStopping = new EarlyStoppingOptions { Metric = TrainingMetric.TrainLoss, Patience = 10 },
         Checkpoints = new CheckpointOptions { Folder = folder, EverySteps = everySteps, Resume = resume },
