@@ -60,6 +60,25 @@ public sealed partial class NotebookTests
             Assert.IsTrue(run.Notebook.Cells.Any(c => c.IsCode && c.Source.Contains($"Transforms.{stage}(", StringComparison.Ordinal)), $"a gallery of {stage}");
     }
 
+    [TestMethod]
+    public void CompareRanksTheCandidatesRecordsTheFailingOneChartsThemAndSavesTheBest()
+    {
+        var run = Run("04-compare.ipynb");
+
+        AssertPictures(run, count: 1);
+        var leaderboard = run.Tables.First();
+        var column = leaderboard.Columns.Select((name, i) => (name, i)).ToDictionary(c => c.name, c => c.i);
+        Assert.HasCount(5, leaderboard.Rows);
+        var statuses = leaderboard.Rows.Select(r => r[column["Status"]]).ToArray();
+        CollectionAssert.AreEqual(new[] { "Completed", "Completed", "Completed", "Completed", "Failed" }, statuses);
+        var accuracies = leaderboard.Rows.Take(4).Select(r => double.Parse(r[column["MicroAccuracy"]].TrimEnd('%', ' '), CultureInfo.InvariantCulture)).ToList();
+        CollectionAssert.AreEqual(accuracies.OrderDescending().ToList(), accuracies, "best first");
+        StringAssert.Contains(leaderboard.Rows[4][column["Error"]], "'alfa'");
+        StringAssert.Contains(run.Text, "Best: ");
+        StringAssert.Contains(run.Text, "Saved best-model.zip");
+        Assert.HasCount(3, run.Tables.Last().Rows, "three trials of the random search");
+    }
+
     private NotebookRun Run(string fileName)
     {
         var run = NotebookRunner.Run(fileName);
