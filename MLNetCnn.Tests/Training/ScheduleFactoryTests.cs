@@ -62,6 +62,33 @@ public sealed class ScheduleFactoryTests
         StringAssert.Contains(error.Message, "WarmupEpochs");
     }
 
+    [TestMethod]
+    [DataRow(ScheduleKind.Constant, 1.0)]
+    [DataRow(ScheduleKind.Step, 0.0)]
+    [DataRow(ScheduleKind.Cosine, 0.0)]
+    public void EveryParameterGroupKeepsItsShareOfTheLearningRate(ScheduleKind kind, double warmupEpochs)
+    {
+        var options = new TrainingOptions { LearningRate = Rate, Epochs = 4, Schedule = kind, StepEpochs = 1, WarmupEpochs = warmupEpochs }.Validate();
+        using var head = new Parameter(zeros(1));
+        using var backbone = new Parameter(zeros(1));
+        using var optimizer = OptimizerFactory.Create(options, [([head], 1.0), ([backbone], 0.1)]);
+        var schedule = ScheduleFactory.Create(optimizer, options, StepsPerEpoch);
+        for (int t = 0; t < options.Epochs * StepsPerEpoch; t++)
+        {
+            var rates = optimizer.ParamGroups.Select(g => g.LearningRate).ToArray();
+            Assert.AreEqual(0.1 * rates[0], rates[1], 1e-12 + 1e-9 * rates[0], $"{kind}: the backbone's rate at step {t}");
+            schedule.step();
+        }
+    }
+
+    [TestMethod]
+    public void OneCycleRefusesASeparateBackboneLearningRate()
+    {
+        var error = Assert.ThrowsExactly<ArgumentException>(() =>
+            new TrainingOptions { Schedule = ScheduleKind.OneCycle, BackboneLearningRateFactor = 0.1 }.Validate());
+        StringAssert.Contains(error.Message, "OneCycleLR");
+    }
+
     private static double Warmup(int t, int steps) => Rate * (ScheduleFactory.WarmupStartFactor + (1 - ScheduleFactory.WarmupStartFactor) * t / steps);
 
     /// <summary>Steps the schedule through the run and compares the learning rate (and momentum) of every step with the closed form.</summary>

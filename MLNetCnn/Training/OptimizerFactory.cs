@@ -15,7 +15,7 @@ public static class OptimizerFactory
 
     /// <summary>
     /// An optimizer with one parameter group per entry of <paramref name="groups"/>, each at <see cref="TrainingOptions.LearningRate"/>
-    /// times its factor (schedules then scale every group alike); the first group's rate is the one reported.
+    /// times its factor, which schedules keep (except <see cref="ScheduleKind.OneCycle"/>); the first group's rate is the one reported.
     /// </summary>
     public static OptimizerHelper Create(TrainingOptions options, IEnumerable<(IEnumerable<Parameter> Parameters, double LearningRateFactor)> groups)
     {

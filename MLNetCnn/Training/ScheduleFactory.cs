@@ -16,10 +16,7 @@ public static class ScheduleFactory
     /// <summary>The share of the steps <see cref="ScheduleKind.OneCycle"/> spends rising (PyTorch's default).</summary>
     public const double OneCycleRisingFraction = 0.3;
 
-    /// <summary>
-    /// A scheduler bound to <paramref name="optimizer"/>, which must have been created at the options' learning rate
-    /// (each parameter group at its own multiple of it, which the schedule keeps).
-    /// </summary>
+    /// <summary>A scheduler bound to <paramref name="optimizer"/>, which must have been created at the options' learning rate.</summary>
     public static LRScheduler Create(Optimizer optimizer, TrainingOptions options, int stepsPerEpoch)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
@@ -33,7 +30,7 @@ public static class ScheduleFactory
             ScheduleKind.Step => StepLR(optimizer, checked(options.StepEpochs * stepsPerEpoch), options.Gamma),
             ScheduleKind.MultiStep => MultiStepLR(optimizer, [.. options.Milestones.Select(epoch => checked(epoch * stepsPerEpoch))], options.Gamma),
             ScheduleKind.Cosine => CosineAnnealingLR(optimizer, totalSteps - warmupSteps, options.MinLearningRate),
-            ScheduleKind.OneCycle => OneCycleLR(optimizer, [.. optimizer.ParamGroups.Select(g => g.InitialLearningRate)], total_steps: totalSteps, pct_start: OneCycleRisingFraction),
+            ScheduleKind.OneCycle => OneCycleLR(optimizer, options.LearningRate, total_steps: totalSteps, pct_start: OneCycleRisingFraction),
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.Schedule, "Unknown schedule."),
         };
         if (warmupSteps == 0)

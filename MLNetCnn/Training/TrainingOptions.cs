@@ -125,6 +125,9 @@ public sealed record TrainingOptions
             if (Milestones.Count == 0 || Milestones[0] < 1 || Milestones.Zip(Milestones.Skip(1)).Any(p => p.Second <= p.First))
                 throw new ArgumentException($"Milestones must be epochs from 1 in increasing order for the MultiStep schedule; they are [{string.Join(", ", Milestones)}].", nameof(Milestones));
         }
+        if (Schedule == ScheduleKind.OneCycle && BackboneLearningRateFactor != 1)
+            throw new ArgumentException("BackboneLearningRateFactor cannot be combined with the OneCycle schedule: TorchSharp 0.107's OneCycleLR " +
+                "schedules every parameter group but the first wrongly.", nameof(BackboneLearningRateFactor));
         if (Schedule == ScheduleKind.OneCycle && WarmupEpochs > 0)
             throw new ArgumentException("WarmupEpochs cannot be combined with the OneCycle schedule, whose first phase is its warm-up.", nameof(WarmupEpochs));
         if (EarlyStopping is { } stopping)

@@ -95,7 +95,7 @@ internal sealed class TrainingSession : IDisposable
     {
         _stepsPerEpoch = EpochBatches.StepCount(imageCount, _options.BatchSize);
         _backbone = _options.SeparatesBackbone ? Backbone.Of(_model) : null;
-        _optimizer = Own(_backbone is null
+        _optimizer = Own(_backbone is null || _options.BackboneLearningRateFactor == 1
             ? OptimizerFactory.Create(_options, _model.Network.parameters())
             : OptimizerFactory.Create(_options, [(_backbone.HeadParameters, 1.0), (_backbone.Parameters, _options.BackboneLearningRateFactor)]));
         _schedule = ScheduleFactory.Create(_optimizer, _options, _stepsPerEpoch);
