@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using MLNetCnn.Benchmarks.Probes;
 using MLNetCnn.Benchmarks.Reports;
+using TorchSharp;
 
 namespace MLNetCnn.Benchmarks;
 
@@ -77,8 +78,16 @@ internal static class BenchmarkCommandLine
         }
         var report = new BenchmarkReport(output);
         report.AddMachine(settings);
-        foreach (var name in selected)
-            Benchmarks[name](settings, report);
+        int threads = torch.get_num_threads();
+        try
+        {
+            foreach (var name in selected)
+                Benchmarks[name](settings, report);
+        }
+        finally
+        {
+            torch.set_num_threads(threads);
+        }
         report.AddMachineLoad();
         report.Save(settings.Output);
         output.WriteLine($"Results: {Path.GetFullPath(Path.Combine(settings.Output, "results.md"))}");

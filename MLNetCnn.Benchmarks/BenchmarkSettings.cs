@@ -45,7 +45,10 @@ internal sealed record BenchmarkSettings
     /// <summary>The models to measure.</summary>
     public IReadOnlyList<Workload> Workloads { get; init; } = StandardWorkloads;
 
-    /// <summary>The settings of a smoke run: every model, batches of 4, 3 steps (12 images: every class), one run, no warm-up, in process, no PyTorch.</summary>
+    /// <summary>
+    /// The settings of a smoke run: LeNet-5 and ResNet-20 (every code path; the other models differ only by name), batches
+    /// of 4, 3 steps (12 images: every class), one run, no warm-up, in process, no PyTorch.
+    /// </summary>
     public BenchmarkSettings AsSmoke() => this with
     {
         Smoke = true,
@@ -53,8 +56,15 @@ internal sealed record BenchmarkSettings
         BatchSize = 4,
         Python = null,
         InProcess = true,
-        Workloads = [.. Workloads.Select(w => w with { TrainSteps = 3, ScoreBatches = 3, Predictions = 3 })],
+        Workloads = [.. Workloads.Where(w => w.Architecture is "lenet5" or "resnet20").Select(Shrink)],
     };
+
+    /// <summary>The workload of one model: from <see cref="Workloads"/>, else the standard one (at smoke size in a smoke run).</summary>
+    public Workload WorkloadFor(string architecture) =>
+        Workloads.FirstOrDefault(w => w.Architecture == architecture)
+        ?? StandardWorkloads.Where(w => w.Architecture == architecture).Select(w => Smoke ? Shrink(w) : w).Single();
+
+    private static Workload Shrink(Workload workload) => workload with { TrainSteps = 3, ScoreBatches = 3, Predictions = 3 };
 
     /// <summary>A probe request for one workload with these settings.</summary>
     public ProbeRequest Request(Workload workload, ProbeTask task, MallocMode malloc) => new()

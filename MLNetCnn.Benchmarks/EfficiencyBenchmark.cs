@@ -25,9 +25,7 @@ internal static class EfficiencyBenchmark
 
     public static void Run(BenchmarkSettings settings, BenchmarkReport report)
     {
-        var workload = settings.Workloads.FirstOrDefault(w => w.Architecture == Architecture)
-            ?? BenchmarkSettings.StandardWorkloads.Single(w => w.Architecture == Architecture);
-        var request = settings.Request(workload, ProbeTask.Train, MallocMode.Tuned);
+        var request = settings.Request(settings.WorkloadFor(Architecture), ProbeTask.Train, MallocMode.Tuned);
         var probe = settings.Host().RunDotNet(request);
         double imagesPerSecond = Statistics.Median(probe.TrainImagesPerSecond[TrainingProbe.Engine]);
         long multiplyAdds = ModelSummary.Create(Architecture, new ModelSpec(request.Shape, request.Classes)).MultiplyAdds;

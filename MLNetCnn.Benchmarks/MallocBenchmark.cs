@@ -43,8 +43,7 @@ internal static class MallocBenchmark
         var json = new JsonArray();
         foreach (var model in settings.Smoke ? Models[..1] : Models)
         {
-            var workload = settings.Workloads.FirstOrDefault(w => w.Architecture == model) ?? BenchmarkSettings.StandardWorkloads.Single(w => w.Architecture == model);
-            var request = settings.Request(workload, ProbeTask.Train, MallocMode.Default);
+            var request = settings.Request(settings.WorkloadFor(model), ProbeTask.Train, MallocMode.Default);
             foreach (var (name, run) in variants)
             {
                 bool pyTorch = name.StartsWith("PyTorch", StringComparison.Ordinal);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
 using MLNetCnn.Cli.Commands;
+using MLNetCnn.Runtime;
 
 namespace MLNetCnn.Cli;
 
@@ -18,7 +19,16 @@ internal static class Program
         CompareCommand.Create,
     ];
 
-    public static int Main(string[] args) => Run(args, CliConsole.ForProcess());
+    /// <summary>
+    /// Keeps the native memory TorchSharp frees for reuse (see <see cref="NativeMemoryTuning"/>) before anything is
+    /// allocated, then runs the command line. In <see cref="Main"/> only: <see cref="Run"/> also serves tests and hosts
+    /// that keep their own malloc settings.
+    /// </summary>
+    public static int Main(string[] args)
+    {
+        NativeMemoryTuning.KeepFreedMemory();
+        return Run(args, CliConsole.ForProcess());
+    }
 
     /// <summary>Parses and runs one command line against <paramref name="console"/>; returns the exit code.</summary>
     public static int Run(string[] args, CliConsole console)

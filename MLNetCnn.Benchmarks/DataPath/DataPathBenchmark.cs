@@ -22,6 +22,7 @@ internal static class DataPathBenchmark
     {
         DataPathWorkloads.Batches = settings.Smoke ? 1 : Batches;
         DataPathWorkloads.BatchSize = settings.BatchSize;
+        DataPathWorkloads.Threads = settings.Threads;
         var job = settings.Smoke
             ? Job.Dry
             : Job.Default.WithWarmupCount(2).WithIterationCount(Math.Max(settings.Repeats, 5)).WithInvocationCount(1).WithUnrollFactor(1);
@@ -39,6 +40,8 @@ internal static class DataPathBenchmark
         double Milliseconds(string name) => perBatch.TryGetValue(name, out var ms) ? ms
             : throw new InvalidOperationException($"BenchmarkDotNet produced no result for {name}: {string.Join("; ", summary.ValidationErrors.Select(e => e.Message))}");
         double feed = Milliseconds(nameof(DataPathWorkloads.ReadDataView));
+        double convert = Milliseconds(nameof(DataPathWorkloads.ConvertToTensors));
+        double batches = Milliseconds(nameof(DataPathWorkloads.PrepareBatches));
         double crop = Milliseconds(nameof(DataPathWorkloads.ReadCropAndFlip)) - feed;
         double affine = Milliseconds(nameof(DataPathWorkloads.ReadAffine)) - feed;
         double lenet = Milliseconds(nameof(DataPathWorkloads.TrainLeNet5));
@@ -53,6 +56,8 @@ internal static class DataPathBenchmark
         };
         lines.AddRange(Header("Cost per batch", "ms", "Share of a LeNet-5 step", "Share of a ResNet-20 step"));
         lines.Add(Row("IDataView -> in-memory images (trainer's read)", feed, $"{feed / lenet:P1}", $"{feed / resnet:P1}"));
+        lines.Add(Row("In-memory images -> tensor cache", convert, $"{convert / lenet:P1}", $"{convert / resnet:P1}"));
+        lines.Add(Row("Batch from the cache (prefetch thread, overlaps the step)", batches, $"{batches / lenet:P1}", $"{batches / resnet:P1}"));
         lines.Add(Row("Augmentation: RandomCrop(pad 2) + RandomHorizontalFlip", crop, $"{crop / lenet:P1}", $"{crop / resnet:P1}"));
         lines.Add(Row("Augmentation: RandomAffine", affine, $"{affine / lenet:P1}", $"{affine / resnet:P1}"));
         lines.Add(Row("Training step, LeNet-5", lenet, "100 %", "-"));
@@ -61,6 +66,8 @@ internal static class DataPathBenchmark
         {
             ["batchSize"] = settings.BatchSize,
             ["feedMs"] = feed,
+            ["convertMs"] = convert,
+            ["batchMs"] = batches,
             ["cropAndFlipMs"] = crop,
             ["affineMs"] = affine,
             ["lenet5StepMs"] = lenet,

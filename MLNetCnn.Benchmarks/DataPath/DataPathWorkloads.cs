@@ -10,9 +10,10 @@ namespace MLNetCnn.Benchmarks.DataPath;
 
 /// <summary>
 /// BenchmarkDotNet workloads of the data path, each over <see cref="Batches"/> batches of 64 Fashion-MNIST-sized
-/// images: the trainer's read of an <see cref="IDataView"/> into memory (what <c>Fit</c> does once, and every epoch when
-/// the input is augmented), the same read through training-only augmentation stages, and training steps of LeNet-5
-/// and ResNet-20 on in-memory images, so each cost can be stated as a share of a step.
+/// images: the trainer's read of an <see cref="IDataView"/> into memory and its conversion to the tensor cache (what
+/// <c>Fit</c> does once, and every epoch when the input is augmented), the same read through training-only augmentation
+/// stages, the batches taken from the cache, and training steps of LeNet-5 and ResNet-20 on in-memory images, so each
+/// cost can be stated as a share of a step.
 /// </summary>
 public class DataPathWorkloads
 {
@@ -21,6 +22,9 @@ public class DataPathWorkloads
 
     /// <summary>Images per batch.</summary>
     public static int BatchSize { get; set; } = 64;
+
+    /// <summary>TorchSharp's threads.</summary>
+    public static int Threads { get; set; } = 2;
 
     private static readonly ImageShape Shape = new(1, 28, 28);
     private const int Classes = 10;
@@ -31,11 +35,12 @@ public class DataPathWorkloads
     private IDataView _affine = null!;
     private CnnModel _lenet = null!;
     private CnnModel _resnet = null!;
+    private CompactImageTensors _cache = null!;
 
     [GlobalSetup]
     public void Setup()
     {
-        torch.set_num_threads(2);
+        torch.set_num_threads(Threads);
         var mlContext = new MLContext(1);
         _data = SyntheticData.Create(Shape, Batches * BatchSize, Classes, seed: 1);
         var keyed = mlContext.Transforms.Conversion.MapValueToKey(CnnColumnNames.Label);
@@ -43,6 +48,7 @@ public class DataPathWorkloads
         _plain = keyed.Fit(view).Transform(view);
         _cropAndFlip = keyed.Append(mlContext.Transforms.RandomCrop(28, 28, padding: 2)).Append(mlContext.Transforms.RandomHorizontalFlip()).Fit(view).Transform(view);
         _affine = keyed.Append(mlContext.Transforms.RandomAffine(degrees: 10, translate: 0.1, minScale: 0.9, maxScale: 1.1, shear: 5)).Fit(view).Transform(view);
+        _cache = CompactImageTensors.From(_data);
         var normalization = InputNormalization.FromData(_data);
         _lenet = CnnModel.Create("lenet5", new ModelSpec(Shape, Classes), normalization, torch.CPU, seed: 1);
         _resnet = CnnModel.Create("resnet20", new ModelSpec(Shape, Classes), normalization, torch.CPU, seed: 1);
@@ -53,11 +59,29 @@ public class DataPathWorkloads
     {
         _lenet.Dispose();
         _resnet.Dispose();
+        _cache.Dispose();
     }
 
     /// <summary>The trainer's read of the plain view into an in-memory data set.</summary>
     [Benchmark]
     public ImageDataset ReadDataView() => Read(_plain);
+
+    /// <summary>The trainer's conversion of the in-memory images to its tensor cache (bytes when the pixels are whole 0..255).</summary>
+    [Benchmark]
+    public void ConvertToTensors()
+    {
+        using var tensors = CompactImageTensors.From(_data);
+    }
+
+    /// <summary>Shuffled mini-batches taken from the tensor cache (on the prefetch thread during training).</summary>
+    [Benchmark]
+    public void PrepareBatches()
+    {
+        using var scope = torch.NewDisposeScope();
+        var order = torch.randperm(_data.Count);
+        for (int batch = 0; batch < Batches; batch++)
+            _cache.Batch(order.narrow(0, (long)batch * BatchSize, BatchSize));
+    }
 
     /// <summary>The same read through RandomCrop (padding 2) and RandomHorizontalFlip.</summary>
     [Benchmark]
