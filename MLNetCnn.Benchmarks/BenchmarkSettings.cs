@@ -18,7 +18,7 @@ internal sealed record BenchmarkSettings
         new("lenet5", TrainSteps: 300, ScoreBatches: 300, Predictions: 2000),
         new("resnet20", TrainSteps: 30, ScoreBatches: 60, Predictions: 300),
         new("mobilenet-v1", TrainSteps: 30, ScoreBatches: 60, Predictions: 300),
-        new("resnet18", TrainSteps: 10, ScoreBatches: 20, Predictions: 100),
+        new("resnet18", TrainSteps: 6, ScoreBatches: 20, Predictions: 100),
     ];
 
     /// <summary>Tiny sizes that exercise every code path in seconds; the numbers mean nothing.</summary>

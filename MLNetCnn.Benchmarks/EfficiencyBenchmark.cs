@@ -25,7 +25,7 @@ internal static class EfficiencyBenchmark
 
     public static void Run(BenchmarkSettings settings, BenchmarkReport report)
     {
-        var request = settings.Request(settings.WorkloadFor(Architecture), ProbeTask.Train, MallocMode.Tuned);
+        var request = settings.Request(settings.WorkloadFor(Architecture), ProbeTask.Train, MallocMode.Tuned) with { EngineOnly = true };
         var probe = settings.Host().RunDotNet(request);
         double imagesPerSecond = Statistics.Median(probe.TrainImagesPerSecond[TrainingProbe.Engine]);
         long multiplyAdds = ModelSummary.Create(Architecture, new ModelSpec(request.Shape, request.Classes)).MultiplyAdds;

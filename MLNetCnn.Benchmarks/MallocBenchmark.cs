@@ -43,7 +43,7 @@ internal static class MallocBenchmark
         var json = new JsonArray();
         foreach (var model in settings.Smoke ? Models[..1] : Models)
         {
-            var request = settings.Request(settings.WorkloadFor(model), ProbeTask.Train, MallocMode.Default);
+            var request = settings.Request(settings.WorkloadFor(model), ProbeTask.Train, MallocMode.Default) with { EngineOnly = true };
             foreach (var (name, run) in variants)
             {
                 bool pyTorch = name.StartsWith("PyTorch", StringComparison.Ordinal);

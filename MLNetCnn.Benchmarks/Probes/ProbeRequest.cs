@@ -58,6 +58,9 @@ internal sealed record ProbeRequest
 
     public MallocMode Malloc { get; init; }
 
+    /// <summary>Training probes time the engine only, not the ML.NET pipeline.</summary>
+    public bool EngineOnly { get; init; }
+
     public int Seed { get; init; } = 1;
 
     [JsonIgnore]

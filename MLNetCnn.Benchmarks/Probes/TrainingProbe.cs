@@ -14,7 +14,7 @@ namespace MLNetCnn.Benchmarks.Probes;
 /// (<see cref="ClassifierTrainer"/> on an in-memory <see cref="ImageDataset"/>, the network built before the clock
 /// starts) and the full ML.NET pipeline (<c>MapValueToKey</c> and the CNN trainer fitted on an <see cref="IDataView"/>,
 /// everything inside <c>Fit</c> timed: reading the view, the normalisation statistics, building the network).
-/// Each run is one epoch of <see cref="ProbeRequest.Steps"/> batches.
+/// Each run is one epoch of <see cref="ProbeRequest.Steps"/> batches; <see cref="ProbeRequest.EngineOnly"/> leaves the pipeline out.
 /// </summary>
 internal static class TrainingProbe
 {
@@ -26,11 +26,16 @@ internal static class TrainingProbe
         var data = SyntheticData.Create(request.Shape, request.Images, request.Classes, request.Seed);
         var mlContext = new MLContext(request.Seed);
         var view = mlContext.Data.LoadFromImageDataset(data);
-        var rates = new Dictionary<string, List<double>> { [Engine] = [], [Pipeline] = [] };
-        var usage = new Dictionary<string, ResourceUsage> { [Engine] = default, [Pipeline] = default };
+        var rates = new Dictionary<string, List<double>> { [Engine] = [] };
+        var usage = new Dictionary<string, ResourceUsage> { [Engine] = default };
+        if (!request.EngineOnly)
+        {
+            rates[Pipeline] = [];
+            usage[Pipeline] = default;
+        }
         for (int run = -request.Warmups; run < request.Repeats; run++)
         {
-            foreach (var way in new[] { Engine, Pipeline })
+            foreach (var way in request.EngineOnly ? [Engine] : new[] { Engine, Pipeline })
             {
                 var before = ResourceUsage.Now();
                 double seconds = way == Engine ? TrainEngine(request, data) : TrainPipeline(request, mlContext, view);
