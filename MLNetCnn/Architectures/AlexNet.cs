@@ -1,3 +1,4 @@
+using MLNetCnn.Export;
 using MLNetCnn.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -121,7 +122,7 @@ public static class AlexNet
         public bool Fits(int height, int width) => FeatureSide(height) >= 1 && FeatureSide(width) >= 1;
     }
 
-    private sealed class AlexNetNetwork : nn.Module<Tensor, Tensor>, IClassifierHead
+    private sealed class AlexNetNetwork : nn.Module<Tensor, Tensor>, IClassifierHead, IExportableModule
     {
         private readonly Sequential features;
         private readonly AdaptiveAvgPool2d avgpool;
@@ -184,5 +185,7 @@ public static class AlexNet
             var pooled = avgpool.call(features.call(input));
             return classifier.call(pooled.flatten(1)).MoveToOuterDisposeScope();
         }
+
+        public string Export(GraphBuilder graph, string input) => graph.Call(classifier, graph.Flatten(graph.Sequence(input, features, avgpool)));
     }
 }

@@ -1,3 +1,4 @@
+using MLNetCnn.Export;
 using MLNetCnn.Layers;
 using MLNetCnn.Training;
 using TorchSharp;
@@ -86,7 +87,7 @@ public static class GoogLeNet
     private static void SmallNormal(nn.Module network, IEnumerable<nn.Module> outputLayers) =>
         Initialisation.Apply([network], weight => nn.init.normal_(weight, 0, 0.01));
 
-    private sealed class GoogLeNetNetwork : nn.Module<Tensor, Tensor>, IAuxiliaryLoss, IClassifierHead
+    private sealed class GoogLeNetNetwork : nn.Module<Tensor, Tensor>, IAuxiliaryLoss, IClassifierHead, IExportableModule
     {
         private readonly Sequential conv1;
         private readonly nn.Module<Tensor, Tensor> maxpool1;
@@ -170,6 +171,14 @@ public static class GoogLeNet
             if (first is not null && second is not null)
                 auxiliaryLogits = (first.MoveToOuterDisposeScope(), second.MoveToOuterDisposeScope());
             return logits.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The evaluation-mode forward pass, which leaves out the auxiliary classifiers.</summary>
+        public string Export(GraphBuilder graph, string input)
+        {
+            var x = graph.Sequence(input, conv1, maxpool1, norm1, conv2, conv3, norm2, maxpool2, inception3a, inception3b, maxpool3,
+                inception4a, inception4b, inception4c, inception4d, inception4e, maxpool4, inception5a, inception5b, avgpool);
+            return graph.Sequence(graph.Flatten(x), dropout, fc);
         }
 
         public Tensor? AuxiliaryLoss(Tensor target, Func<Tensor, Tensor, Tensor> criterion)

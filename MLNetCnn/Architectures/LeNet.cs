@@ -1,3 +1,4 @@
+using MLNetCnn.Export;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -46,7 +47,7 @@ public static class LeNet
     private static int S4Side(int side, int padding) =>
         ConvArithmetic.OutputSide(ConvArithmetic.OutputSide(ConvArithmetic.OutputSide(ConvArithmetic.OutputSide(side, 5, padding: padding), 2, 2), 5), 2, 2);
 
-    private sealed class LeNet5Network : nn.Module<Tensor, Tensor>, IClassifierHead
+    private sealed class LeNet5Network : nn.Module<Tensor, Tensor>, IClassifierHead, IExportableModule
     {
         private readonly Sequential features;
         private readonly Sequential classifier;
@@ -75,9 +76,11 @@ public static class LeNet
         public IReadOnlyList<string> HeadLayers => ["classifier.output"];
 
         public override Tensor forward(Tensor input) => classifier.call(features.call(input));
+
+        public string Export(GraphBuilder graph, string input) => graph.Sequence(input, features, classifier);
     }
 
-    private sealed class LeNet5ClassicNetwork : nn.Module<Tensor, Tensor>, IClassifierHead
+    private sealed class LeNet5ClassicNetwork : nn.Module<Tensor, Tensor>, IClassifierHead, IExportableModule
     {
         private const int F6Units = 84;
         private readonly Sequential features;
@@ -117,6 +120,8 @@ public static class LeNet
         public IReadOnlyList<string> HeadLayers => ["classifier.output"];
 
         public override Tensor forward(Tensor input) => classifier.call(features.call(input));
+
+        public string Export(GraphBuilder graph, string input) => graph.Sequence(input, features, classifier);
     }
 
     /// <summary>Uniform in ±2.4/F, F the fan-in of a unit (LeCun et al. 1998, appendix C).</summary>
@@ -130,7 +135,7 @@ public static class LeNet
     }
 
     /// <summary>The paper's squashing function <c>f(a) = 1.7159 tanh(2a/3)</c>, for which f(1) = 1 and f(-1) = -1.</summary>
-    private sealed class ScaledTanh : nn.Module<Tensor, Tensor>
+    private sealed class ScaledTanh : nn.Module<Tensor, Tensor>, IExportableModule
     {
         private const double Amplitude = 1.7159;
         private const double Slope = 2.0 / 3.0;
@@ -143,10 +148,12 @@ public static class LeNet
             using var squashed = scaled.tanh();
             return squashed.mul(Amplitude);
         }
+
+        public string Export(GraphBuilder graph, string input) => graph.Scale(graph.Node("Tanh", [graph.Scale(input, Slope)]), Amplitude);
     }
 
     /// <summary>S2 and S4: the sum of each non-overlapping 2x2 window, times a trainable coefficient, plus a trainable bias, per map.</summary>
-    private sealed class TrainableSubsampling : nn.Module<Tensor, Tensor>
+    private sealed class TrainableSubsampling : nn.Module<Tensor, Tensor>, IExportableModule
     {
         private const int Window = 2;
         private readonly AvgPool2d sum;
@@ -165,10 +172,12 @@ public static class LeNet
             using var sums = sum.call(input);
             return coefficient.call(sums);
         }
+
+        public string Export(GraphBuilder graph, string input) => graph.Sequence(input, sum, coefficient);
     }
 
     /// <summary>C3: 16 maps of 5x5 kernels, each reading only the S2 maps of the paper's Table I.</summary>
-    private sealed class PartiallyConnectedC3 : nn.Module<Tensor, Tensor>
+    private sealed class PartiallyConnectedC3 : nn.Module<Tensor, Tensor>, IExportableModule
     {
         private const int Kernel = 5;
 
@@ -207,12 +216,21 @@ public static class LeNet
             return cat([fromTriples, fromQuadruples, full.call(input)], 1).MoveToOuterDisposeScope();
         }
 
+        public string Export(GraphBuilder graph, string input)
+        {
+            string Maps(string name, long[] maps) => graph.Node("Gather", [input, graph.Constant(name, maps)], [GraphAttribute.Int("axis", 1)]);
+            return graph.ConcatChannels(
+                graph.Call(triples, Maps("triple_inputs", TripleInputs)),
+                graph.Call(quadruples, Maps("quadruple_inputs", QuadrupleInputs)),
+                graph.Call(full, input));
+        }
+
         /// <summary>The S2 maps read by C3 maps [first, end), one group after another.</summary>
         private static long[] Inputs(int first, int end) => [.. ConnectionTable[first..end].SelectMany(maps => maps.Select(m => (long)m))];
     }
 
     /// <summary>One Euclidean RBF unit per class over F6's states; returns the negated squared distances to the fixed centres.</summary>
-    private sealed class EuclideanRbfOutput : nn.Module<Tensor, Tensor>, ICountsMultiplyAdds
+    private sealed class EuclideanRbfOutput : nn.Module<Tensor, Tensor>, ICountsMultiplyAdds, IExportableModule
     {
         private readonly Tensor centres;
 
@@ -230,5 +248,14 @@ public static class LeNet
         }
 
         public long MultiplyAdds(IReadOnlyList<long> inputShape, IReadOnlyList<long> outputShape) => centres.numel();
+
+        public string Export(GraphBuilder graph, string input)
+        {
+            var states = graph.Node("Unsqueeze", [input, graph.Constant("class_axis", [1])]);
+            var differences = graph.Node("Sub", [states, graph.Parameter(this, "centres", centres)]);
+            var distances = graph.Node("ReduceSum", [graph.Node("Mul", [differences, differences]), graph.Constant("unit_axis", [-1])],
+                [GraphAttribute.Int("keepdims", 0)]);
+            return graph.Node("Neg", [distances]);
+        }
     }
 }

@@ -1,3 +1,4 @@
+using MLNetCnn.Export;
 using MLNetCnn.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -54,7 +55,7 @@ public static class MobileNet
     /// <summary>0.25 MobileNet v1 (alpha = 0.25): 0.5M parameters, 41M multiply-adds at 224x224. Takes option rho only.</summary>
     public static nn.Module<Tensor, Tensor> V1Width025(ModelSpec spec) => new MobileNetV1("mobilenet-v1-0.25", spec, defaultAlpha: 0.25, alphaIsOption: false);
 
-    private sealed class MobileNetV1 : nn.Module<Tensor, Tensor>, IClassifierHead
+    private sealed class MobileNetV1 : nn.Module<Tensor, Tensor>, IClassifierHead, IExportableModule
     {
         private readonly Upsample? resize;
         private readonly Conv2d conv1;
@@ -104,6 +105,12 @@ public static class MobileNet
             var x = resize is null ? input : resize.call(input);
             x = blocks.call(relu.call(bn1.call(conv1.call(x))));
             return fc.call(avgpool.call(x).flatten(1)).MoveToOuterDisposeScope();
+        }
+
+        public string Export(GraphBuilder graph, string input)
+        {
+            var x = resize is null ? input : graph.Call(resize, input);
+            return graph.Call(fc, graph.Flatten(graph.Sequence(x, conv1, bn1, relu, blocks, avgpool)));
         }
     }
 }

@@ -1,3 +1,4 @@
+using MLNetCnn.Export;
 using MLNetCnn.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -97,7 +98,7 @@ public static class ResNet
     /// </summary>
     private sealed record Block(int Expansion, string[] Options, Func<long, long, long, long, nn.Module<Tensor, Tensor>?, bool, nn.Module<Tensor, Tensor>> Create);
 
-    private sealed class ImageNetResNet : nn.Module<Tensor, Tensor>, IClassifierHead
+    private sealed class ImageNetResNet : nn.Module<Tensor, Tensor>, IClassifierHead, IExportableModule
     {
         private readonly Conv2d conv1;
         private readonly BatchNorm2d bn1;
@@ -143,6 +144,9 @@ public static class ResNet
             x = layer4.call(layer3.call(layer2.call(layer1.call(x))));
             return fc.call(avgpool.call(x).flatten(1)).MoveToOuterDisposeScope();
         }
+
+        public string Export(GraphBuilder graph, string input) =>
+            graph.Call(fc, graph.Flatten(graph.Sequence(input, conv1, bn1, relu, maxpool, layer1, layer2, layer3, layer4, avgpool)));
     }
 
     /// <summary>Makes the stages of an ImageNet ResNet one after another, as torchvision's <c>_make_layer</c>.</summary>
@@ -169,7 +173,7 @@ public static class ResNet
         }
     }
 
-    private sealed class CifarResNet : nn.Module<Tensor, Tensor>, IClassifierHead
+    private sealed class CifarResNet : nn.Module<Tensor, Tensor>, IClassifierHead, IExportableModule
     {
         private readonly Conv2d conv1;
         private readonly BatchNorm2d bn1;
@@ -204,6 +208,9 @@ public static class ResNet
             x = layer3.call(layer2.call(layer1.call(x)));
             return fc.call(avgpool.call(x).flatten(1)).MoveToOuterDisposeScope();
         }
+
+        public string Export(GraphBuilder graph, string input) =>
+            graph.Call(fc, graph.Flatten(graph.Sequence(input, conv1, bn1, relu, layer1, layer2, layer3, avgpool)));
 
         private static Sequential Stage(long inChannels, long channels, int blocks, long stride)
         {

@@ -1,3 +1,4 @@
+using MLNetCnn.Export;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -56,7 +57,7 @@ public static class Vgg
     /// <summary>VGG-19 with batch normalisation after every convolution.</summary>
     public static nn.Module<Tensor, Tensor> Vgg19BatchNorm(ModelSpec spec) => new VggNetwork("vgg19-bn", spec, ConfigurationE, batchNorm: true);
 
-    private sealed class VggNetwork : nn.Module<Tensor, Tensor>, IClassifierHead
+    private sealed class VggNetwork : nn.Module<Tensor, Tensor>, IClassifierHead, IExportableModule
     {
         private readonly Sequential features;
         private readonly AdaptiveAvgPool2d avgpool;
@@ -104,5 +105,7 @@ public static class Vgg
             var pooled = avgpool.call(features.call(input));
             return classifier.call(pooled.flatten(1)).MoveToOuterDisposeScope();
         }
+
+        public string Export(GraphBuilder graph, string input) => graph.Call(classifier, graph.Flatten(graph.Sequence(input, features, avgpool)));
     }
 }

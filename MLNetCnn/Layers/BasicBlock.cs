@@ -1,3 +1,4 @@
+using MLNetCnn.Export;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -9,7 +10,7 @@ namespace MLNetCnn.Layers;
 /// two 3x3 convolutions with batch normalisation, the input added back before the last ReLU. Parameter names
 /// follow torchvision (<c>conv1</c>, <c>bn1</c>, <c>conv2</c>, <c>bn2</c>, <c>downsample</c>).
 /// </summary>
-public sealed class BasicBlock : nn.Module<Tensor, Tensor>
+public sealed class BasicBlock : nn.Module<Tensor, Tensor>, IExportableModule
 {
     /// <summary>Output channels per block channel.</summary>
     public const int Expansion = 1;
@@ -49,5 +50,12 @@ public sealed class BasicBlock : nn.Module<Tensor, Tensor>
         var output = bn1.call(conv1.call(input)).relu_();
         output = bn2.call(conv2.call(output));
         return output.add_(identity).relu_().MoveToOuterDisposeScope();
+    }
+
+    string IExportableModule.Export(GraphBuilder graph, string input)
+    {
+        var identity = downsample is null ? input : graph.Call(downsample, input);
+        var output = graph.Relu(graph.Sequence(input, conv1, bn1));
+        return graph.Relu(graph.Add(graph.Sequence(output, conv2, bn2), identity));
     }
 }

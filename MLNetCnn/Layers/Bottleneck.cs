@@ -1,3 +1,4 @@
+using MLNetCnn.Export;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -12,7 +13,7 @@ namespace MLNetCnn.Layers;
 /// but not the parameters.
 /// Parameter names follow torchvision (<c>conv1..3</c>, <c>bn1..3</c>, <c>downsample</c>).
 /// </summary>
-public sealed class Bottleneck : nn.Module<Tensor, Tensor>
+public sealed class Bottleneck : nn.Module<Tensor, Tensor>, IExportableModule
 {
     /// <summary>Output channels per block channel.</summary>
     public const int Expansion = 4;
@@ -56,5 +57,13 @@ public sealed class Bottleneck : nn.Module<Tensor, Tensor>
         output = bn2.call(conv2.call(output)).relu_();
         output = bn3.call(conv3.call(output));
         return output.add_(identity).relu_().MoveToOuterDisposeScope();
+    }
+
+    string IExportableModule.Export(GraphBuilder graph, string input)
+    {
+        var identity = downsample is null ? input : graph.Call(downsample, input);
+        var output = graph.Relu(graph.Sequence(input, conv1, bn1));
+        output = graph.Relu(graph.Sequence(output, conv2, bn2));
+        return graph.Relu(graph.Add(graph.Sequence(output, conv3, bn3), identity));
     }
 }

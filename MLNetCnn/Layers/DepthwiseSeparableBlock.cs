@@ -1,3 +1,4 @@
+using MLNetCnn.Export;
 using TorchSharp;
 using TorchSharp.Modules;
 using TorchSharp.Utils;
@@ -11,7 +12,7 @@ namespace MLNetCnn.Layers;
 /// normalisation and a ReLU. It costs <c>1/N + 1/9</c> of a standard 3x3 convolution's multiply-adds (N the
 /// output channels). Names follow timm's (<c>conv_dw</c>, <c>bn1</c>, <c>conv_pw</c>, <c>bn2</c>).
 /// </summary>
-public sealed class DepthwiseSeparableBlock : nn.Module<Tensor, Tensor>
+public sealed class DepthwiseSeparableBlock : nn.Module<Tensor, Tensor>, IExportableModule
 {
     [ComponentName(Name = "conv_dw")]
     private readonly Conv2d depthwise;
@@ -40,4 +41,7 @@ public sealed class DepthwiseSeparableBlock : nn.Module<Tensor, Tensor>
         var output = bn1.call(depthwise.call(input)).relu_();
         return bn2.call(pointwise.call(output)).relu_().MoveToOuterDisposeScope();
     }
+
+    string IExportableModule.Export(GraphBuilder graph, string input) =>
+        graph.Relu(graph.Sequence(graph.Relu(graph.Sequence(input, depthwise, bn1)), pointwise, bn2));
 }

@@ -1,3 +1,4 @@
+using MLNetCnn.Export;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -12,7 +13,7 @@ namespace MLNetCnn.Layers;
 /// (<c>branch1</c> to <c>branch4</c>); torchvision's GoogLeNet puts a 3x3 where the paper has the 5x5 (its issue 906)
 /// and batch normalisation in every unit, both available here as parameters.
 /// </summary>
-public sealed class InceptionBlock : nn.Module<Tensor, Tensor>
+public sealed class InceptionBlock : nn.Module<Tensor, Tensor>, IExportableModule
 {
     private readonly Sequential branch1;
     private readonly Sequential branch2;
@@ -51,4 +52,7 @@ public sealed class InceptionBlock : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         return cat([branch1.call(input), branch2.call(input), branch3.call(input), branch4.call(input)], 1).MoveToOuterDisposeScope();
     }
+
+    string IExportableModule.Export(GraphBuilder graph, string input) =>
+        graph.ConcatChannels(graph.Call(branch1, input), graph.Call(branch2, input), graph.Call(branch3, input), graph.Call(branch4, input));
 }

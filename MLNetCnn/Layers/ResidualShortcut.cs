@@ -1,3 +1,4 @@
+using MLNetCnn.Export;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -27,7 +28,7 @@ public static class ResidualShortcut
             throw new ArgumentException($"A residual block from {inChannels} to {outChannels} channels with stride {stride} needs a downsample shortcut.", nameof(downsample));
     }
 
-    private sealed class ZeroPaddingShortcut : nn.Module<Tensor, Tensor>
+    private sealed class ZeroPaddingShortcut : nn.Module<Tensor, Tensor>, IExportableModule
     {
         private readonly long extraChannels;
         private readonly long stride;
@@ -46,6 +47,14 @@ public static class ResidualShortcut
             var every = TensorIndex.Slice(step: stride);
             var subsampled = input[TensorIndex.Colon, TensorIndex.Colon, every, every];
             return nn.functional.pad(subsampled, [0, 0, 0, 0, 0, extraChannels]).MoveToOuterDisposeScope();
+        }
+
+        public string Export(GraphBuilder graph, string input)
+        {
+            var subsampled = graph.Node("Slice", [input, graph.Constant("starts", [0, 0]), graph.Constant("ends", [long.MaxValue, long.MaxValue]),
+                graph.Constant("axes", [2, 3]), graph.Constant("steps", [stride, stride])]);
+            // ONNX pads list every dimension's start, then every dimension's end: here the end of the channels.
+            return graph.Node("Pad", [subsampled, graph.Constant("pads", [0, 0, 0, 0, 0, extraChannels, 0, 0])]);
         }
     }
 }

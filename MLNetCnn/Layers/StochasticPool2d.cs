@@ -1,3 +1,4 @@
+using MLNetCnn.Export;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -14,7 +15,7 @@ namespace MLNetCnn.Layers;
 /// The activations must be non-negative, as they are after a ReLU; negative values are treated as zero.
 /// Sampling draws from libtorch's global generator, so <c>torch.manual_seed</c> makes it repeatable.
 /// </remarks>
-public sealed class StochasticPool2d : nn.Module<Tensor, Tensor>
+public sealed class StochasticPool2d : nn.Module<Tensor, Tensor>, IExportableModule
 {
     private readonly long kernelSize;
     private readonly long stride;
@@ -60,5 +61,16 @@ public sealed class StochasticPool2d : nn.Module<Tensor, Tensor>
             pooled = windows.square().sum(2, keepdim: true) / sums.clamp_min(1e-12);
         }
         return pooled.reshape(n, channels, outHeight, outWidth).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The evaluation-mode pooling, <c>sum(a²) / sum(a)</c> per window, which the window means give as well.</summary>
+    string IExportableModule.Export(GraphBuilder graph, string input)
+    {
+        var activations = graph.Relu(input);
+        string Mean(string values) => graph.Node("AveragePool", [values],
+            [GraphAttribute.Ints("kernel_shape", [kernelSize, kernelSize]), GraphAttribute.Ints("strides", [stride, stride])]);
+        var squares = Mean(graph.Node("Mul", [activations, activations]));
+        var sums = graph.Node("Max", [Mean(activations), graph.Constant("smallest", 1e-12 / (kernelSize * kernelSize))]);
+        return graph.Node("Div", [squares, sums]);
     }
 }

@@ -1,0 +1,192 @@
+using MLNetCnn.Data;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MLNetCnn.Export;
+
+/// <summary>
+/// Turns a <see cref="CnnModel"/> into a graph of standard ONNX operators (opset <see cref="OpsetVersion"/>) for an
+/// <see cref="IGraphWriter"/>: the per-channel input normalisation, the network in evaluation mode and a softmax, so the
+/// graph takes raw pixels and gives class probabilities. Each layer is exported where its type is described: plain
+/// TorchSharp layers in <see cref="LayerExporters"/>, the library's networks and blocks through
+/// <see cref="IExportableModule"/>. Values, nodes and constants are named after the layers (as in the state dictionary).
+/// </summary>
+internal sealed class GraphBuilder
+{
+    /// <summary>The version of the standard ONNX operator set the graph uses (ONNX 1.12).</summary>
+    public const int OpsetVersion = 17;
+
+    private readonly IGraphWriter _writer;
+    private readonly string _architecture;
+    private readonly Dictionary<nn.Module, string> _paths = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<nn.Module, long[]> _inputShapes = new(ReferenceEqualityComparer.Instance);
+    private readonly HashSet<string> _names = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _parameters = new(StringComparer.Ordinal);
+    private string _scope = "";
+
+    private GraphBuilder(nn.Module network, string architecture, IGraphWriter writer)
+    {
+        _writer = writer;
+        _architecture = architecture;
+        _paths[network] = "";
+        foreach (var (name, module) in network.named_modules())
+            _paths.TryAdd(module, name);
+    }
+
+    /// <summary>
+    /// Writes the graph of <paramref name="model"/>: input <paramref name="inputName"/> of raw (N, C, H, W) pixels,
+    /// output <paramref name="outputName"/> of (N, classes) probabilities. The network runs once in evaluation mode
+    /// on a blank image to learn its layers' input shapes, and is returned to the mode it was in.
+    /// </summary>
+    /// <exception cref="NotSupportedException">A layer has no ONNX form; the message names it.</exception>
+    public static void Build(CnnModel model, IGraphWriter writer, string inputName, string outputName)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(inputName);
+        ArgumentException.ThrowIfNullOrWhiteSpace(outputName);
+        if (inputName == outputName)
+            throw new ArgumentException($"The input and the output of the graph need different names; both are '{inputName}'.");
+        var network = model.Network;
+        bool wasTraining = network.training;
+        network.eval();
+        try
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            var graph = new GraphBuilder(network, model.Architecture, writer);
+            var input = model.Spec.Input;
+            graph.RecordInputShapes(network, input, model.Device);
+            graph._names.Add(inputName);
+            graph._names.Add(outputName);
+            writer.AddInput(inputName, [input.Channels, input.Height, input.Width],
+                $"Images as (batch, {input.Channels}, {input.Height}, {input.Width}) floats in CHW order, on the scale the model was trained on (for example 0-255 pixels); the graph standardises them.");
+
+            long[] perChannel = [1, input.Channels, 1, 1];
+            string mean = graph.Constant("normalization.mean", tensor(model.Normalization.Mean).view(perChannel));
+            string std = graph.Constant("normalization.std", tensor(model.Normalization.Std).view(perChannel));
+            string normalized = graph.Node("Div", [graph.Node("Sub", [inputName, mean]), std]);
+            string logits = graph.Call(network, normalized);
+            graph.Node("Softmax", [logits], [GraphAttribute.Int("axis", 1)], output: outputName);
+            writer.AddOutput(outputName, [model.Spec.ClassCount], $"Class probabilities as (batch, {model.Spec.ClassCount}) floats.");
+        }
+        finally
+        {
+            network.train(wasTraining);
+        }
+    }
+
+    /// <summary>Adds a child layer's forward pass on <paramref name="input"/>; returns the name of its output.</summary>
+    public string Call(nn.Module module, string input)
+    {
+        if (!_paths.TryGetValue(module, out var path))
+            throw new InvalidOperationException($"A {module.GetType().Name} that is not part of the '{_architecture}' network was exported.");
+        string outer = _scope;
+        _scope = path;
+        try
+        {
+            return module is IExportableModule exportable ? exportable.Export(this, input) : LayerExporters.Export(this, module, input);
+        }
+        finally
+        {
+            _scope = outer;
+        }
+    }
+
+    /// <summary>Calls <paramref name="layers"/> one after another.</summary>
+    public string Sequence(string input, params nn.Module[] layers) => layers.Aggregate(input, (value, layer) => Call(layer, value));
+
+    /// <summary>Adds an operator of the standard domain with one output, named after the current layer unless <paramref name="output"/> is given.</summary>
+    public string Node(string opType, IReadOnlyList<string> inputs, IReadOnlyList<GraphAttribute>? attributes = null, string? output = null)
+    {
+        string name = Unique(_scope.Length == 0 ? opType : $"{_scope}/{opType}");
+        output ??= name;
+        _writer.AddNode(name, opType, inputs, output, attributes ?? []);
+        return output;
+    }
+
+    /// <summary>Adds a parameter or buffer of <paramref name="owner"/> as a constant named as in the state dictionary (once, however often the layer runs).</summary>
+    public string Parameter(nn.Module owner, string name, Tensor value)
+    {
+        string path = _paths[owner];
+        string fullName = path.Length == 0 ? name : $"{path}.{name}";
+        if (_parameters.Add(fullName))
+        {
+            _names.Add(fullName);
+            _writer.AddInitializer(fullName, value);
+        }
+        return fullName;
+    }
+
+    /// <summary>Adds a constant tensor named after the current layer.</summary>
+    public string Constant(string name, Tensor value)
+    {
+        string fullName = Unique(_scope.Length == 0 ? name : $"{_scope}.{name}");
+        _writer.AddInitializer(fullName, value);
+        return fullName;
+    }
+
+    /// <summary>Adds a constant list of whole numbers (axes, indices, shapes).</summary>
+    public string Constant(string name, long[] values) => Constant(name, tensor(values));
+
+    /// <summary>Adds a scalar float constant.</summary>
+    public string Constant(string name, double value) => Constant(name, tensor((float)value));
+
+    /// <summary>ReLU.</summary>
+    public string Relu(string input) => Node("Relu", [input]);
+
+    /// <summary>Element-wise sum, as residual connections add.</summary>
+    public string Add(string left, string right) => Node("Add", [left, right]);
+
+    /// <summary>Concatenation along the channels.</summary>
+    public string ConcatChannels(params string[] inputs) => Node("Concat", inputs, [GraphAttribute.Int("axis", 1)]);
+
+    /// <summary>Flattens (N, ...) to (N, rest), as <c>tensor.flatten(1)</c>.</summary>
+    public string Flatten(string input) => Node("Flatten", [input], [GraphAttribute.Int("axis", 1)]);
+
+    /// <summary>Multiplies by a constant.</summary>
+    public string Scale(string input, double factor) => Node("Mul", [input, Constant("factor", factor)]);
+
+    /// <summary>The shape (with a batch of one) of the input the layer received in the evaluation-mode forward pass.</summary>
+    public long[] InputShape(nn.Module layer) =>
+        _inputShapes.TryGetValue(layer, out var shape) ? shape : throw Unsupported(layer, "does not run in evaluation mode, so its input shape is unknown");
+
+    /// <summary>The error for a layer that cannot be exported, naming the architecture, the layer and its type.</summary>
+    public NotSupportedException Unsupported(nn.Module layer, string reason)
+    {
+        string path = _paths.TryGetValue(layer, out var p) && p.Length > 0 ? $"layer '{p}'" : "the network module";
+        return new NotSupportedException($"The '{_architecture}' network cannot be exported to ONNX: {path} ({layer.GetType().Name}) {reason}.");
+    }
+
+    private void RecordInputShapes(nn.Module<Tensor, Tensor> network, ImageShape input, Device device)
+    {
+        var removers = new List<Action>();
+        int recordingThread = Environment.CurrentManagedThreadId;
+        try
+        {
+            foreach (var layer in _paths.Keys.OfType<nn.Module<Tensor, Tensor>>())
+            {
+                var hook = layer.register_forward_hook((self, x, _) =>
+                {
+                    // Another thread may be scoring with the same network meanwhile.
+                    if (Environment.CurrentManagedThreadId == recordingThread)
+                        _inputShapes.TryAdd(self, x.shape);
+                    return null!;
+                });
+                removers.Add(hook.remove);
+            }
+            network.call(zeros([1, input.Channels, input.Height, input.Width], device: device));
+        }
+        finally
+        {
+            foreach (var remove in removers)
+                remove();
+        }
+    }
+
+    private string Unique(string name)
+    {
+        string candidate = name;
+        for (int i = 1; !_names.Add(candidate); i++)
+            candidate = $"{name}_{i}";
+        return candidate;
+    }
+}
