@@ -60,6 +60,9 @@ public sealed class CnnClassificationTransformer : ITransformer, ICanSaveModel, 
     public IReadOnlyList<string> ClassNames =>
         _columns.Labels?.Names ?? [.. Enumerable.Range(0, _columns.ClassCount).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))];
 
+    /// <summary>The column of class probabilities the transformer adds (<c>Score</c> by default).</summary>
+    public string ScoreColumnName => _columns.ScoreColumnName;
+
     /// <summary>The report of each training epoch and how training ended; empty for a model loaded from a file.</summary>
     public TrainingHistory TrainingHistory { get; }
 

@@ -1,0 +1,51 @@
+using System.Text.Json;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.OnnxRuntime;
+using MLNetCnn.Estimators;
+using MLNetCnn.Onnx;
+
+namespace MLNetCnn.Tests.Estimators;
+
+[TestClass]
+public sealed class CnnOnnxConversionTests
+{
+    [TestMethod]
+    public void PlainMLNetScoresTheExportedModelWithApplyOnnxModelAndPredictsTheSameLabels()
+    {
+        var mlContext = EmbeddedFashionMnistModel.Context;
+        var test = EmbeddedFashionMnistModel.Test;
+        var model = EmbeddedFashionMnistModel.Model;
+        string path = Path.Combine(Directory.CreateTempSubdirectory().FullName, "fashion.onnx");
+
+        mlContext.Model.ConvertCnnToOnnx(model, path);
+
+        // The README's recipe: ApplyOnnxModel reads the Features column and writes Score; the class names are in the metadata.
+        var deployment = new MLContext();
+        var scored = deployment.Transforms.ApplyOnnxModel(path).Fit(test).Transform(test);
+        var onnxScores = scored.GetColumn<float[]>("Score").ToArray();
+        using var session = new InferenceSession(path);
+        var classNames = JsonSerializer.Deserialize<string[]>(session.ModelMetadata.CustomMetadataMap[OnnxMetadataKeys.ClassNames])!;
+        var onnxLabels = onnxScores.Select(scores => classNames[Array.IndexOf(scores, scores.Max())]).ToArray();
+
+        var original = mlContext.Transforms.Conversion.MapKeyToValue("PredictedText", "PredictedLabel").Fit(model.Transform(test)).Transform(model.Transform(test));
+        var expectedLabels = original.GetColumn<string>("PredictedText").ToArray();
+        var expectedScores = original.GetColumn<float[]>("Score").ToArray();
+        Assert.HasCount(1000, onnxLabels);
+        CollectionAssert.AreEqual(expectedLabels, onnxLabels);
+        double worst = expectedScores.Zip(onnxScores, (e, a) => e.Zip(a, (x, y) => Math.Abs(x - y)).Max()).Max();
+        Assert.IsLessThanOrEqualTo(1e-4, worst, "the probabilities agree too");
+    }
+
+    [TestMethod]
+    public void AModelWithoutACnnClassifierCannotBeConverted()
+    {
+        var mlContext = new MLContext();
+        var data = mlContext.Data.LoadFromEnumerable(new[] { new { Label = "a" } });
+        var keys = mlContext.Transforms.Conversion.MapValueToKey("Label").Fit(data);
+
+        var error = Assert.ThrowsExactly<ArgumentException>(() => mlContext.Model.ConvertCnnToOnnx(keys, new MemoryStream()));
+
+        StringAssert.Contains(error.Message, "no MLNetCnn CNN classifier");
+    }
+}
