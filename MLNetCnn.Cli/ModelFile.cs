@@ -24,7 +24,7 @@ internal sealed class ModelFile : IDisposable
     public static ModelFile Load(MLContext mlContext, string path)
     {
         var pipeline = mlContext.Model.LoadFromFile(path, out _);
-        var classifier = Find(pipeline);
+        var classifier = CnnModelOperations.FindCnnClassifier(pipeline);
         if (classifier is null)
         {
             (pipeline as IDisposable)?.Dispose();
@@ -35,11 +35,4 @@ internal sealed class ModelFile : IDisposable
 
     /// <summary>Frees the network's native memory.</summary>
     public void Dispose() => Classifier.Dispose();
-
-    private static CnnClassificationTransformer? Find(ITransformer transformer) => transformer switch
-    {
-        CnnClassificationTransformer classifier => classifier,
-        IEnumerable<ITransformer> chain => chain.Select(Find).LastOrDefault(found => found is not null),
-        _ => null,
-    };
 }

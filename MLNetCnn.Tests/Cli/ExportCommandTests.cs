@@ -1,0 +1,46 @@
+using System.Text.Json;
+using Microsoft.ML.OnnxRuntime;
+using MLNetCnn.Onnx;
+
+namespace MLNetCnn.Tests.Cli;
+
+[TestClass]
+public sealed class ExportCommandTests
+{
+    [TestMethod]
+    public void ExportsASavedModelToAnOnnxFileThatOnnxRuntimeScores()
+    {
+        string onnx = Path.Combine(ImageFiles.TempFolder(), "bars.onnx");
+
+        var (exitCode, output, error) = CliInProcess.Run("export", "--model", TrainedCliModel.Model, "--onnx", onnx);
+
+        Assert.AreEqual(0, exitCode, error + output);
+        StringAssert.Contains(output, "bars.onnx");
+        using var session = new InferenceSession(onnx);
+        Assert.AreEqual("Features", session.InputNames.Single());
+        CollectionAssert.AreEqual(new[] { -1, 3, 12, 12 }, session.InputMetadata["Features"].Dimensions);
+        CollectionAssert.AreEqual(new[] { "a", "b", "c" }, JsonSerializer.Deserialize<string[]>(session.ModelMetadata.CustomMetadataMap[OnnxMetadataKeys.ClassNames]));
+        var probabilities = Onnx.OnnxRuntimeScoring.Run(session, new float[2 * 3 * 12 * 12], [2, 3, 12, 12]);
+        Assert.AreEqual(2, probabilities.Sum(), 1e-4, "two rows of probabilities");
+    }
+
+    [TestMethod]
+    public void WithoutOnnxPathTheFileGoesBesideTheModel()
+    {
+        string model = Path.Combine(ImageFiles.TempFolder(), "copy.zip");
+        File.Copy(TrainedCliModel.Model, model);
+
+        var (exitCode, output, error) = CliInProcess.Run("export", "--model", model);
+
+        Assert.AreEqual(0, exitCode, error + output);
+        Assert.IsTrue(File.Exists(Path.ChangeExtension(model, ".onnx")));
+    }
+
+    [TestMethod]
+    public void AMissingModelFailsNamingIt()
+    {
+        string missing = Path.Combine(ImageFiles.TempFolder(), "missing.zip");
+
+        CliInProcess.AssertFails(CliInProcess.Run("export", "--model", missing), missing);
+    }
+}
