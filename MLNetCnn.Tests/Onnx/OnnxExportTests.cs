@@ -44,14 +44,17 @@ public sealed class OnnxExportTests
     [TestMethod]
     public void ARegisteredSequentialNetworkOfLibraryLayersExports()
     {
-        // Stochastic pooling exports as its evaluation-mode average; 6x6 maps pooled adaptively to 4x4 take PyTorch's overlapping windows.
+        // Stochastic pooling exports as its evaluation-mode average, 6x6 maps pooled adaptively to 4x4 take PyTorch's overlapping
+        // windows, and doubling them is a nearest-neighbour Resize.
         const string Name = "onnx-test-sequential";
         if (!ModelZoo.Contains(Name))
         {
             ModelZoo.Register(Name, spec => nn.Sequential(
                 ("conv", nn.Conv2d(spec.Input.Channels, 6, 3, padding: 1)), ("bn", nn.BatchNorm2d(6)), ("relu", nn.ReLU()),
                 ("pool", new StochasticPool2d(2)), ("lrn", LocalResponseNormalization.AlexNet()), ("adaptive", nn.AdaptiveAvgPool2d((4, 4))),
-                ("flatten", nn.Flatten()), ("dropout", nn.Dropout(0.5)), ("fc", nn.Linear(6 * 4 * 4, spec.ClassCount)), ("tanh", nn.Tanh())));
+                ("upsample", nn.Upsample(scale_factor: [2, 2])), ("dropout2d", nn.Dropout2d()), ("sigmoid", nn.Sigmoid()),
+                ("flatten", nn.Flatten()), ("dropout", nn.Dropout(0.5)), ("fc", nn.Linear(6 * 8 * 8, spec.ClassCount)),
+                ("bn1d", nn.BatchNorm1d(spec.ClassCount)), ("tanh", nn.Tanh())));
         }
         AssertOnnxRuntimeAgrees(Name, new ModelSpec(new ImageShape(3, 12, 12), Classes));
     }

@@ -22,7 +22,6 @@ internal static class LayerExporters
         [typeof(ReLU)] = (graph, _, input) => graph.Relu(input),
         [typeof(Tanh)] = (graph, _, input) => graph.Node("Tanh", [input]),
         [typeof(Sigmoid)] = (graph, _, input) => graph.Node("Sigmoid", [input]),
-        [typeof(Softmax)] = For<Softmax>((graph, softmax, input) => graph.Node("Softmax", [input], [A.Int("axis", softmax.dim)])),
         [typeof(Flatten)] = For<Flatten>(Flatten),
         [typeof(Linear)] = For<Linear>(Gemm),
         [typeof(Conv2d)] = For<Conv2d>(Conv),
@@ -39,8 +38,8 @@ internal static class LayerExporters
     public static string Export(GraphBuilder graph, nn.Module layer, string input) =>
         ByType.TryGetValue(layer.GetType(), out var export)
             ? export(graph, layer, input)
-            : throw graph.Unsupported(layer, "has no ONNX form here. Exportable are the built-in architectures, networks made of nn.Sequential and the layers " +
-                string.Join(", ", ByType.Keys.Select(t => t.Name)) + ", and the MLNetCnn.Layers blocks");
+            : throw graph.Unsupported(layer, "has no ONNX form. Exported are the built-in architectures, and nn.Sequential networks of the blocks of " +
+                "MLNetCnn.Layers and of these layers: " + string.Join(", ", ByType.Keys.Where(t => t != typeof(Sequential)).Select(t => t.Name)));
 
     private static Exporter For<T>(Func<GraphBuilder, T, string, string> export) where T : nn.Module =>
         (graph, layer, input) => export(graph, (T)layer, input);
