@@ -62,7 +62,9 @@ public static class CnnModelOperations
     /// the 0-255 scale in RGB planes, as <c>ExtractPixels</c> gives them with its defaults (for a grey model, the one
     /// luminance plane, 0.299 R + 0.587 G + 0.114 B). The output is named after the score column (<c>Score</c>) and holds the class probabilities;
     /// the class names are in the model's metadata (see <see cref="OnnxMetadataKeys"/>). The stages before the classifier,
-    /// such as <c>LoadImages</c>, <c>ResizeImages</c> or <c>MapValueToKey</c>, are not part of the ONNX model.
+    /// such as <c>LoadImages</c>, <c>ResizeImages</c> or <c>MapValueToKey</c>, are not part of the ONNX model. The
+    /// classifier's test-time augmentation is: the graph averages the probabilities of the same views. With ten crops the
+    /// input's height and width are free (give <c>ApplyOnnxModel</c> the image size in its <c>shapeDictionary</c>).
     /// </remarks>
     /// <param name="catalog">The model operations catalog (<c>mlContext.Model</c>).</param>
     /// <param name="model">A fitted CNN classifier or a pipeline holding one.</param>
@@ -111,5 +113,6 @@ public static class CnnModelOperations
         InputName = classifier.FeatureColumnName,
         OutputName = classifier.ScoreColumnName,
         ClassNames = classifier.ClassNames,
+        TestTimeAugmentation = classifier.TestTimeAugmentation,
     };
 }

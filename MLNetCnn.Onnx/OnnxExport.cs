@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.Json;
 using Google.Protobuf;
+using MLNetCnn.Augmentation;
 using MLNetCnn.Export;
 using MLNetCnn.IO;
 using Onnx;
@@ -12,7 +13,7 @@ namespace MLNetCnn.Onnx;
 /// ML.NET's <c>ApplyOnnxModel</c>, score without TorchSharp. The graph takes raw pixels as (batch, channels, height,
 /// width) floats, standardises them with the model's <see cref="CnnModel.Normalization"/>, runs the network in
 /// evaluation mode and outputs (batch, classes) probabilities; the batch size is free. Metadata under
-/// <see cref="OnnxMetadataKeys"/> records the architecture, class names, input shape and normalisation.
+/// <see cref="OnnxMetadataKeys"/> records the architecture, class names, input shape, normalisation and test-time augmentation.
 /// </summary>
 /// <remarks>
 /// Every built-in architecture exports, as do registered networks built from <c>nn.Sequential</c> and the layers the
@@ -28,7 +29,7 @@ public static class OnnxExport
     /// <summary>Writes <paramref name="model"/> as an ONNX model to <paramref name="destination"/>.</summary>
     /// <param name="model">The model to export.</param>
     /// <param name="destination">The stream to write the ONNX protobuf to.</param>
-    /// <param name="options">Input and output names and class names; the defaults when null.</param>
+    /// <param name="options">Input and output names, class names and test-time augmentation; the defaults when null.</param>
     /// <exception cref="NotSupportedException">A layer of the network has no ONNX form; the message names it.</exception>
     public static void ExportToOnnx(this CnnModel model, Stream destination, OnnxExportOptions? options = null)
     {
@@ -43,7 +44,7 @@ public static class OnnxExport
     /// </summary>
     /// <param name="model">The model to export.</param>
     /// <param name="path">The file to write, conventionally with the extension <c>.onnx</c>.</param>
-    /// <param name="options">Input and output names and class names; the defaults when null.</param>
+    /// <param name="options">Input and output names, class names and test-time augmentation; the defaults when null.</param>
     /// <exception cref="NotSupportedException">A layer of the network has no ONNX form; the message names it.</exception>
     public static void ExportToOnnx(this CnnModel model, string path, OnnxExportOptions? options = null)
     {
@@ -61,7 +62,7 @@ public static class OnnxExport
 
         var writer = new OnnxGraphWriter();
         writer.Graph.Name = model.Architecture;
-        GraphBuilder.Build(model, writer, options.InputName, options.OutputName);
+        GraphBuilder.Build(model, writer, options.InputName, options.OutputName, options.TestTimeAugmentation);
         var input = model.Spec.Input;
         var proto = new ModelProto
         {
@@ -70,8 +71,9 @@ public static class OnnxExport
             ProducerName = "MLNetCnn",
             ProducerVersion = typeof(OnnxExport).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "",
             DocString = $"{model.Architecture} image classifier for {input} images and {classCount} classes, exported by MLNetCnn: " +
-                $"input '{options.InputName}' takes raw pixels as (batch, {input.Channels}, {input.Height}, {input.Width}) floats, " +
-                $"output '{options.OutputName}' gives (batch, {classCount}) class probabilities.",
+                $"input '{options.InputName}' takes raw pixels as (batch, channels, height, width) floats, " +
+                $"output '{options.OutputName}' gives (batch, {classCount}) class probabilities" +
+                (options.TestTimeAugmentation == TestTimeAugmentation.None ? "." : $", the mean over the views of test-time augmentation {options.TestTimeAugmentation}."),
             Graph = writer.Graph,
         };
         proto.MetadataProps.Add(Entry(OnnxMetadataKeys.Architecture, model.Architecture));
@@ -79,6 +81,7 @@ public static class OnnxExport
         proto.MetadataProps.Add(Entry(OnnxMetadataKeys.InputShape, JsonSerializer.Serialize(new[] { input.Channels, input.Height, input.Width })));
         proto.MetadataProps.Add(Entry(OnnxMetadataKeys.NormalizationMean, JsonSerializer.Serialize(model.Normalization.Mean)));
         proto.MetadataProps.Add(Entry(OnnxMetadataKeys.NormalizationStd, JsonSerializer.Serialize(model.Normalization.Std)));
+        proto.MetadataProps.Add(Entry(OnnxMetadataKeys.TestTimeAugmentation, options.TestTimeAugmentation.ToString()));
         return proto;
     }
 

@@ -9,8 +9,8 @@ namespace MLNetCnn.Onnx;
 /// <summary>Collects the graph <see cref="GraphBuilder"/> makes into an ONNX <see cref="GraphProto"/>.</summary>
 internal sealed class OnnxGraphWriter : IGraphWriter
 {
-    /// <summary>The symbolic name of the batch dimension of the inputs and outputs.</summary>
-    public const string BatchDimension = "batch";
+    /// <summary>The symbolic names of free dimensions of an image tensor.</summary>
+    private static readonly string[] ImageDimensions = ["batch", "channels", "height", "width"];
 
     /// <summary>The graph written so far.</summary>
     public GraphProto Graph { get; } = new();
@@ -49,8 +49,11 @@ internal sealed class OnnxGraphWriter : IGraphWriter
 
     private static ValueInfoProto FloatValue(string name, IReadOnlyList<long> sampleShape, string description)
     {
-        var shape = new TensorShapeProto { Dim = { new TensorShapeProto.Types.Dimension { DimParam = BatchDimension } } };
-        shape.Dim.AddRange(sampleShape.Select(size => new TensorShapeProto.Types.Dimension { DimValue = size }));
+        long[] sizes = [-1, .. sampleShape];
+        var shape = new TensorShapeProto();
+        shape.Dim.AddRange(sizes.Select((size, i) => size >= 0
+            ? new TensorShapeProto.Types.Dimension { DimValue = size }
+            : new TensorShapeProto.Types.Dimension { DimParam = sizes.Length == ImageDimensions.Length ? ImageDimensions[i] : i == 0 ? "batch" : $"dim{i}" }));
         return new ValueInfoProto
         {
             Name = name,

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Microsoft.ML;
+using MLNetCnn.Augmentation;
 using MLNetCnn.Estimators;
 using MLNetCnn.Onnx;
 using Spectre.Console;
@@ -34,6 +35,7 @@ internal static class ExportCommand
         mlContext.Model.ConvertCnnToOnnx(classifier, onnxPath);
         var input = classifier.Model.Spec.Input;
         long kilobytes = new FileInfo(onnxPath).Length / 1024;
-        console.Ansi.MarkupLineInterpolated($"Wrote [bold]{Path.GetFullPath(onnxPath)}[/] ({kilobytes:N0} KB, ONNX opset {OnnxExport.OpsetVersion}): {classifier.Model.Architecture}, input '{classifier.FeatureColumnName}' (N x {input} pixels), output '{classifier.ScoreColumnName}' (N x {classifier.ClassNames.Count} probabilities).");
+        string views = classifier.TestTimeAugmentation == TestTimeAugmentation.None ? "" : $", averaged over the views of {classifier.TestTimeAugmentation}";
+        console.Ansi.MarkupLineInterpolated($"Wrote [bold]{Path.GetFullPath(onnxPath)}[/] ({kilobytes:N0} KB, ONNX opset {OnnxExport.OpsetVersion}): {classifier.Model.Architecture}, input '{classifier.FeatureColumnName}' (N x {input} pixels), output '{classifier.ScoreColumnName}' (N x {classifier.ClassNames.Count} probabilities{views}).");
     }
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.OnnxRuntime;
+using MLNetCnn.Augmentation;
 using MLNetCnn.Estimators;
 using MLNetCnn.Onnx;
 
@@ -35,6 +36,32 @@ public sealed class CnnOnnxConversionTests
         CollectionAssert.AreEqual(expectedLabels, onnxLabels);
         double worst = expectedScores.Zip(onnxScores, (e, a) => e.Zip(a, (x, y) => Math.Abs(x - y)).Max()).Max();
         Assert.IsLessThanOrEqualTo(1e-4, worst, "the probabilities agree too");
+    }
+
+    [TestMethod]
+    public void TheOnnxModelAveragesTheTenCropsTheTransformerAverages()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var train = mlContext.Data.LoadFromImageDataset(SyntheticImages.Bars(32, size: 16));
+        var test = mlContext.Data.LoadFromImageDataset(SyntheticImages.Bars(8, size: 16, seed: 4));
+        var model = mlContext.Transforms.Conversion.MapValueToKey("Label")
+            .AppendTrainingOnly(mlContext.Transforms.RandomCrop(12, 12))
+            .Append(mlContext.MulticlassClassification.Trainers.Cnn(new CnnClassificationTrainer.Options
+            {
+                Epochs = 1, BatchSize = 32, TestTimeAugmentation = TestTimeAugmentation.TenCrop,
+            })).Fit(train);
+        using var stream = new MemoryStream();
+
+        mlContext.Model.ConvertCnnToOnnx(model, stream);
+
+        // Ten crops leave the input's height and width free; ML.NET takes them from the shape dictionary.
+        stream.Position = 0;
+        var onnx = new MLContext().Transforms.ApplyOnnxModel(stream, new Dictionary<string, int[]> { ["Features"] = [1, 1, 16, 16] }).Fit(test);
+        var onnxScores = onnx.Transform(test).GetColumn<float[]>("Score").SelectMany(s => s).ToArray();
+        var expectedScores = model.Transform(test).GetColumn<float[]>("Score").SelectMany(s => s).ToArray();
+        Assert.HasCount(expectedScores.Length, onnxScores);
+        double worst = expectedScores.Zip(onnxScores, (e, a) => Math.Abs(e - a)).Max();
+        Assert.IsLessThanOrEqualTo(1e-4, worst);
     }
 
     [TestMethod]

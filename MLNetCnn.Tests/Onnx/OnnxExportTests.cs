@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.ML.OnnxRuntime;
 using MLNetCnn.Architectures;
+using MLNetCnn.Augmentation;
 using MLNetCnn.Data;
 using MLNetCnn.Layers;
 using MLNetCnn.Onnx;
@@ -42,6 +43,28 @@ public sealed class OnnxExportTests
         });
 
     [TestMethod]
+    [DataRow(TestTimeAugmentation.HorizontalFlip, 20, 20)]
+    [DataRow(TestTimeAugmentation.TenCrop, 25, 27)]
+    [DataRow(TestTimeAugmentation.TenCrop, 20, 23)]
+    public void TestTimeAugmentationAveragesTheViewsTheAugmenterAverages(TestTimeAugmentation mode, int height, int width)
+    {
+        var input = new ImageShape(1, 20, 20);
+        using var model = CnnModel.Create("lenet5", new ModelSpec(input, Classes), new InputNormalization([100f], [60f]), CPU, seed: 13);
+        Randomise(model, RandomPixels(Batch, input, seed: 14));
+        var images = new ImageShape(1, height, width);
+        var pixels = RandomPixels(Batch, images, seed: 15);
+        var expected = new float[Batch * Classes];
+        new TestTimeAugmenter(mode, images, input).PredictProbabilities(model, pixels, Batch, expected);
+
+        using var session = new InferenceSession(Export(model, new OnnxExportOptions { TestTimeAugmentation = mode }));
+
+        int free = mode == TestTimeAugmentation.TenCrop ? -1 : 20;
+        CollectionAssert.AreEqual(new[] { -1, 1, free, free }, session.InputMetadata["image"].Dimensions);
+        Assert.AreEqual(mode.ToString(), session.ModelMetadata.CustomMetadataMap[OnnxMetadataKeys.TestTimeAugmentation]);
+        AssertClose(expected, OnnxRuntimeScoring.Run(session, pixels, [Batch, 1, height, width]), $"{mode} of {images} images");
+    }
+
+    [TestMethod]
     public void ARegisteredSequentialNetworkOfLibraryLayersExports()
     {
         // Stochastic pooling exports as its evaluation-mode average, 6x6 maps pooled adaptively to 4x4 take PyTorch's overlapping
@@ -75,6 +98,7 @@ public sealed class OnnxExportTests
         CollectionAssert.AreEqual(new[] { -1, 3 }, session.OutputMetadata["scores"].Dimensions);
         var metadata = session.ModelMetadata.CustomMetadataMap;
         Assert.AreEqual("lenet5", metadata[OnnxMetadataKeys.Architecture]);
+        Assert.AreEqual("None", metadata[OnnxMetadataKeys.TestTimeAugmentation]);
         CollectionAssert.AreEqual(new[] { "cat", "dog", "t-shirt/top" }, JsonSerializer.Deserialize<string[]>(metadata[OnnxMetadataKeys.ClassNames]));
         CollectionAssert.AreEqual(new[] { 1, 28, 28 }, JsonSerializer.Deserialize<int[]>(metadata[OnnxMetadataKeys.InputShape]));
         CollectionAssert.AreEqual(new[] { 72.5f }, JsonSerializer.Deserialize<float[]>(metadata[OnnxMetadataKeys.NormalizationMean]));

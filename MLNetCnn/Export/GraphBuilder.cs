@@ -1,3 +1,4 @@
+using MLNetCnn.Augmentation;
 using MLNetCnn.Data;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -6,8 +7,8 @@ namespace MLNetCnn.Export;
 
 /// <summary>
 /// Turns a <see cref="CnnModel"/> into a graph of standard ONNX operators (opset <see cref="OpsetVersion"/>) for an
-/// <see cref="IGraphWriter"/>: the per-channel input normalisation, the network in evaluation mode and a softmax, so the
-/// graph takes raw pixels and gives class probabilities. Each layer is exported where its type is described: plain
+/// <see cref="IGraphWriter"/>: the per-channel input normalisation, the views of a test-time augmentation, the network in
+/// evaluation mode and a softmax (averaged over the views), so the graph takes raw pixels and gives class probabilities. Each layer is exported where its type is described: plain
 /// TorchSharp layers in <see cref="LayerExporters"/>, the library's networks and blocks through
 /// <see cref="IExportableModule"/>. Values, nodes and constants are named after the layers (as in the state dictionary).
 /// </summary>
@@ -35,12 +36,15 @@ internal sealed class GraphBuilder
 
     /// <summary>
     /// Writes the graph of <paramref name="model"/>: input <paramref name="inputName"/> of raw (N, C, H, W) pixels,
-    /// output <paramref name="outputName"/> of (N, classes) probabilities. The network runs once in evaluation mode
-    /// on a blank image to learn its layers' input shapes, and is returned to the mode it was in.
+    /// output <paramref name="outputName"/> of (N, classes) probabilities, the mean over the views of
+    /// <paramref name="testTimeAugmentation"/> as <see cref="TestTimeAugmenter"/> scores them. The network runs once in
+    /// evaluation mode on a blank image to learn its layers' input shapes, and is returned to the mode it was in.
     /// </summary>
     /// <exception cref="NotSupportedException">A layer has no ONNX form; the message names it.</exception>
-    public static void Build(CnnModel model, IGraphWriter writer, string inputName, string outputName)
+    public static void Build(CnnModel model, IGraphWriter writer, string inputName, string outputName, TestTimeAugmentation testTimeAugmentation)
     {
+        if (!Enum.IsDefined(testTimeAugmentation))
+            throw new ArgumentOutOfRangeException(nameof(testTimeAugmentation), testTimeAugmentation, "Unknown test-time augmentation.");
         ArgumentException.ThrowIfNullOrWhiteSpace(inputName);
         ArgumentException.ThrowIfNullOrWhiteSpace(outputName);
         if (inputName == outputName)
@@ -57,15 +61,20 @@ internal sealed class GraphBuilder
             graph.RecordInputShapes(network, input, model.Device);
             graph._names.Add(inputName);
             graph._names.Add(outputName);
-            writer.AddInput(inputName, [input.Channels, input.Height, input.Width],
-                $"Images as (batch, {input.Channels}, {input.Height}, {input.Width}) floats in CHW order, on the scale the model was trained on (for example 0-255 pixels); the graph standardises them.");
+            string imageSize = testTimeAugmentation == TestTimeAugmentation.TenCrop ? $"height >= {input.Height}, width >= {input.Width}" : $"{input.Height}, {input.Width}";
+            writer.AddInput(inputName, TestTimeAugmentationGraph.InputShape(testTimeAugmentation, input),
+                $"Images as (batch, {input.Channels}, {imageSize}) floats in CHW order, on the scale the model was trained on (for example 0-255 pixels); the graph standardises them.");
 
             long[] perChannel = [1, input.Channels, 1, 1];
             string mean = graph.Constant("normalization.mean", tensor(model.Normalization.Mean).view(perChannel));
             string std = graph.Constant("normalization.std", tensor(model.Normalization.Std).view(perChannel));
             string normalized = graph.Node("Div", [graph.Node("Sub", [inputName, mean]), std]);
-            string logits = graph.Call(network, normalized);
-            graph.Node("Softmax", [logits], [GraphAttribute.Int("axis", 1)], output: outputName);
+            var views = TestTimeAugmentationGraph.Views(graph, normalized, testTimeAugmentation, input);
+            string logits = graph.Call(network, TestTimeAugmentationGraph.Stack(graph, views));
+            if (views.Count == 1)
+                graph.Node("Softmax", [logits], [GraphAttribute.Int("axis", 1)], output: outputName);
+            else
+                TestTimeAugmentationGraph.Average(graph, graph.Node("Softmax", [logits], [GraphAttribute.Int("axis", 1)]), views.Count, model.Spec.ClassCount, outputName);
             writer.AddOutput(outputName, [model.Spec.ClassCount], $"Class probabilities as (batch, {model.Spec.ClassCount}) floats.");
         }
         finally
