@@ -8,9 +8,10 @@ namespace MLNetCnn.Export;
 /// <summary>
 /// Turns a <see cref="CnnModel"/> into a graph of standard ONNX operators (opset <see cref="OpsetVersion"/>) for an
 /// <see cref="IGraphWriter"/>: the per-channel input normalisation, the views of a test-time augmentation, the network in
-/// evaluation mode and a softmax (averaged over the views), so the graph takes raw pixels and gives class probabilities. Each layer is exported where its type is described: plain
-/// TorchSharp layers in <see cref="LayerExporters"/>, the library's networks and blocks through
-/// <see cref="IExportableModule"/>. Values, nodes and constants are named after the layers (as in the state dictionary).
+/// evaluation mode and a softmax (averaged over the views), so the graph takes raw pixels and gives class probabilities.
+/// Each layer is exported where its type is described: plain TorchSharp layers in <see cref="LayerExporters"/>, the
+/// library's networks and blocks through <see cref="IExportableModule"/>. Values, nodes and constants are named after the
+/// layers (as in the state dictionary).
 /// </summary>
 internal sealed class GraphBuilder
 {
@@ -71,10 +72,9 @@ internal sealed class GraphBuilder
             string normalized = graph.Node("Div", [graph.Node("Sub", [inputName, mean]), std]);
             var views = TestTimeAugmentationGraph.Views(graph, normalized, testTimeAugmentation, input);
             string logits = graph.Call(network, TestTimeAugmentationGraph.Stack(graph, views));
-            if (views.Count == 1)
-                graph.Node("Softmax", [logits], [GraphAttribute.Int("axis", 1)], output: outputName);
-            else
-                TestTimeAugmentationGraph.Average(graph, graph.Node("Softmax", [logits], [GraphAttribute.Int("axis", 1)]), views.Count, model.Spec.ClassCount, outputName);
+            string probabilities = graph.Node("Softmax", [logits], [GraphAttribute.Int("axis", 1)], output: views.Count == 1 ? outputName : null);
+            if (views.Count > 1)
+                TestTimeAugmentationGraph.Average(graph, probabilities, views.Count, model.Spec.ClassCount, outputName);
             writer.AddOutput(outputName, [model.Spec.ClassCount], $"Class probabilities as (batch, {model.Spec.ClassCount}) floats.");
         }
         finally
