@@ -71,7 +71,4 @@ internal static class ImageFiles
             colours.Add(pixels[i] | pixels[i + 1] << 8 | pixels[i + 2] << 16);
         return (image.Width, image.Height, colours.Count);
     }
-
-    /// <summary>A fresh temporary folder.</summary>
-    public static string TempFolder() => Directory.CreateTempSubdirectory("mlnetcnn-").FullName;
 }

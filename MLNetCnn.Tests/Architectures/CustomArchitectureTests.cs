@@ -28,7 +28,7 @@ public sealed class CustomArchitectureTests
         var data = mlContext.Data.LoadFromImageDataset(SyntheticImages.Bars(64, size: 12));
         var model = mlContext.Transforms.Conversion.MapValueToKey("Label")
             .Append(mlContext.MulticlassClassification.Trainers.Cnn(architecture: Name, epochs: 3)).Fit(data);
-        string path = Path.Combine(Directory.CreateTempSubdirectory().FullName, "custom.zip");
+        string path = Path.Combine(TestFolders.Create(), "custom.zip");
 
         mlContext.Model.Save(model, data.Schema, path);
         var loaded = new MLContext().Model.Load(path, out _);

@@ -11,7 +11,7 @@ public sealed class BenchmarkSmokeTests
     [TestMethod]
     public void EveryBenchmarkRunsInSmokeModeAndWritesItsFigures()
     {
-        string folder = Directory.CreateTempSubdirectory("mlnetcnn-benchmarks").FullName;
+        string folder = TestFolders.Create();
         var output = new StringWriter();
 
         int exitCode = BenchmarkCommandLine.Run(["--smoke", "--threads", "1", "--output", folder], output);
@@ -50,7 +50,7 @@ public sealed class BenchmarkSmokeTests
     {
         var output = new StringWriter();
 
-        int exitCode = BenchmarkCommandLine.Run(["speeed", "--smoke", "--output", Directory.CreateTempSubdirectory().FullName], output);
+        int exitCode = BenchmarkCommandLine.Run(["speeed", "--smoke", "--output", TestFolders.Create()], output);
 
         Assert.AreEqual(2, exitCode);
         StringAssert.Contains(output.ToString(), "unknown benchmark(s) speeed; known: speed, scoring");

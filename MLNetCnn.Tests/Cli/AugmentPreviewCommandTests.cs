@@ -8,7 +8,7 @@ public sealed partial class AugmentPreviewCommandTests
     [TestMethod]
     public void WritesAPngGridOfTheStatedSizeForArrayData()
     {
-        string path = Path.Combine(ImageFiles.TempFolder(), "preview.png");
+        string path = Path.Combine(TestFolders.Create(), "preview.png");
 
         var (exitCode, output, error) = CliInProcess.Run("augment-preview", "--augment", "crop,hflip,erase", "--samples", "3", "--variants", "4", "--scale", "2", "-o", path);
 
@@ -24,8 +24,8 @@ public sealed partial class AugmentPreviewCommandTests
     [TestMethod]
     public void WritesAPngGridForImageFiles()
     {
-        var data = ImageFiles.ClassFolder(ImageFiles.TempFolder(), classes: 2, perClass: 3);
-        string path = Path.Combine(ImageFiles.TempFolder(), "preview.png");
+        var data = ImageFiles.ClassFolder(TestFolders.Create(), classes: 2, perClass: 3);
+        string path = Path.Combine(TestFolders.Create(), "preview.png");
 
         var (exitCode, output, error) = CliInProcess.Run("augment-preview", "--data", data, "--image-size", "12", "--augment", "resized-crop,jitter,lighting",
             "--samples", "4", "--variants", "2", "--scale", "1", "-o", path);
@@ -40,7 +40,7 @@ public sealed partial class AugmentPreviewCommandTests
     [TestMethod]
     public void AnUnknownStageFailsNamingItAndTheKnownOnes()
     {
-        var result = CliInProcess.Run("augment-preview", "--augment", "hflip,twirl", "-o", Path.Combine(ImageFiles.TempFolder(), "unused.png"));
+        var result = CliInProcess.Run("augment-preview", "--augment", "hflip,twirl", "-o", Path.Combine(TestFolders.Create(), "unused.png"));
 
         CliInProcess.AssertFails(result, "'twirl'", "hflip");
     }

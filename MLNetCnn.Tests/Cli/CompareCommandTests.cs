@@ -12,8 +12,8 @@ public sealed class CompareCommandTests
     [TestMethod]
     public void ComparesThreeArchitecturesAndWritesTheLeaderboardTheChartAndTheBestModel()
     {
-        var data = ImageFiles.ClassFolder(ImageFiles.TempFolder(), classes: 3, perClass: 8, seed: 3);
-        string run = Path.Combine(ImageFiles.TempFolder(), "compare");
+        var data = ImageFiles.ClassFolder(TestFolders.Create(), classes: 3, perClass: 8, seed: 3);
+        string run = Path.Combine(TestFolders.Create(), "compare");
 
         var (exitCode, output, error) = CliInProcess.Run("compare", "--data", data, "--arch", "lenet5,lenet5-classic", "mobilenet-v1-0.25", "--epochs", "1",
             "--batch-size", "8", "--image-size", "12", "--holdout-fraction", "0.25", "--time-budget", "5m", "--output", run);

@@ -9,7 +9,7 @@ public sealed class EvaluateCommandTests
     [TestMethod]
     public void EvaluatesASavedModelOnAnImageFolderAndWritesAReport()
     {
-        string report = Path.Combine(ImageFiles.TempFolder(), "report");
+        string report = Path.Combine(TestFolders.Create(), "report");
 
         var (exitCode, output, error) = CliInProcess.Run("evaluate", TrainedCliModel.Model, "--data", TrainedCliModel.Data, "--output", report);
 
@@ -27,7 +27,7 @@ public sealed class EvaluateCommandTests
     [TestMethod]
     public void EvaluatesOnACsvListOfImagesOfOtherSizesAndFormats()
     {
-        var folder = ImageFiles.TempFolder();
+        var folder = TestFolders.Create();
         ImageFiles.Write(Path.Combine(folder, "one.jpg"), 0, width: 30, height: 20);
         ImageFiles.Write(Path.Combine(folder, "two.png"), 1, width: 7, height: 7, grey: true);
         string list = Path.Combine(folder, "test.csv");
@@ -42,7 +42,7 @@ public sealed class EvaluateCommandTests
     [TestMethod]
     public void ImagesOfTheWrongShapeFailNamingBothShapes()
     {
-        string batch = Path.Combine(ImageFiles.TempFolder(), "test_batch.bin");
+        string batch = Path.Combine(TestFolders.Create(), "test_batch.bin");
         File.WriteAllBytes(batch, [.. MLNetCnn.Tests.Data.CifarTests.Record(CifarVariant.Cifar10, 1, seed: 1), .. MLNetCnn.Tests.Data.CifarTests.Record(CifarVariant.Cifar10, 2, seed: 2)]);
 
         CliInProcess.AssertFails(CliInProcess.Run("evaluate", TrainedCliModel.Model, "--data", batch), "3x32x32", "3x12x12");
@@ -51,7 +51,7 @@ public sealed class EvaluateCommandTests
     [TestMethod]
     public void LabelsTheModelDoesNotKnowAreNamed()
     {
-        var folder = ImageFiles.TempFolder();
+        var folder = TestFolders.Create();
         ImageFiles.Write(Path.Combine(folder, "zebra", "1.png"), 0);
         ImageFiles.Write(Path.Combine(folder, "a", "1.png"), 0);
 
@@ -61,7 +61,7 @@ public sealed class EvaluateCommandTests
     [TestMethod]
     public void AMissingModelOrAFileThatIsNoModelFailsNamingIt()
     {
-        var folder = ImageFiles.TempFolder();
+        var folder = TestFolders.Create();
         string missing = Path.Combine(folder, "missing.zip");
         string notAModel = Path.Combine(folder, "notes.zip");
         File.WriteAllText(notAModel, "just text");

@@ -10,7 +10,7 @@ public sealed class ExportCommandTests
     [TestMethod]
     public void ExportsASavedModelToAnOnnxFileThatOnnxRuntimeScores()
     {
-        string onnx = Path.Combine(ImageFiles.TempFolder(), "bars.onnx");
+        string onnx = Path.Combine(TestFolders.Create(), "bars.onnx");
 
         var (exitCode, output, error) = CliInProcess.Run("export", "--model", TrainedCliModel.Model, "--onnx", onnx);
 
@@ -27,7 +27,7 @@ public sealed class ExportCommandTests
     [TestMethod]
     public void WithoutOnnxPathTheFileGoesBesideTheModel()
     {
-        string model = Path.Combine(ImageFiles.TempFolder(), "copy.zip");
+        string model = Path.Combine(TestFolders.Create(), "copy.zip");
         File.Copy(TrainedCliModel.Model, model);
 
         var (exitCode, output, error) = CliInProcess.Run("export", "--model", model);
@@ -39,7 +39,7 @@ public sealed class ExportCommandTests
     [TestMethod]
     public void AMissingModelFailsNamingIt()
     {
-        string missing = Path.Combine(ImageFiles.TempFolder(), "missing.zip");
+        string missing = Path.Combine(TestFolders.Create(), "missing.zip");
 
         CliInProcess.AssertFails(CliInProcess.Run("export", "--model", missing), missing);
     }

@@ -8,7 +8,7 @@ public sealed class PredictCommandTests
     [TestMethod]
     public void PrintsTheTopClassesOfFilesAndFoldersAsATable()
     {
-        var folder = ImageFiles.TempFolder();
+        var folder = TestFolders.Create();
         string single = ImageFiles.Write(Path.Combine(folder, "single.jpg"), 2, width: 25, height: 14);
         ImageFiles.Write(Path.Combine(folder, "more", "first.png"), 0);
         ImageFiles.Write(Path.Combine(folder, "more", "second.png"), 1, grey: true);
@@ -23,7 +23,7 @@ public sealed class PredictCommandTests
     [TestMethod]
     public void WritesJsonWithTheTopKClassesByFallingProbability()
     {
-        var folder = ImageFiles.TempFolder();
+        var folder = TestFolders.Create();
         ImageFiles.Write(Path.Combine(folder, "x.png"), 0);
         ImageFiles.Write(Path.Combine(folder, "y.png"), 1, width: 40, height: 40, grey: true);
 
@@ -48,7 +48,7 @@ public sealed class PredictCommandTests
     [TestMethod]
     public void AnUnreadableImageFailsNamingItUnlessSkipped()
     {
-        var folder = ImageFiles.TempFolder();
+        var folder = TestFolders.Create();
         ImageFiles.Write(Path.Combine(folder, "good.png"), 0);
         string bad = Path.Combine(folder, "bad.png");
         File.WriteAllText(bad, "not a png");
@@ -63,7 +63,7 @@ public sealed class PredictCommandTests
     [TestMethod]
     public void BadArgumentsFailWithOneLine()
     {
-        CliInProcess.AssertFails(CliInProcess.Run("predict", TrainedCliModel.Model, Path.Combine(ImageFiles.TempFolder(), "none.png")), "none.png");
+        CliInProcess.AssertFails(CliInProcess.Run("predict", TrainedCliModel.Model, Path.Combine(TestFolders.Create(), "none.png")), "none.png");
         CliInProcess.AssertFails(CliInProcess.Run("predict", TrainedCliModel.Model, TrainedCliModel.Data, "--top", "0"), "--top");
         var noImages = CliInProcess.Run("predict", TrainedCliModel.Model);
         Assert.AreNotEqual(0, noImages.ExitCode);

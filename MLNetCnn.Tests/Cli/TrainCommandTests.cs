@@ -16,8 +16,8 @@ public sealed class TrainCommandTests
     [TestMethod]
     public void TrainsOnAnImageFolderAndWritesTheModelAndAReportWhoseFiguresAreRealImages()
     {
-        var data = ImageFiles.ClassFolder(ImageFiles.TempFolder(), classes: 3, perClass: 8);
-        string run = Path.Combine(ImageFiles.TempFolder(), "run");
+        var data = ImageFiles.ClassFolder(TestFolders.Create(), classes: 3, perClass: 8);
+        string run = Path.Combine(TestFolders.Create(), "run");
 
         var (exitCode, output, error) = CliInProcess.Run("train", "--data", data, "--epochs", "2", "--batch-size", "8", "--image-size", "12",
             "--validation-fraction", "0.25", "--test-fraction", "0.25", "--output", run);
@@ -45,7 +45,7 @@ public sealed class TrainCommandTests
     [TestMethod]
     public void FineTunesPretrainedWeightsWithAFrozenBackboneFromItsFlags()
     {
-        string folder = ImageFiles.TempFolder();
+        string folder = TestFolders.Create();
         using var source = ModelZoo.Create("lenet5", new ModelSpec(new ImageShape(3, 32, 32), 10));
         string weights = WeightsFiles.Write(Path.Combine(folder, "lenet5.weights"), "lenet5", 10, WeightsFiles.StateOf(source));
         var data = ImageFiles.ClassFolder(Path.Combine(folder, "data"), classes: 2, perClass: 6);
@@ -68,15 +68,15 @@ public sealed class TrainCommandTests
     [TestMethod]
     public void AnUnknownArchitectureFailsWithOneLineNamingTheRegisteredOnes()
     {
-        var result = CliInProcess.Run("train", "--arch", "resnet-9000", "--output", ImageFiles.TempFolder());
+        var result = CliInProcess.Run("train", "--arch", "resnet-9000", "--output", TestFolders.Create());
         CliInProcess.AssertFails(result, "resnet-9000", "lenet5");
     }
 
     [TestMethod]
     public void AFailedRunLeavesTheRunFolderAsItWas()
     {
-        var data = ImageFiles.ClassFolder(ImageFiles.TempFolder(), classes: 2, perClass: 2);
-        string run = ImageFiles.TempFolder();
+        var data = ImageFiles.ClassFolder(TestFolders.Create(), classes: 2, perClass: 2);
+        string run = TestFolders.Create();
         string model = Path.Combine(run, "model.zip");
         File.WriteAllText(model, "an earlier model");
         string truncated = ImageFiles.Write(Path.Combine(data, "a", "cut.png"), 0, width: 40, height: 40);
@@ -93,7 +93,7 @@ public sealed class TrainCommandTests
     [TestMethod]
     public void MissingOrUnrecognisedDataFailsNamingIt()
     {
-        var folder = ImageFiles.TempFolder();
+        var folder = TestFolders.Create();
         string missing = Path.Combine(folder, "nowhere");
         string unknown = Path.Combine(folder, "data.xyz");
         File.WriteAllText(unknown, "?");
@@ -106,10 +106,10 @@ public sealed class TrainCommandTests
     [TestMethod]
     public void AnUnreadableImageStopsTrainingUnlessSkippedAndThenIsCounted()
     {
-        var data = ImageFiles.ClassFolder(ImageFiles.TempFolder(), classes: 2, perClass: 6);
+        var data = ImageFiles.ClassFolder(TestFolders.Create(), classes: 2, perClass: 6);
         string broken = Path.Combine(data, "a", "broken.jpg");
         File.WriteAllBytes(broken, [0xFF, 0xD8, 0xFF, 0x00, 0x01]);
-        string run = Path.Combine(ImageFiles.TempFolder(), "run");
+        string run = Path.Combine(TestFolders.Create(), "run");
         string[] arguments = ["train", "--data", data, "--epochs", "1", "--batch-size", "4", "--image-size", "12", "--channels", "1", "--output", run];
 
         var stopped = CliInProcess.Run(arguments);

@@ -5,8 +5,8 @@ internal static class TrainedCliModel
 {
     private static readonly Lazy<(string Model, string Data)> Trained = new(() =>
     {
-        var data = ImageFiles.ClassFolder(ImageFiles.TempFolder(), classes: 3, perClass: 8, seed: 7);
-        string run = Path.Combine(ImageFiles.TempFolder(), "run");
+        var data = ImageFiles.ClassFolder(TestFolders.Create(), classes: 3, perClass: 8, seed: 7);
+        string run = Path.Combine(TestFolders.Create(), "run");
         var (exitCode, output, error) = CliInProcess.Run("train", "--data", data, "--epochs", "3", "--batch-size", "8", "--image-size", "12",
             "--validation-fraction", "0", "--output", run);
         Assert.AreEqual(0, exitCode, error + output);

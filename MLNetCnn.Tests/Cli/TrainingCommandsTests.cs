@@ -8,8 +8,8 @@ public sealed class TrainingCommandsTests
     [TestMethod]
     public void LrFindPrintsASuggestedLearningRateAndWritesTheCurve()
     {
-        var data = ImageFiles.ClassFolder(ImageFiles.TempFolder(), classes: 3, perClass: 12);
-        string csv = Path.Combine(ImageFiles.TempFolder(), "lr.csv");
+        var data = ImageFiles.ClassFolder(TestFolders.Create(), classes: 3, perClass: 12);
+        string csv = Path.Combine(TestFolders.Create(), "lr.csv");
 
         var (exitCode, output, error) = CliInProcess.Run("lr-find", "--data", data, "--image-size", "12", "--batch-size", "8", "--steps", "20",
             "--start-lr", "1e-5", "--end-lr", "1", "--optimizer", "sgd", "--nesterov", "--csv", csv);
@@ -25,8 +25,8 @@ public sealed class TrainingCommandsTests
     [TestMethod]
     public void TrainTakesTheScheduleEarlyStoppingAndCheckpointFlags()
     {
-        var data = ImageFiles.ClassFolder(ImageFiles.TempFolder(), classes: 3, perClass: 8);
-        string run = Path.Combine(ImageFiles.TempFolder(), "run");
+        var data = ImageFiles.ClassFolder(TestFolders.Create(), classes: 3, perClass: 8);
+        string run = Path.Combine(TestFolders.Create(), "run");
         string checkpoints = Path.Combine(run, "checkpoints");
 
         var (exitCode, output, error) = CliInProcess.Run("train", "--data", data, "--image-size", "12", "--epochs", "3", "--batch-size", "8",
@@ -48,7 +48,7 @@ public sealed class TrainingCommandsTests
     [TestMethod]
     public void AnOptionOutOfRangeFailsNamingIt()
     {
-        var result = CliInProcess.Run("train", "--label-smoothing", "1.5", "--output", ImageFiles.TempFolder());
+        var result = CliInProcess.Run("train", "--label-smoothing", "1.5", "--output", TestFolders.Create());
         CliInProcess.AssertFails(result, "LabelSmoothing");
     }
 }

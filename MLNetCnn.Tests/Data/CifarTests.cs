@@ -8,7 +8,7 @@ public sealed class CifarTests
     [TestMethod]
     public void ReadsCifar10RecordsAsLabelledColourImagesInChwOrder()
     {
-        string file = Path.Combine(ImageFiles.TempFolder(), "data_batch_1.bin");
+        string file = Path.Combine(TestFolders.Create(), "data_batch_1.bin");
         File.WriteAllBytes(file, [.. Record(CifarVariant.Cifar10, 7, seed: 1), .. Record(CifarVariant.Cifar10, 2, seed: 2)]);
 
         var data = Cifar.ReadBatch(file, CifarVariant.Cifar10);
@@ -36,7 +36,7 @@ public sealed class CifarTests
     [TestMethod]
     public void LoadsEveryTrainingBatchOfAFolderInOrderWithTheClassNamesOfItsMetaFile()
     {
-        var folder = ImageFiles.TempFolder();
+        var folder = TestFolders.Create();
         File.WriteAllBytes(Path.Combine(folder, "data_batch_1.bin"), Record(CifarVariant.Cifar10, 1, seed: 1));
         File.WriteAllBytes(Path.Combine(folder, "data_batch_2.bin"), [.. Record(CifarVariant.Cifar10, 2, seed: 2), .. Record(CifarVariant.Cifar10, 3, seed: 3)]);
         File.WriteAllBytes(Path.Combine(folder, "test_batch.bin"), Record(CifarVariant.Cifar10, 9, seed: 4));
@@ -54,7 +54,7 @@ public sealed class CifarTests
     [TestMethod]
     public void APartialRecordIsRejectedNamingTheFile()
     {
-        string file = Path.Combine(ImageFiles.TempFolder(), "test_batch.bin");
+        string file = Path.Combine(TestFolders.Create(), "test_batch.bin");
         File.WriteAllBytes(file, Record(CifarVariant.Cifar10, 1, seed: 1)[..^5]);
 
         var error = Assert.ThrowsExactly<InvalidDataException>(() => Cifar.ReadBatch(file, CifarVariant.Cifar10));
@@ -66,7 +66,7 @@ public sealed class CifarTests
     [TestMethod]
     public void ALabelOutOfRangeIsRejectedNamingTheFileAndRecord()
     {
-        string file = Path.Combine(ImageFiles.TempFolder(), "test_batch.bin");
+        string file = Path.Combine(TestFolders.Create(), "test_batch.bin");
         File.WriteAllBytes(file, [.. Record(CifarVariant.Cifar10, 1, seed: 1), .. Record(CifarVariant.Cifar10, 12, seed: 2)]);
 
         var error = Assert.ThrowsExactly<InvalidDataException>(() => Cifar.ReadBatch(file, CifarVariant.Cifar10));
@@ -79,7 +79,7 @@ public sealed class CifarTests
     [TestMethod]
     public void MissingFilesAndFoldersAreNamed()
     {
-        var folder = ImageFiles.TempFolder();
+        var folder = TestFolders.Create();
         var noBatch = Assert.ThrowsExactly<FileNotFoundException>(() => Cifar.Load(folder, CifarVariant.Cifar100, DataSplit.Test));
         StringAssert.Contains(noBatch.Message, "test.bin");
         string missing = Path.Combine(folder, "nothing");
@@ -91,7 +91,7 @@ public sealed class CifarTests
     [TestMethod]
     public void AMetaFileWithTheWrongNumberOfNamesIsRejected()
     {
-        var folder = ImageFiles.TempFolder();
+        var folder = TestFolders.Create();
         File.WriteAllLines(Path.Combine(folder, "fine_label_names.txt"), ["apple", "bee"]);
         var error = Assert.ThrowsExactly<InvalidDataException>(() => Cifar.ClassNames(folder, CifarVariant.Cifar100));
         StringAssert.Contains(error.Message, "fine_label_names.txt");

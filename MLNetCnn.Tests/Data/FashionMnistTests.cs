@@ -23,7 +23,7 @@ public sealed class FashionMnistTests
     [TestMethod]
     public void LoadsAFolderOfIdxFiles()
     {
-        var folder = Directory.CreateTempSubdirectory().FullName;
+        var folder = TestFolders.Create();
         IdxReaderTests.Write(Path.Combine(folder, "t10k-images-idx3-ubyte"), IdxReaderTests.ImageFile(2, 28, 28, 0), gzip: true);
         IdxReaderTests.Write(Path.Combine(folder, "t10k-labels-idx1-ubyte"), IdxReaderTests.LabelFile([9, 3]), gzip: false);
 

@@ -7,14 +7,12 @@ namespace MLNetCnn.Tests.Data;
 [TestClass]
 public sealed class IdxReaderTests
 {
-    public TestContext TestContext { get; set; } = null!;
-
     [TestMethod]
     [DataRow(false)]
     [DataRow(true)]
     public void ReadsImagesAndLabelsPlainOrGzipped(bool gzip)
     {
-        var folder = TempFolder();
+        var folder = TestFolders.Create();
         string images = Write(Path.Combine(folder, "images"), ImageFile(count: 3, rows: 2, cols: 3, first: 10), gzip);
         string labels = Write(Path.Combine(folder, "labels"), LabelFile([2, 0, 1]), gzip);
 
@@ -30,7 +28,7 @@ public sealed class IdxReaderTests
     [TestMethod]
     public void RejectsAWrongMagicNumberNamingTheFile()
     {
-        var folder = TempFolder();
+        var folder = TestFolders.Create();
         string labels = Write(Path.Combine(folder, "labels"), LabelFile(new byte[20]), gzip: false);
         var error = Assert.ThrowsExactly<InvalidDataException>(() => IdxReader.ReadDataset(labels, labels));
         StringAssert.Contains(error.Message, labels);
@@ -40,7 +38,7 @@ public sealed class IdxReaderTests
     [TestMethod]
     public void RejectsATruncatedFileNamingIt()
     {
-        var folder = TempFolder();
+        var folder = TestFolders.Create();
         var bytes = ImageFile(count: 4, rows: 5, cols: 5, first: 0);
         string images = Write(Path.Combine(folder, "images"), bytes[..^7], gzip: true);
         string labels = Write(Path.Combine(folder, "labels"), LabelFile([0, 1, 0, 1]), gzip: false);
@@ -52,7 +50,7 @@ public sealed class IdxReaderTests
     [TestMethod]
     public void RejectsImageAndLabelCountsThatDisagree()
     {
-        var folder = TempFolder();
+        var folder = TestFolders.Create();
         string images = Write(Path.Combine(folder, "images"), ImageFile(count: 2, rows: 2, cols: 2, first: 0), gzip: false);
         string labels = Write(Path.Combine(folder, "labels"), LabelFile([0, 1, 1]), gzip: false);
         var error = Assert.ThrowsExactly<InvalidDataException>(() => IdxReader.ReadDataset(images, labels));
@@ -63,7 +61,7 @@ public sealed class IdxReaderTests
     [TestMethod]
     public void NamesAMissingFile()
     {
-        string missing = Path.Combine(TempFolder(), "nope-images-idx3-ubyte");
+        string missing = Path.Combine(TestFolders.Create(), "nope-images-idx3-ubyte");
         var error = Assert.ThrowsExactly<FileNotFoundException>(() => IdxReader.ReadDataset(missing, missing));
         StringAssert.Contains(error.Message, missing);
     }
@@ -104,6 +102,4 @@ public sealed class IdxReaderTests
         }
         return path;
     }
-
-    private string TempFolder() => Directory.CreateDirectory(Path.Combine(TestContext.TestRunDirectory!, Guid.NewGuid().ToString("N"))).FullName;
 }

@@ -9,7 +9,7 @@ public sealed class CnnClassificationTrainerFaultTests
     [TestMethod]
     public void ATrainingProcessKilledBetweenEpochsResumesFromItsLastCheckpointAndEndsAsAnUninterruptedRun()
     {
-        string folder = ImageFiles.TempFolder();
+        string folder = TestFolders.Create();
         using var uninterrupted = CheckpointedRun.Fit(folder: null, resume: false);
 
         ChildProcessRunner.KillAfter("epoch 1", TimeSpan.Zero, "train", folder);

@@ -13,7 +13,7 @@ public sealed class CnnClassificationTrainerInputTests
     [TestMethod]
     public void TrainsAndScoresImageFilesOfAnySizeThroughLoadImagesAndResizeImages()
     {
-        var folder = Directory.CreateTempSubdirectory().FullName;
+        var folder = TestFolders.Create();
         var rows = WriteBarImages(folder, count: 80);
         var mlContext = new MLContext(seed: 3);
         var data = mlContext.Data.LoadFromEnumerable(rows);
@@ -149,7 +149,7 @@ public sealed class CnnClassificationTrainerInputTests
     [TestMethod]
     public void AnImageOfTheWrongSizeIsNamedWithItsRow()
     {
-        var folder = Directory.CreateTempSubdirectory().FullName;
+        var folder = TestFolders.Create();
         var mlContext = new MLContext();
         var data = mlContext.Data.LoadFromEnumerable(WriteBarImages(folder, count: 8));
         var images = mlContext.Transforms.Conversion.MapValueToKey("Label")

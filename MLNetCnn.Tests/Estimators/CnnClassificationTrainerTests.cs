@@ -57,7 +57,7 @@ public sealed class CnnClassificationTrainerTests
     [TestMethod]
     public void SavedModelLoadsInAFreshContextWithIdenticalScores()
     {
-        string path = Path.Combine(Directory.CreateTempSubdirectory().FullName, "model.zip");
+        string path = Path.Combine(TestFolders.Create(), "model.zip");
         EmbeddedFashionMnistModel.Context.Model.SaveAtomically(EmbeddedFashionMnistModel.Model, EmbeddedFashionMnistModel.Train.Schema, path);
 
         var fresh = new MLContext();

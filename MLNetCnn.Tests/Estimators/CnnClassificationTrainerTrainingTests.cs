@@ -113,7 +113,7 @@ public sealed class CnnClassificationTrainerTrainingTests
     [TestMethod]
     public void AFitResumedFromItsCheckpointScoresLikeAnUninterruptedFit()
     {
-        string folder = Directory.CreateTempSubdirectory("mlnetcnn-fit-checkpoints-").FullName;
+        string folder = TestFolders.Create();
         CnnClassificationTrainer.Options Options(bool resume) => new()
         {
             Epochs = 3, BatchSize = 16, ValidationFraction = 0.25, Schedule = ScheduleKind.Cosine, Optimizer = OptimizerKind.AdamW, WeightDecay = 0.01,

@@ -108,7 +108,7 @@ public sealed class CnnClassificationTransformerTests
     [TestMethod]
     public void ImageFilesThatCannotBeReadOrDoNotFitAreNamedWithTheirRowWhenScoring()
     {
-        var folder = ImageFiles.TempFolder();
+        var folder = TestFolders.Create();
         ImageFiles.Write(Path.Combine(folder, "fits.png"), 0, width: BarsModel.Size, height: BarsModel.Size);
         ImageFiles.Write(Path.Combine(folder, "larger.png"), 1, width: 20, height: 20);
         File.WriteAllText(Path.Combine(folder, "broken.png"), "not a PNG");

@@ -13,7 +13,7 @@ public sealed class CnnModelOperationsTests
     public void AProcessKilledWhileSavingLeavesThePreviousModelLoadableAndTheNextSaveRemovesItsTemporaryFile()
     {
         var (mlContext, data, model) = BarsModel.Train(epochs: 1);
-        var folder = ImageFiles.TempFolder();
+        var folder = TestFolders.Create();
         string source = Path.Combine(folder, "source", "model.zip");
         string target = Path.Combine(folder, "target", "model.zip");
         mlContext.Model.SaveAtomically(model, data.Schema, source);
@@ -42,7 +42,7 @@ public sealed class CnnModelOperationsTests
     public void ASaveThatFailsLeavesThePreviousFileAsItWas()
     {
         var (mlContext, data, model) = BarsModel.Train(epochs: 1);
-        string path = Path.Combine(ImageFiles.TempFolder(), "model.zip");
+        string path = Path.Combine(TestFolders.Create(), "model.zip");
         mlContext.Model.SaveAtomically(model, data.Schema, path);
         var before = File.ReadAllBytes(path);
         model.Dispose();
@@ -56,7 +56,7 @@ public sealed class CnnModelOperationsTests
     [TestMethod]
     public void AMissingTruncatedOrTamperedModelFileIsNamedWithTheReason()
     {
-        var folder = ImageFiles.TempFolder();
+        var folder = TestFolders.Create();
         string good = Path.Combine(folder, "model.zip");
         BarsModel.Context.Model.SaveAtomically(BarsModel.Model, BarsModel.Data.Schema, good);
         var bytes = File.ReadAllBytes(good);

@@ -17,7 +17,7 @@ public sealed class CnnOnnxConversionTests
         var mlContext = EmbeddedFashionMnistModel.Context;
         var test = EmbeddedFashionMnistModel.Test;
         var model = EmbeddedFashionMnistModel.Model;
-        string path = Path.Combine(Directory.CreateTempSubdirectory().FullName, "fashion.onnx");
+        string path = Path.Combine(TestFolders.Create(), "fashion.onnx");
 
         mlContext.Model.ConvertCnnToOnnx(model, path);
 

@@ -10,7 +10,7 @@ public sealed class ImageFileCatalogTests
     [TestMethod]
     public void AClassFolderLoadsGreyAndColourImagesOfAnySizeResizedWithTheFolderNamesAsLabels()
     {
-        var folder = ImageFiles.TempFolder();
+        var folder = TestFolders.Create();
         ImageFiles.Write(Path.Combine(folder, "cat", "one.png"), 0, width: 40, height: 30);
         ImageFiles.Write(Path.Combine(folder, "cat", "deeper", "two.jpg"), 0, width: 9, height: 9, grey: true);
         ImageFiles.Write(Path.Combine(folder, "dog", "three.png"), 1, width: 16, height: 64, grey: true);
@@ -28,7 +28,7 @@ public sealed class ImageFileCatalogTests
     [TestMethod]
     public void AnUnreadableImageStopsLoadingWithItsName()
     {
-        var folder = ImageFiles.ClassFolder(ImageFiles.TempFolder(), classes: 2, perClass: 2);
+        var folder = ImageFiles.ClassFolder(TestFolders.Create(), classes: 2, perClass: 2);
         string broken = Path.Combine(folder, "b", "broken.png");
         File.WriteAllText(broken, "this is not a PNG");
 
@@ -41,7 +41,7 @@ public sealed class ImageFileCatalogTests
     [TestMethod]
     public void TruncatedPngAndJpegFilesAreNamedAsTruncated()
     {
-        var folder = ImageFiles.ClassFolder(ImageFiles.TempFolder(), classes: 2, perClass: 1);
+        var folder = ImageFiles.ClassFolder(TestFolders.Create(), classes: 2, perClass: 1);
         var mlContext = new MLContext();
         foreach (var name in new[] { "cut.png", "cut.jpg" })
         {
@@ -60,7 +60,7 @@ public sealed class ImageFileCatalogTests
     [TestMethod]
     public void UnreadableImagesAreSkippedAndReportedWhenAsked()
     {
-        var folder = ImageFiles.ClassFolder(ImageFiles.TempFolder(), classes: 2, perClass: 2);
+        var folder = ImageFiles.ClassFolder(TestFolders.Create(), classes: 2, perClass: 2);
         File.WriteAllText(Path.Combine(folder, "a", "broken.png"), "this is not a PNG");
         File.WriteAllBytes(Path.Combine(folder, "b", "empty.jpg"), []);
         var skipped = new List<UnreadableImage>();
@@ -78,7 +78,7 @@ public sealed class ImageFileCatalogTests
     [TestMethod]
     public void ACsvListWithAHeaderResolvesPathsFromItsFolder()
     {
-        var folder = ImageFiles.TempFolder();
+        var folder = TestFolders.Create();
         ImageFiles.Write(Path.Combine(folder, "images", "x.png"), 0);
         ImageFiles.Write(Path.Combine(folder, "images", "y.jpg"), 1, width: 20, height: 8);
         string list = Path.Combine(folder, "list.csv");
@@ -94,7 +94,7 @@ public sealed class ImageFileCatalogTests
     [TestMethod]
     public void ATsvListWithoutAHeaderIsReadTabSeparated()
     {
-        var folder = ImageFiles.TempFolder();
+        var folder = TestFolders.Create();
         string image = ImageFiles.Write(Path.Combine(folder, "x.png"), 0);
         string list = Path.Combine(folder, "list.tsv");
         File.WriteAllLines(list, [$"{image}\tfirst", "x.png\tsecond"]);
@@ -107,7 +107,7 @@ public sealed class ImageFileCatalogTests
     [TestMethod]
     public void AListLineWithoutALabelOrWithAMissingFileIsNamed()
     {
-        var folder = ImageFiles.TempFolder();
+        var folder = TestFolders.Create();
         ImageFiles.Write(Path.Combine(folder, "x.png"), 0);
         string noLabel = Path.Combine(folder, "nolabel.csv");
         File.WriteAllLines(noLabel, ["x.png,a", "x.png"]);
@@ -129,7 +129,7 @@ public sealed class ImageFileCatalogTests
     [TestMethod]
     public void AFolderWithoutClassSubfoldersOrMissingIsRejectedWithTheLayout()
     {
-        var folder = ImageFiles.TempFolder();
+        var folder = TestFolders.Create();
         ImageFiles.Write(Path.Combine(folder, "loose.png"), 0);
         var mlContext = new MLContext();
 
@@ -145,7 +145,7 @@ public sealed class ImageFileCatalogTests
     [TestMethod]
     public void PlainFilesAndFoldersLoadUnlabelledInTheOrderGiven()
     {
-        var folder = ImageFiles.TempFolder();
+        var folder = TestFolders.Create();
         string single = ImageFiles.Write(Path.Combine(folder, "single.jpg"), 1);
         ImageFiles.Write(Path.Combine(folder, "more", "b.png"), 0);
         ImageFiles.Write(Path.Combine(folder, "more", "a.png"), 0);

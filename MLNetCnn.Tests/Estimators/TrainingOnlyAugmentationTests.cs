@@ -25,7 +25,7 @@ public sealed class TrainingOnlyAugmentationTests
 
         var model = pipeline.Fit(train);
         var withoutAugmentation = new TransformerChain<ITransformer>(model.First(), model.LastTransformer);
-        string path = Path.Combine(Directory.CreateTempSubdirectory().FullName, "model.zip");
+        string path = Path.Combine(TestFolders.Create(), "model.zip");
         mlContext.Model.SaveAtomically(model, train.Schema, path);
         var loaded = new MLContext().Model.Load(path, out _);
 
@@ -100,7 +100,7 @@ public sealed class TrainingOnlyAugmentationTests
             }));
 
         var model = pipeline.Fit(train);
-        string path = Path.Combine(Directory.CreateTempSubdirectory().FullName, "model.zip");
+        string path = Path.Combine(TestFolders.Create(), "model.zip");
         mlContext.Model.SaveAtomically(model, train.Schema, path);
         var loaded = new MLContext().Model.Load(path, out _);
 

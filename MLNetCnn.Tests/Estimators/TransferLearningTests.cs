@@ -15,7 +15,7 @@ public sealed class TransferLearningTests
     public void FineTuningAConvertedResNet18WithAFrozenBackboneThroughThePipelineChangesOnlyItsNewHead()
     {
         string weightsFile = TorchvisionReference.WeightsFile("resnet18");
-        string folder = ImageFiles.ClassFolder(ImageFiles.TempFolder(), classes: 2, perClass: 6);
+        string folder = ImageFiles.ClassFolder(TestFolders.Create(), classes: 2, perClass: 6);
         var mlContext = new MLContext(seed: 1);
         var images = mlContext.Data.LoadImageFolder(folder, imageWidth: 64, imageHeight: 64);
         var options = new CnnClassificationTrainer.Options
@@ -50,7 +50,7 @@ public sealed class TransferLearningTests
     [TestMethod]
     public void AnArchitectureOtherThanTheWeightsIsRefusedNamingBoth()
     {
-        string folder = ImageFiles.TempFolder();
+        string folder = TestFolders.Create();
         using var source = ModelZoo.Create("lenet5", new ModelSpec(new ImageShape(3, 32, 32), 10));
         string weightsFile = WeightsFiles.Write(Path.Combine(folder, "lenet5.weights"), "lenet5", 10, WeightsFiles.StateOf(source));
         var mlContext = new MLContext(seed: 1);

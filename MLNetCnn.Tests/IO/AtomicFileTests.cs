@@ -8,7 +8,7 @@ public sealed class AtomicFileTests
     [TestMethod]
     public void ReplacesTheFileWhole()
     {
-        var folder = Directory.CreateTempSubdirectory().FullName;
+        var folder = TestFolders.Create();
         string path = Path.Combine(folder, "model.zip");
         File.WriteAllText(path, "old");
 
@@ -21,7 +21,7 @@ public sealed class AtomicFileTests
     [TestMethod]
     public void AFailureMidWriteLeavesTheOldFileAndNoTemporaryFile()
     {
-        var folder = Directory.CreateTempSubdirectory().FullName;
+        var folder = TestFolders.Create();
         string path = Path.Combine(folder, "model.zip");
         File.WriteAllText(path, "old");
 
@@ -38,7 +38,7 @@ public sealed class AtomicFileTests
     [TestMethod]
     public void TheNextWriteRemovesTemporaryFilesOfEndedProcessesAndKeepsThoseOfRunningOnes()
     {
-        var folder = Directory.CreateTempSubdirectory().FullName;
+        var folder = TestFolders.Create();
         string path = Path.Combine(folder, "model.zip");
         using var ended = System.Diagnostics.Process.Start("true")!;
         ended.WaitForExit();

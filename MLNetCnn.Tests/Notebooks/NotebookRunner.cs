@@ -48,7 +48,7 @@ internal static class NotebookRunner
         var options = BaseOptions.Value;
         ScriptState<object>? state = null;
         var times = new Dictionary<int, (TimeSpan Wall, TimeSpan Cpu)>();
-        var folder = Directory.CreateTempSubdirectory("mlnetcnn-notebook-").FullName;
+        var folder = TestFolders.Create();
         var (workingDirectory, console) = (Environment.CurrentDirectory, Console.Out);
         Directory.SetCurrentDirectory(folder);
         try

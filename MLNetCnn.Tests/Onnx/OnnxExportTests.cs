@@ -116,7 +116,7 @@ public sealed class OnnxExportTests
     {
         using var model = CnnModel.Create("resnet20", new ModelSpec(new ImageShape(3, 8, 8), Classes), InputNormalization.Identity(3), CPU, seed: 5);
         model.Network.train();
-        string path = Path.Combine(Directory.CreateTempSubdirectory().FullName, "model.onnx");
+        string path = Path.Combine(TestFolders.Create(), "model.onnx");
         File.WriteAllText(path, "an older file");
 
         model.ExportToOnnx(path);

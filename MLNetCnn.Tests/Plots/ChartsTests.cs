@@ -14,7 +14,7 @@ public sealed class ChartsTests
     public void ChartsAndMLNetsWholeImagePipelineWorkInOneProcess()
     {
         // OxyPlot and ML.NET's ImageAnalytics share one SkiaSharp; a version that breaks either fails here.
-        var folder = ImageFiles.TempFolder();
+        var folder = TestFolders.Create();
         var chart = Charts.ConfusionMatrix(["a", "b"], [[2, 1], [0, 2]]);
         chart.SavePng(Path.Combine(folder, "confusion.png"));
         var data = ImageFiles.ClassFolder(Path.Combine(folder, "images"), classes: 2, perClass: 1);

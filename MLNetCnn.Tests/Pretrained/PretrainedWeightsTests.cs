@@ -14,7 +14,7 @@ public sealed class PretrainedWeightsTests
     private string _folder = "";
 
     [TestInitialize]
-    public void CreateFolder() => _folder = ImageFiles.TempFolder();
+    public void CreateFolder() => _folder = TestFolders.Create();
 
     [TestCleanup]
     public void DeleteFolder() => Directory.Delete(_folder, recursive: true);

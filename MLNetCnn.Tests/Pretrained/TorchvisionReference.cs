@@ -7,9 +7,8 @@ namespace MLNetCnn.Tests.Pretrained;
 /// <summary>
 /// torchvision models with seeded random weights, converted by <c>scripts/convert_torchvision.py</c>, and their logits
 /// on one random 224x224 image: made once per test run by Debian's PyTorch (<c>apt-get install python3-torchvision</c>,
-/// run by <c>/usr/bin/python3</c>) in a temporary folder that the run deletes at its end.
+/// run by <c>/usr/bin/python3</c>) in a folder of <see cref="TestFolders"/>.
 /// </summary>
-[TestClass]
 public static class TorchvisionReference
 {
     private const string Python = "/usr/bin/python3";
@@ -29,17 +28,9 @@ public static class TorchvisionReference
     /// <summary>The logits torchvision's model gives for <see cref="Pixels"/>, ImageNet-normalised.</summary>
     public static Tensor Logits(string model) => Tensor.Load(Path.Combine(Made.Value, $"{model}.logits.bin"));
 
-    /// <summary>Deletes the files of this test run.</summary>
-    [AssemblyCleanup]
-    public static void DeleteFiles()
-    {
-        if (Made.IsValueCreated && Directory.Exists(Made.Value))
-            Directory.Delete(Made.Value, recursive: true);
-    }
-
     private static string Make()
     {
-        string folder = Directory.CreateTempSubdirectory("mlnetcnn-torchvision-").FullName;
+        string folder = TestFolders.Create();
         var start = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Pretrained", Script));
         start.ArgumentList.Add(folder);

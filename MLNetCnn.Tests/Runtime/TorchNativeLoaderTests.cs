@@ -10,7 +10,7 @@ public sealed class TorchNativeLoaderTests
     [TestMethod]
     public void AFreshProcessLoadsTorchSharpByItselfAndTrains()
     {
-        var folder = Directory.CreateTempSubdirectory().FullName;
+        var folder = TestFolders.Create();
         string model = Path.Combine(folder, "model.zip");
 
         var (exitCode, output) = Cli.CliProcess.Run("train", "--epochs", "1", "--output", folder);

@@ -74,7 +74,7 @@ public sealed class BatchFeedingTests
         {
             Epochs = 1, BatchSize = 8, Seed = 5, Schedule = ScheduleKind.OneCycle, LabelSmoothing = 0.1,
             EarlyStopping = new EarlyStoppingOptions { Metric = TrainingMetric.TrainLoss },
-            Checkpoints = new CheckpointOptions { Folder = Directory.CreateTempSubdirectory().FullName, EverySteps = 3 },
+            Checkpoints = new CheckpointOptions { Folder = TestFolders.Create(), EverySteps = 3 },
         });
         trainer.Train(model, Train);
         GC.Collect();

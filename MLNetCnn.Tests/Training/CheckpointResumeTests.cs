@@ -132,5 +132,5 @@ public sealed class CheckpointResumeTests
         Assert.AreEqual(expected.RestoredEpoch, actual.RestoredEpoch);
     }
 
-    private static string NewFolder() => Directory.CreateTempSubdirectory("mlnetcnn-checkpoints-").FullName;
+    private static string NewFolder() => TestFolders.Create();
 }

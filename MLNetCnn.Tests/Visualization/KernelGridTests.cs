@@ -13,7 +13,7 @@ public sealed class KernelGridTests
     public void DrawsTheFirstConvolutionOfAGreyModelAsAGridPngOfTheExpectedSize()
     {
         using var model = CnnModel.Create("lenet5", new ModelSpec(new ImageShape(1, 28, 28), 10), InputNormalization.Identity(1), CPU, seed: 1);
-        string file = Path.Combine(ImageFiles.TempFolder(), "kernels.png");
+        string file = Path.Combine(TestFolders.Create(), "kernels.png");
 
         var grid = KernelGrid.FirstLayer(model, pixelsPerWeight: 4);
         grid.SavePng(file);

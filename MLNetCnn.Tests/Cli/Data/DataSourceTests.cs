@@ -15,7 +15,7 @@ public sealed class DataSourceTests
     [TestMethod]
     public void RecognisesAFolderOfIdxFilesWithTrainAndTestSplits()
     {
-        var folder = Path.Combine(ImageFiles.TempFolder(), "fashion-mnist");
+        var folder = Path.Combine(TestFolders.Create(), "fashion-mnist");
         Directory.CreateDirectory(folder);
         foreach (var prefix in new[] { "train", "t10k" })
         {
@@ -34,9 +34,9 @@ public sealed class DataSourceTests
     [TestMethod]
     public void RecognisesCifarFoldersAndSingleBatchesByTheirRecordSize()
     {
-        var folder = ImageFiles.TempFolder();
+        var folder = TestFolders.Create();
         File.WriteAllBytes(Path.Combine(folder, "test.bin"), [.. MLNetCnn.Tests.Data.CifarTests.Record(CifarVariant.Cifar100, 42, seed: 1)]);
-        string cifar10Batch = Path.Combine(ImageFiles.TempFolder(), "batch.bin");
+        string cifar10Batch = Path.Combine(TestFolders.Create(), "batch.bin");
         File.WriteAllBytes(cifar10Batch, [.. MLNetCnn.Tests.Data.CifarTests.Record(CifarVariant.Cifar10, 8, seed: 2)]);
 
         var cifar100 = DataSource.Open(folder);
@@ -50,7 +50,7 @@ public sealed class DataSourceTests
     [TestMethod]
     public void AnImageFolderWithTrainAndTestFoldersHasSplits()
     {
-        var folder = ImageFiles.TempFolder();
+        var folder = TestFolders.Create();
         ImageFiles.ClassFolder(Path.Combine(folder, "train"), classes: 2, perClass: 2);
         ImageFiles.ClassFolder(Path.Combine(folder, "test"), classes: 2, perClass: 1);
 
@@ -64,7 +64,7 @@ public sealed class DataSourceTests
     [TestMethod]
     public void ABatchFileOfNeitherCifarIsRejected()
     {
-        string file = Path.Combine(ImageFiles.TempFolder(), "odd.bin");
+        string file = Path.Combine(TestFolders.Create(), "odd.bin");
         File.WriteAllBytes(file, new byte[100]);
         var error = Assert.ThrowsExactly<InvalidDataException>(() => DataSource.Open(file));
         StringAssert.Contains(error.Message, file);

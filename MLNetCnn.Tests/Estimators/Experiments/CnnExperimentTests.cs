@@ -103,7 +103,7 @@ public sealed class CnnExperimentTests
     [TestMethod]
     public void TheBestModelSavesAndLoadsAndScoresAsItDid()
     {
-        string path = Path.Combine(Directory.CreateTempSubdirectory().FullName, "best.zip");
+        string path = Path.Combine(TestFolders.Create(), "best.zip");
 
         _mlContext.Model.SaveAtomically(_result.BestModel!, _train.Schema, path);
         var loaded = new MLContext().Model.Load(path, out _);
