@@ -30,15 +30,11 @@ internal static class StateDictReader
                 throw new WeightMismatchException($"the file holds a tensor '{name}' that the network has not");
             if (!loaded.Add(name))
                 throw new WeightMismatchException($"the file holds tensor '{name}' twice");
-            var dtype = (ScalarType)reader.Read7BitEncodedInt64();
+            var (dtype, shape) = TensorReader.ReadHeader(reader);
             if (dtype != target.dtype)
                 throw new WeightMismatchException($"tensor '{name}' is {dtype} in the file, {target.dtype} in the network");
-            long rank = reader.Read7BitEncodedInt64();
-            var shape = new List<long>();
-            for (long d = 0; d < rank && d <= target.Dimensions; d++)
-                shape.Add(reader.Read7BitEncodedInt64());
             if (!shape.SequenceEqual(target.shape))
-                throw new WeightMismatchException($"tensor '{name}' has shape [{string.Join(", ", shape)}{(rank > shape.Count ? ", ..." : "")}] in the file, [{string.Join(", ", target.shape)}] in the network");
+                throw new WeightMismatchException($"tensor '{name}' has shape [{string.Join(", ", shape)}] in the file, [{string.Join(", ", target.shape)}] in the network");
             target.ReadBytesFromStream(reader.BaseStream);
         }
     }

@@ -1,3 +1,4 @@
+using MLNetCnn.IO;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -60,7 +61,7 @@ internal sealed class WeightSnapshot : IDisposable
         }
     }
 
-    /// <summary>Reads tensors written by <see cref="Save"/>.</summary>
+    /// <summary>Reads tensors written by <see cref="Save"/> from a seekable stream, allocating no more than it holds.</summary>
     public static WeightSnapshot Load(BinaryReader reader)
     {
         int count = reader.ReadInt32();
@@ -72,7 +73,7 @@ internal sealed class WeightSnapshot : IDisposable
             for (int i = 0; i < count; i++)
             {
                 string name = reader.ReadString();
-                tensors[name] = TensorExtensionMethods.Load(reader).DetachFromDisposeScope();
+                tensors[name] = TensorReader.Read(reader).DetachFromDisposeScope();
             }
         }
         catch
