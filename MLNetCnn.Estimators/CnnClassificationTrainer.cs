@@ -162,7 +162,7 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
         /// <summary>16-bit forward and backward passes with float32 master weights on CUDA; no effect on the CPU.</summary>
         public MixedPrecision MixedPrecision = MixedPrecision.None;
 
-        /// <summary>Prepare mini-batches on a background thread while the network computes; the results are the same.</summary>
+        /// <summary>On CUDA, prepare mini-batches on a background thread while the GPU computes (never on the CPU, where it slows training); the results are the same.</summary>
         public bool Prefetch = true;
 
         /// <summary>Seeds initialisation, shuffling and the validation split; by default drawn from the MLContext's seed.</summary>

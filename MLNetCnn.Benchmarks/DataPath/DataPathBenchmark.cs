@@ -57,7 +57,7 @@ internal static class DataPathBenchmark
         lines.AddRange(Header("Cost per batch", "ms", "Share of a LeNet-5 step", "Share of a ResNet-20 step"));
         lines.Add(Row("IDataView -> in-memory images (trainer's read)", feed, $"{feed / lenet:P1}", $"{feed / resnet:P1}"));
         lines.Add(Row("In-memory images -> tensor cache", convert, $"{convert / lenet:P1}", $"{convert / resnet:P1}"));
-        lines.Add(Row("Batch from the cache (prefetch thread, overlaps the step)", batches, $"{batches / lenet:P1}", $"{batches / resnet:P1}"));
+        lines.Add(Row("Batch from the cache (on the CPU, in the step; prefetched for a GPU)", batches, $"{batches / lenet:P1}", $"{batches / resnet:P1}"));
         lines.Add(Row("Augmentation: RandomCrop(pad 2) + RandomHorizontalFlip", crop, $"{crop / lenet:P1}", $"{crop / resnet:P1}"));
         lines.Add(Row("Augmentation: RandomAffine", affine, $"{affine / lenet:P1}", $"{affine / resnet:P1}"));
         lines.Add(Row("Training step, LeNet-5", lenet, "100 %", "-"));

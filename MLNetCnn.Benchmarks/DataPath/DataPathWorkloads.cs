@@ -73,7 +73,7 @@ public class DataPathWorkloads
         using var tensors = CompactImageTensors.From(_data);
     }
 
-    /// <summary>Shuffled mini-batches taken from the tensor cache (on the prefetch thread during training).</summary>
+    /// <summary>Shuffled mini-batches taken from the tensor cache (part of each step on the CPU).</summary>
     [Benchmark]
     public void PrepareBatches()
     {

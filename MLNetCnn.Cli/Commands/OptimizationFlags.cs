@@ -14,7 +14,7 @@ internal sealed class OptimizationFlags
     private readonly Option<double> _labelSmoothing = new("--label-smoothing") { Description = "Label smoothing of the cross-entropy, in [0, 1)." };
     private readonly Option<double> _clipGradNorm = new("--clip-grad-norm") { Description = "Clip the gradients' global L2 norm to this value (0: no clipping)." };
     private readonly Option<MixedPrecision> _mixedPrecision = new("--mixed-precision") { Description = "none, bfloat16 or float16 passes on CUDA (no effect on the CPU).", DefaultValueFactory = _ => MixedPrecision.None };
-    private readonly Option<bool> _noPrefetch = new("--no-prefetch") { Description = "Prepare each mini-batch when it is needed instead of on a background thread." };
+    private readonly Option<bool> _noPrefetch = new("--no-prefetch") { Description = "On CUDA, prepare each mini-batch when it is needed instead of on a background thread (the CPU always does)." };
 
     /// <summary>Adds the flags to a command.</summary>
     public void AddTo(Command command)

@@ -11,16 +11,31 @@ public sealed class BatchFeedingTests
     private static readonly ImageDataset Train = SyntheticImages.Bars(60, seed: 1);
 
     [TestMethod]
-    public void PrefetchingGivesTheSameModelAsPreparingBatchesInline()
+    public void PrefetchedBatchesAreTheBatchesPreparedInline()
     {
-        Dictionary<string, float[]> TrainOnce(bool prefetch)
+        using var data = CompactImageTensors.From(Train);
+        using var generator = new Generator(4);
+        using var order = randperm(Train.Count, generator: generator);
+        using var scope = NewDisposeScope();
+        List<(float[] Images, long[] Labels)> Epoch(bool prefetch)
         {
-            using var model = TinyNetwork.Create(Train, seed: 4);
-            new ClassifierTrainer(new TrainingOptions { Epochs = 2, BatchSize = 8, Seed = 4, Prefetch = prefetch }).Train(model, Train);
-            return TrainedWeights.Of(model);
+            using var batches = new EpochBatches(data, order, batchSize: 8, firstStep: 0, prefetch, pinMemory: false);
+            var taken = new List<(float[], long[])>();
+            while (batches.TryTake(scope, out var images, out var labels))
+                taken.Add((images.data<float>().ToArray(), labels.data<long>().ToArray()));
+            return taken;
         }
 
-        TrainedWeights.AssertEqual(TrainOnce(prefetch: false), TrainOnce(prefetch: true));
+        var inline = Epoch(prefetch: false);
+        var prefetched = Epoch(prefetch: true);
+
+        Assert.HasCount(EpochBatches.StepCount(Train.Count, 8), prefetched);
+        Assert.HasCount(inline.Count, prefetched);
+        for (int i = 0; i < inline.Count; i++)
+        {
+            CollectionAssert.AreEqual(inline[i].Images, prefetched[i].Images, $"images of batch {i}");
+            CollectionAssert.AreEqual(inline[i].Labels, prefetched[i].Labels, $"labels of batch {i}");
+        }
     }
 
     [TestMethod]

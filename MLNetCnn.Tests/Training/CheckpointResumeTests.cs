@@ -94,7 +94,7 @@ public sealed class CheckpointResumeTests
 
     /// <summary>
     /// Everything that carries state: SGD momentum, a warm-up and cosine schedule, label smoothing, dropout and batch
-    /// normalisation (<see cref="TinyNetwork"/>), early stopping with its best weights, and prefetching.
+    /// normalisation (<see cref="TinyNetwork"/>), and early stopping with its best weights.
     /// </summary>
     private static TrainingOptions Options(string folder, int everySteps, bool resume) => new()
     {

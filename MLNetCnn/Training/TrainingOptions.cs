@@ -68,8 +68,10 @@ public sealed record TrainingOptions
     public MixedPrecision MixedPrecision { get; init; } = MixedPrecision.None;
 
     /// <summary>
-    /// Prepare the next mini-batches on a background thread while the network computes (in pinned memory on
-    /// CUDA). The batches, and so the results, are the same either way.
+    /// On CUDA, prepare the next mini-batches in pinned memory on a background thread while the GPU computes. The
+    /// CPU always prepares them when needed: there a batch takes about 1 % of a step to prepare, and the thread's
+    /// tensor operations compete with libtorch's own threads (training ran 30 to 45 % slower with it on 2 cores).
+    /// The batches, and so the results, are the same either way.
     /// </summary>
     public bool Prefetch { get; init; } = true;
 

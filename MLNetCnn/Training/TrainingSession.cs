@@ -62,8 +62,8 @@ internal sealed class TrainingSession : IDisposable
 
     private TimeSpan Elapsed => _elapsedBefore + _clock.Elapsed;
 
-    /// <summary>Prefetched batches for a GPU wait in page-locked memory, from which copies are asynchronous.</summary>
-    private bool PinnedBatches => _options.Prefetch && _model.Device.type == DeviceType.CUDA;
+    /// <summary>Batches are prefetched for a GPU only, into page-locked memory from which copies are asynchronous.</summary>
+    private bool PrefetchedBatches => _options.Prefetch && _model.Device.type == DeviceType.CUDA;
 
     public TrainingHistory Run()
     {
@@ -99,7 +99,7 @@ internal sealed class TrainingSession : IDisposable
             ? OptimizerFactory.Create(_options, _model.Network.parameters())
             : OptimizerFactory.Create(_options, [(_backbone.HeadParameters, 1.0), (_backbone.Parameters, _options.BackboneLearningRateFactor)]));
         _schedule = ScheduleFactory.Create(_optimizer, _options, _stepsPerEpoch);
-        _step = Own(new TrainingStep(_model, _optimizer, _options, TrainingStep.MixedPrecisionFor(_model, _options), nonBlockingCopies: PinnedBatches));
+        _step = Own(new TrainingStep(_model, _optimizer, _options, TrainingStep.MixedPrecisionFor(_model, _options), nonBlockingCopies: PrefetchedBatches));
         if (_step.MixedPrecision is not null && _options.FrozenBackboneEpochs > 0)
             throw new NotSupportedException("FrozenBackboneEpochs cannot be combined with mixed precision: its 16-bit copy of the network would still train the backbone.");
         _run = RunSettings(imageCount);
@@ -213,7 +213,7 @@ internal sealed class TrainingSession : IDisposable
         _epochShuffleState = GeneratorState(_shuffling);
         using var order = randperm(data.Count, generator: _shuffling);
         var durationBefore = _tally.Duration;
-        using var batches = new EpochBatches(data, order, _options.BatchSize, _stepInEpoch, _options.Prefetch, PinnedBatches);
+        using var batches = new EpochBatches(data, order, _options.BatchSize, _stepInEpoch, prefetch: PrefetchedBatches, pinMemory: PrefetchedBatches);
         while (true)
         {
             using (var scope = NewDisposeScope())
