@@ -70,12 +70,17 @@ internal static class CompareCommand
         var skipUnreadable = CommonOptions.SkipUnreadable();
         var output = new Option<string?>("--output", "-o") { Description = "The folder for the leaderboard, the chart and the best model; default: runs/compare-TIME." };
 
+        var optimization = new OptimizationFlags();
+        var schedule = new ScheduleFlags();
+
         var command = new Command("compare", "Compare architectures and training settings within a time budget: a leaderboard (table, CSV, JSON, Markdown), " +
             "a chart of accuracy against training time, and the best model.")
         {
             data, architectures, learningRates, batchSizes, epochs, augment, search, maxTrials, timeBudget, folds, holdoutFraction, metric, device, seed,
             imageSize, channels, skipUnreadable, output,
         };
+        optimization.AddTo(command);
+        schedule.AddTo(command);
         command.SetAction(parse => CommandRunner.Run(console, () =>
         {
             var (width, height) = TrainCommand.ParseImageSize(parse.GetValue(imageSize)!);
@@ -99,6 +104,8 @@ internal static class CompareCommand
                 Seed = parse.GetValue(seed),
                 Trainer = new CnnClassificationTrainer.Options { Device = parse.GetValue(device), Seed = parse.GetValue(seed) },
             };
+            optimization.ApplyTo(parse, options.Trainer);
+            schedule.ApplyTo(parse, options.Trainer);
             string folder = parse.GetValue(output) ?? Path.Combine("runs", $"compare-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}");
             Compare(console, parse.GetValue(data), options, parse.GetValue(channels), request, folder);
         }));

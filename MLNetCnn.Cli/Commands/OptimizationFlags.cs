@@ -4,7 +4,7 @@ using MLNetCnn.Training;
 
 namespace MLNetCnn.Cli.Commands;
 
-/// <summary>How each step trains, shared by <c>train</c> and <c>lr-find</c>: optimizer, regularisation, precision and batch feeding.</summary>
+/// <summary>How each step trains, shared by <c>train</c>, <c>lr-find</c> and <c>compare</c>: optimizer, regularisation, precision and batch feeding.</summary>
 internal sealed class OptimizationFlags
 {
     private readonly Option<OptimizerKind> _optimizer = new("--optimizer") { Description = "adam, adamw (decoupled weight decay) or sgd.", DefaultValueFactory = _ => OptimizerKind.Adam };

@@ -4,15 +4,9 @@ using MLNetCnn.Training;
 
 namespace MLNetCnn.Cli.Commands;
 
-/// <summary>How a <c>train</c> run unfolds: learning-rate schedule, early stopping and checkpoints.</summary>
+/// <summary>How a <c>train</c> run stops and resumes: early stopping and checkpoints.</summary>
 internal sealed class RunControlFlags
 {
-    private readonly Option<ScheduleKind> _schedule = new("--schedule") { Description = "constant, step, multistep, cosine or onecycle (stepped every mini-batch).", DefaultValueFactory = _ => ScheduleKind.Constant };
-    private readonly Option<double> _warmupEpochs = new("--warmup-epochs") { Description = "Epochs of linear learning-rate warm-up (fractions allowed; not with onecycle)." };
-    private readonly Option<int> _stepEpochs = new("--step-epochs") { Description = "Period in epochs of the step schedule.", DefaultValueFactory = _ => 10 };
-    private readonly Option<int[]> _milestones = new("--milestones") { Description = "Epochs (after warm-up) at which the multistep schedule decays, e.g. --milestones 5 8.", AllowMultipleArgumentsPerToken = true };
-    private readonly Option<double> _gamma = new("--gamma") { Description = "Decay factor of the step and multistep schedules.", DefaultValueFactory = _ => 0.1 };
-    private readonly Option<double> _minLearningRate = new("--min-lr") { Description = "Learning rate the cosine schedule ends at." };
     private readonly Option<int> _earlyStopping = new("--early-stopping") { Description = "Stop after this many epochs without improvement of --monitor and keep the best epoch (0: off)." };
     private readonly Option<TrainingMetric> _monitor = new("--monitor") { Description = "validationloss, validationaccuracy, trainloss or trainaccuracy.", DefaultValueFactory = _ => TrainingMetric.ValidationLoss };
     private readonly Option<double> _minDelta = new("--min-delta") { Description = "Smallest change of --monitor that counts as an improvement." };
@@ -23,19 +17,13 @@ internal sealed class RunControlFlags
     /// <summary>Adds the flags to a command.</summary>
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { _schedule, _warmupEpochs, _stepEpochs, _milestones, _gamma, _minLearningRate, _earlyStopping, _monitor, _minDelta, _checkpoints, _checkpointEvery, _resume })
+        foreach (var option in new Option[] { _earlyStopping, _monitor, _minDelta, _checkpoints, _checkpointEvery, _resume })
             command.Options.Add(option);
     }
 
     /// <summary>Sets the trainer options from the parsed flags.</summary>
     public void ApplyTo(ParseResult parse, CnnClassificationTrainer.Options options)
     {
-        options.Schedule = parse.GetValue(_schedule);
-        options.WarmupEpochs = parse.GetValue(_warmupEpochs);
-        options.StepEpochs = parse.GetValue(_stepEpochs);
-        options.Milestones = parse.GetValue(_milestones) ?? [];
-        options.Gamma = parse.GetValue(_gamma);
-        options.MinLearningRate = parse.GetValue(_minLearningRate);
         options.EarlyStoppingPatience = parse.GetValue(_earlyStopping);
         options.EarlyStoppingMetric = parse.GetValue(_monitor);
         options.EarlyStoppingMinDelta = parse.GetValue(_minDelta);

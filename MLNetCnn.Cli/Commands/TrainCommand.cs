@@ -40,6 +40,7 @@ internal static class TrainCommand
         var skipUnreadable = CommonOptions.SkipUnreadable();
         var output = new Option<string?>("--output", "-o") { Description = $"The run folder for {ModelFileName} and the report; default: runs/ARCH-TIME." };
         var optimization = new OptimizationFlags();
+        var schedule = new ScheduleFlags();
         var runControl = new RunControlFlags();
 
         var command = new Command("train", "Train a CNN, evaluate it on the test data, and save the model and a report (metrics.json, plots, report.md).")
@@ -48,6 +49,7 @@ internal static class TrainCommand
             validationFraction, testFraction, imageSize, channels, skipUnreadable, output,
         };
         optimization.AddTo(command);
+        schedule.AddTo(command);
         runControl.AddTo(command);
         command.SetAction(parse => CommandRunner.Run(console, () =>
         {
@@ -69,6 +71,7 @@ internal static class TrainCommand
                 FeatureColumnName = CnnColumnNames.Features,
             };
             optimization.ApplyTo(parse, options);
+            schedule.ApplyTo(parse, options);
             runControl.ApplyTo(parse, options);
             string folder = parse.GetValue(output) ?? Path.Combine("runs", $"{arch}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}");
             var request = new ImageRequest(CnnColumnNames.Features, width, height, parse.GetValue(skipUnreadable));

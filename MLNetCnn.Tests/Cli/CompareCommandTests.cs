@@ -60,4 +60,17 @@ public sealed class CompareCommandTests
         Assert.AreEqual(TimeSpan.FromSeconds(90), CompareCommand.ParseDuration("90"));
         Assert.AreEqual(TimeSpan.FromMinutes(10), CompareCommand.ParseDuration("10m"));
     }
+
+    [TestMethod]
+    [DataRow(new[] { "--optimizer", "adam", "--nesterov" }, "Nesterov momentum needs the Sgd optimizer and a positive Momentum; the options have Adam")]
+    [DataRow(new[] { "--schedule", "onecycle", "--warmup-epochs", "1" }, "WarmupEpochs cannot be combined with the OneCycle schedule")]
+    public void EveryTrialTrainsWithTheOptimizerAndScheduleFlags(string[] flags, string trainerError)
+    {
+        var data = ImageFiles.ClassFolder(TestFolders.Create(), classes: 2, perClass: 6, seed: 4);
+
+        var (_, output, error) = CliInProcess.Run(["compare", "--data", data, "--arch", "lenet5", "--epochs", "1", "--image-size", "12",
+            "--output", Path.Combine(TestFolders.Create(), "compare"), .. flags]);
+
+        StringAssert.Contains(output + error, trainerError);
+    }
 }

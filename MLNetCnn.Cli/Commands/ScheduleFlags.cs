@@ -1,0 +1,34 @@
+using System.CommandLine;
+using MLNetCnn.Estimators;
+using MLNetCnn.Training;
+
+namespace MLNetCnn.Cli.Commands;
+
+/// <summary>The learning-rate schedule, shared by <c>train</c> and <c>compare</c>.</summary>
+internal sealed class ScheduleFlags
+{
+    private readonly Option<ScheduleKind> _schedule = new("--schedule") { Description = "constant, step, multistep, cosine or onecycle (stepped every mini-batch).", DefaultValueFactory = _ => ScheduleKind.Constant };
+    private readonly Option<double> _warmupEpochs = new("--warmup-epochs") { Description = "Epochs of linear learning-rate warm-up (fractions allowed; not with onecycle)." };
+    private readonly Option<int> _stepEpochs = new("--step-epochs") { Description = "Period in epochs of the step schedule.", DefaultValueFactory = _ => 10 };
+    private readonly Option<int[]> _milestones = new("--milestones") { Description = "Epochs (after warm-up) at which the multistep schedule decays, e.g. --milestones 5 8.", AllowMultipleArgumentsPerToken = true };
+    private readonly Option<double> _gamma = new("--gamma") { Description = "Decay factor of the step and multistep schedules.", DefaultValueFactory = _ => 0.1 };
+    private readonly Option<double> _minLearningRate = new("--min-lr") { Description = "Learning rate the cosine schedule ends at." };
+
+    /// <summary>Adds the flags to a command.</summary>
+    public void AddTo(Command command)
+    {
+        foreach (var option in new Option[] { _schedule, _warmupEpochs, _stepEpochs, _milestones, _gamma, _minLearningRate })
+            command.Options.Add(option);
+    }
+
+    /// <summary>Sets the trainer options from the parsed flags.</summary>
+    public void ApplyTo(ParseResult parse, CnnClassificationTrainer.Options options)
+    {
+        options.Schedule = parse.GetValue(_schedule);
+        options.WarmupEpochs = parse.GetValue(_warmupEpochs);
+        options.StepEpochs = parse.GetValue(_stepEpochs);
+        options.Milestones = parse.GetValue(_milestones) ?? [];
+        options.Gamma = parse.GetValue(_gamma);
+        options.MinLearningRate = parse.GetValue(_minLearningRate);
+    }
+}
