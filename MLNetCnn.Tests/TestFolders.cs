@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using MLNetCnn.Runtime;
 
 namespace MLNetCnn.Tests;
 
@@ -30,22 +30,9 @@ public static class TestFolders
     {
         foreach (var folder in Directory.EnumerateDirectories(Path.GetTempPath(), RunPrefix + "*"))
         {
-            if (int.TryParse(Path.GetFileName(folder)[RunPrefix.Length..], out int processId) && !IsRunning(processId))
+            if (int.TryParse(Path.GetFileName(folder)[RunPrefix.Length..], out int processId) && !Processes.IsRunning(processId))
                 Directory.Delete(folder, recursive: true);
         }
         return Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), RunPrefix + Environment.ProcessId)).FullName;
-    }
-
-    private static bool IsRunning(int processId)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(processId);
-            return !process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
     }
 }

@@ -5,7 +5,7 @@ using MLNetCnn.Training;
 namespace MLNetCnn.Cli.Commands;
 
 /// <summary>How each step trains, shared by <c>train</c>, <c>lr-find</c> and <c>compare</c>: optimizer, regularisation, precision and batch feeding.</summary>
-internal sealed class OptimizationFlags
+internal sealed class OptimizationFlags : TrainerFlags
 {
     private readonly Option<OptimizerKind> _optimizer = new("--optimizer") { Description = "adam, adamw (decoupled weight decay) or sgd.", DefaultValueFactory = _ => OptimizerKind.Adam };
     private readonly Option<double> _momentum = new("--momentum") { Description = "Momentum of sgd.", DefaultValueFactory = _ => 0.9 };
@@ -16,15 +16,10 @@ internal sealed class OptimizationFlags
     private readonly Option<MixedPrecision> _mixedPrecision = new("--mixed-precision") { Description = "none, bfloat16 or float16 passes on CUDA (no effect on the CPU).", DefaultValueFactory = _ => MixedPrecision.None };
     private readonly Option<bool> _noPrefetch = new("--no-prefetch") { Description = "On CUDA, prepare each mini-batch when it is needed instead of on a background thread (the CPU always does)." };
 
-    /// <summary>Adds the flags to a command.</summary>
-    public void AddTo(Command command)
-    {
-        foreach (var option in new Option[] { _optimizer, _momentum, _nesterov, _weightDecay, _labelSmoothing, _clipGradNorm, _mixedPrecision, _noPrefetch })
-            command.Options.Add(option);
-    }
+    protected override IEnumerable<Option> Flags => [_optimizer, _momentum, _nesterov, _weightDecay, _labelSmoothing, _clipGradNorm, _mixedPrecision, _noPrefetch];
 
-    /// <summary>Sets the trainer options from the parsed flags.</summary>
-    public void ApplyTo(ParseResult parse, CnnClassificationTrainer.Options options)
+    /// <inheritdoc/>
+    public override void ApplyTo(ParseResult parse, CnnClassificationTrainer.Options options)
     {
         options.Optimizer = parse.GetValue(_optimizer);
         options.Momentum = parse.GetValue(_momentum);

@@ -5,7 +5,7 @@ using MLNetCnn.Training;
 namespace MLNetCnn.Cli.Commands;
 
 /// <summary>How a <c>train</c> run stops and resumes: early stopping and checkpoints.</summary>
-internal sealed class RunControlFlags
+internal sealed class RunControlFlags : TrainerFlags
 {
     private readonly Option<int> _earlyStopping = new("--early-stopping") { Description = "Stop after this many epochs without improvement of --monitor and keep the best epoch (0: off)." };
     private readonly Option<TrainingMetric> _monitor = new("--monitor") { Description = "validationloss, validationaccuracy, trainloss or trainaccuracy.", DefaultValueFactory = _ => TrainingMetric.ValidationLoss };
@@ -14,15 +14,10 @@ internal sealed class RunControlFlags
     private readonly Option<int> _checkpointEvery = new("--checkpoint-every") { Description = "Also save a checkpoint every N mini-batch steps." };
     private readonly Option<bool> _resume = new("--resume") { Description = "Continue from the checkpoint in --checkpoints, if there is one." };
 
-    /// <summary>Adds the flags to a command.</summary>
-    public void AddTo(Command command)
-    {
-        foreach (var option in new Option[] { _earlyStopping, _monitor, _minDelta, _checkpoints, _checkpointEvery, _resume })
-            command.Options.Add(option);
-    }
+    protected override IEnumerable<Option> Flags => [_earlyStopping, _monitor, _minDelta, _checkpoints, _checkpointEvery, _resume];
 
-    /// <summary>Sets the trainer options from the parsed flags.</summary>
-    public void ApplyTo(ParseResult parse, CnnClassificationTrainer.Options options)
+    /// <inheritdoc/>
+    public override void ApplyTo(ParseResult parse, CnnClassificationTrainer.Options options)
     {
         options.EarlyStoppingPatience = parse.GetValue(_earlyStopping);
         options.EarlyStoppingMetric = parse.GetValue(_monitor);

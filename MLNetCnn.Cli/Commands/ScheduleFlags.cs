@@ -5,7 +5,7 @@ using MLNetCnn.Training;
 namespace MLNetCnn.Cli.Commands;
 
 /// <summary>The learning-rate schedule, shared by <c>train</c> and <c>compare</c>.</summary>
-internal sealed class ScheduleFlags
+internal sealed class ScheduleFlags : TrainerFlags
 {
     private readonly Option<ScheduleKind> _schedule = new("--schedule") { Description = "constant, step, multistep, cosine or onecycle (stepped every mini-batch).", DefaultValueFactory = _ => ScheduleKind.Constant };
     private readonly Option<double> _warmupEpochs = new("--warmup-epochs") { Description = "Epochs of linear learning-rate warm-up (fractions allowed; not with onecycle)." };
@@ -14,15 +14,10 @@ internal sealed class ScheduleFlags
     private readonly Option<double> _gamma = new("--gamma") { Description = "Decay factor of the step and multistep schedules.", DefaultValueFactory = _ => 0.1 };
     private readonly Option<double> _minLearningRate = new("--min-lr") { Description = "Learning rate the cosine schedule ends at." };
 
-    /// <summary>Adds the flags to a command.</summary>
-    public void AddTo(Command command)
-    {
-        foreach (var option in new Option[] { _schedule, _warmupEpochs, _stepEpochs, _milestones, _gamma, _minLearningRate })
-            command.Options.Add(option);
-    }
+    protected override IEnumerable<Option> Flags => [_schedule, _warmupEpochs, _stepEpochs, _milestones, _gamma, _minLearningRate];
 
-    /// <summary>Sets the trainer options from the parsed flags.</summary>
-    public void ApplyTo(ParseResult parse, CnnClassificationTrainer.Options options)
+    /// <inheritdoc/>
+    public override void ApplyTo(ParseResult parse, CnnClassificationTrainer.Options options)
     {
         options.Schedule = parse.GetValue(_schedule);
         options.WarmupEpochs = parse.GetValue(_warmupEpochs);

@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Globalization;
+using MLNetCnn.Runtime;
 
 namespace MLNetCnn.IO;
 
@@ -42,7 +42,7 @@ public static class AtomicFile
     {
         string prefix = $".{Path.GetFileName(fullPath)}.";
         var abandoned = Directory.EnumerateFiles(Path.GetDirectoryName(fullPath)!, $"{prefix}*.tmp")
-            .Where(file => WriterProcess(Path.GetFileName(file), prefix) is { } pid && !IsRunning(pid))
+            .Where(file => WriterProcess(Path.GetFileName(file), prefix) is { } pid && !Processes.IsRunning(pid))
             .ToList();
         foreach (var file in abandoned)
         {
@@ -61,22 +61,5 @@ public static class AtomicFile
     {
         var parts = fileName[prefix.Length..].Split('.');
         return parts.Length == 3 && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int pid) ? pid : null;
-    }
-
-    private static bool IsRunning(int pid)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(pid);
-            return !process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
-        catch (InvalidOperationException)
-        {
-            return false;
-        }
     }
 }
