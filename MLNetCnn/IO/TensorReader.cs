@@ -39,14 +39,11 @@ internal static class TensorReader
     {
         var (dtype, shape) = ReadHeader(reader);
         var stream = reader.BaseStream;
-        long elementsLeft;
+        int elementSize;
         using (var probe = empty(0, dtype: dtype))
-            elementsLeft = (stream.Length - stream.Position) / probe.ElementSize;
-        long elements = 1;
-        foreach (long size in shape)
-            elements = size == 0 || elements <= elementsLeft / size ? elements * size : long.MaxValue;
-        if (elements > elementsLeft)
-            throw new EndOfStreamException($"a {dtype} tensor of shape [{string.Join(", ", shape)}] is declared where only {elementsLeft} elements are left");
+            elementSize = (int)probe.ElementSize;
+        if (ByteCountWithin(shape, elementSize, stream.Length - stream.Position) is null)
+            throw new EndOfStreamException($"a {dtype} tensor of shape [{string.Join(", ", shape)}] is declared where only {(stream.Length - stream.Position) / elementSize} elements are left");
         var result = empty(shape, dtype);
         try
         {
@@ -58,5 +55,17 @@ internal static class TensorReader
             result.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The bytes of a tensor's elements, or null when they are more than <paramref name="bytesLeft"/> (computed without
+    /// overflowing, whatever sizes a header declares).
+    /// </summary>
+    public static long? ByteCountWithin(long[] shape, int elementSize, long bytesLeft)
+    {
+        long elementsLeft = bytesLeft / elementSize, elements = 1;
+        foreach (long size in shape)
+            elements = size == 0 || elements <= elementsLeft / size ? elements * size : long.MaxValue;
+        return elements <= elementsLeft ? elements * elementSize : null;
     }
 }

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using TorchSharp;
+using MLNetCnn.IO;
 using MLNetCnn.Training;
 using static TorchSharp.torch;
 
@@ -23,7 +24,6 @@ public sealed class PretrainedWeights
     private const string Format = "mlnetcnn-weights";
     private const int FormatVersion = 1;
     private const int MaxEntries = 1 << 20;
-    private const int MaxDimensions = 16;
     private const int MaxMetadataBytes = 1 << 20;
     private const int ReadBufferBytes = 1 << 20;
     private const int MaxNamesListed = 12;
@@ -172,24 +172,22 @@ public sealed class PretrainedWeights
     private static Entry ReadEntry(BinaryReader reader, string path)
     {
         string name = reader.ReadString();
-        long code = reader.Read7BitEncodedInt64();
-        if (!Entry.ElementSizes.TryGetValue((ScalarType)code, out int elementSize))
-            throw new InvalidDataException($"Tensor '{name}' in {path} has element type code {code}, which weights files do not use.");
-        long dimensions = reader.Read7BitEncodedInt64();
-        if (dimensions > MaxDimensions)
-            throw new InvalidDataException($"Tensor '{name}' in {path} declares {dimensions} dimensions.");
-        var shape = new long[dimensions];
-        long elements = 1;
-        for (int d = 0; d < dimensions; d++)
+        ScalarType type;
+        long[] shape;
+        try
         {
-            shape[d] = reader.Read7BitEncodedInt64();
-            elements = checked(elements * shape[d]);
+            (type, shape) = TensorReader.ReadHeader(reader);
         }
-        long byteCount = checked(elements * elementSize);
+        catch (FormatException e)
+        {
+            throw new InvalidDataException($"Tensor '{name}' in {path} is malformed: {e.Message}.", e);
+        }
+        if (!Entry.ElementSizes.TryGetValue(type, out int elementSize))
+            throw new InvalidDataException($"Tensor '{name}' in {path} has element type {type}, which weights files do not use.");
         long offset = reader.BaseStream.Position;
-        if (offset + byteCount > reader.BaseStream.Length)
-            throw new InvalidDataException($"{path} is truncated in tensor '{name}' ({Entry.Describe((ScalarType)code, shape)}).");
-        return new Entry(name, (ScalarType)code, shape, offset, byteCount);
+        long byteCount = TensorReader.ByteCountWithin(shape, elementSize, reader.BaseStream.Length - offset)
+            ?? throw new InvalidDataException($"{path} is truncated in tensor '{name}' ({Entry.Describe(type, shape)}).");
+        return new Entry(name, type, shape, offset, byteCount);
     }
 
     private static Metadata ReadMetadata(BinaryReader reader, Entry entry, string path)
