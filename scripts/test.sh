@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The test command: installs what the tests need that the .NET SDK does not bring, then runs the whole suite.
+# Usage: bash scripts/test.sh [extra dotnet test arguments, e.g. --filter TestCategory=Fast]
+# Results: TestResults/results.trx. Needs root (or sudo) for apt-get on a machine that lacks the packages.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v dotnet >/dev/null; then
+  echo "error: the .NET 10 SDK (dotnet) is required" >&2
+  exit 1
+fi
+
+# Debian packages the tests use: PyTorch and torchvision for /usr/bin/python3 (the torchvision parity and fine-tuning
+# tests), and fonts for the text in report plots.
+apt_packages=(python3-torchvision fonts-dejavu-core)
+if command -v dpkg >/dev/null && ! dpkg -s "${apt_packages[@]}" >/dev/null 2>&1; then
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
+  export DEBIAN_FRONTEND=noninteractive
+  if ! { $sudo apt-get update -qq && $sudo apt-get install -y -qq "${apt_packages[@]}" >/dev/null; }; then
+    echo "error: apt-get could not install ${apt_packages[*]}" >&2
+    exit 1
+  fi
+fi
+
+rm -rf TestResults
+exec dotnet test MLNetCnn.sln -c Release --logger "trx;LogFileName=results.trx" --results-directory TestResults "$@"
