@@ -28,6 +28,22 @@ public sealed class TorchNativeLoaderTests
     }
 
     [TestMethod]
+    public void FindsTorchSharpsNativeFilesInTheNuGetPackageFolderAsTorchSharpDoesForNotebooks()
+    {
+        if (!OperatingSystem.IsLinux())
+            Assert.Inconclusive("TorchSharp's Linux packages only.");
+
+        var packages = TorchSharpPackages.Find();
+
+        Assert.IsNotNull(packages, "the torchsharp and libtorch-cpu-linux-x64 packages this test project restored");
+        string version = typeof(TorchSharp.torch).Assembly.GetName().Version!.ToString(3);
+        StringAssert.EndsWith(packages.LibTorchSharp, $"/torchsharp/{version}/runtimes/linux-x64/native/libLibTorchSharp.so");
+        StringAssert.Contains(packages.Libtorch, "/libtorch-cpu-linux-x64/");
+        Assert.AreEqual("libtorch.so", Path.GetFileName(packages.Libtorch));
+        Assert.IsTrue(File.Exists(Path.Combine(Path.GetDirectoryName(packages.Libtorch)!, "libtorch_cpu.so")), "libtorch's dependencies beside it");
+    }
+
+    [TestMethod]
     public void RelaxingTorchSharpsLibraryChangesOnlyTheVersionNeedAndTheSymbolVersion()
     {
         string library = Path.Combine(NativeFolder, "libLibTorchSharp.so");

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using TorchSharp;
 
@@ -11,7 +12,12 @@ namespace MLNetCnn.Runtime;
 /// <remarks>
 /// TorchSharp 0.107's <c>libLibTorchSharp.so</c> needs <c>GLIBCXX_3.4.32</c> (libstdc++ from GCC 13) only
 /// for a symbol it never calls. When the original library fails to load for that reason, a copy without
-/// that requirement is written next to it and loaded; TorchSharp's own load then finds it by its soname.
+/// that requirement is loaded instead; TorchSharp's own load then finds it by its soname. An application's
+/// copy is written next to the original, in the application's folder. Notebooks and scripts (.NET Interactive,
+/// F# Interactive) have no such folder: there TorchSharp itself would copy the package cache's native files to a
+/// folder of its own and load them from there, so the original is taken from the NuGet package folder as
+/// TorchSharp finds it, and the copy is written to a per-user cache (<c>$XDG_CACHE_HOME/mlnetcnn</c> or
+/// <c>~/.cache/mlnetcnn</c>), never into the shared package cache.
 /// </remarks>
 public static partial class TorchNativeLoader
 {
@@ -58,24 +64,49 @@ public static partial class TorchNativeLoader
             failure = exception.Message;
         }
 
-        // Other failures (files missing, other layouts) are left to TorchSharp, whose own fallbacks and trace cover them.
-        var missing = MissingVersion().Matches(failure)
-            .FirstOrDefault(m => Path.GetFileName(m.Groups["path"].Value) == NativeFileName);
-        if (missing is null)
+        if (MissingVersionOf(failure) is { } missing)
+        {
+            var (original, version) = missing;
+            return LoadCompatibleCopy(original, version, Path.GetDirectoryName(original)!);
+        }
+
+        // Notebooks and scripts: no application folder holds the native files, they are in the NuGet package folder.
+        if (TorchSharpPackages.Find() is not { } packages)
         {
             return false;
         }
 
-        var original = missing.Groups["path"].Value;
-        var version = missing.Groups["version"].Value;
-        // Beside the original, the copy's $ORIGIN run path resolves its dependencies exactly as the original's does.
-        var compatible = Path.Combine(Path.GetDirectoryName(original)!, CompatibleFileName);
+        // Loaded first, libtorch.so (with libc10.so and libtorch_cpu.so beside it) satisfies libLibTorchSharp.so's
+        // dependencies by their sonames wherever the copy is.
+        NativeLibrary.Load(packages.Libtorch);
+        try
+        {
+            NativeLibrary.Load(packages.LibTorchSharp);
+            return true;
+        }
+        catch (DllNotFoundException exception) when (MissingVersionOf(exception.Message) is { } needed)
+        {
+            var digest = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(packages.LibTorchSharp)))[..16];
+            return LoadCompatibleCopy(packages.LibTorchSharp, needed.Version, Path.Combine(UserCacheFolder(), digest));
+        }
+    }
+
+    private static (string Original, string Version)? MissingVersionOf(string failure) =>
+        MissingVersion().Matches(failure)
+            .Where(m => Path.GetFileName(m.Groups["path"].Value) == NativeFileName)
+            .Select(m => ((string Original, string Version)?)(m.Groups["path"].Value, m.Groups["version"].Value))
+            .FirstOrDefault();
+
+    private static bool LoadCompatibleCopy(string original, string version, string folder)
+    {
+        var compatible = Path.Combine(folder, CompatibleFileName);
         try
         {
             var image = File.ReadAllBytes(original);
             ElfSymbolVersionRelaxer.RelaxNeededVersion(image, version);
             if (!HasContent(compatible, image))
             {
+                Directory.CreateDirectory(folder);
                 WriteAtomically(compatible, image);
             }
 
@@ -88,11 +119,23 @@ public static partial class TorchNativeLoader
             throw new InvalidOperationException(
                 $"TorchSharp's native library '{original}' needs {version}, which the C++ runtime of this system "
                 + $"(libstdc++) does not provide, and a compatible copy '{compatible}' could not be prepared: "
-                + $"{exception.Message} Make the folder '{Path.GetDirectoryName(original)}' writable for this process "
+                + $"{exception.Message} Make the folder '{folder}' writable for this process "
                 + $"(or run once as a user who can write it), or install a libstdc++ that provides {version} "
                 + "(GCC 13 or later).",
                 exception);
         }
+    }
+
+    // The XDG base directory convention for per-user caches on Linux.
+    private static string UserCacheFolder()
+    {
+        var cache = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
+        if (string.IsNullOrEmpty(cache) || !Path.IsPathRooted(cache))
+        {
+            cache = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
+        }
+
+        return Path.Combine(cache, "mlnetcnn", "native");
     }
 
     private static string? FindInNativeSearchDirectories(string fileName) =>
