@@ -11,8 +11,9 @@ if ! command -v dotnet >/dev/null; then
 fi
 
 # Debian packages the tests use: PyTorch and torchvision for /usr/bin/python3 (the torchvision parity and fine-tuning
-# tests), and fonts for the text in report plots.
-apt_packages=(python3-torchvision fonts-dejavu-core)
+# tests), fonts for the text in report plots, and Jupyter's nbconvert and kernel specs (the notebook tests run every
+# notebook in the .NET Interactive kernel).
+apt_packages=(python3-torchvision fonts-dejavu-core jupyter-nbconvert jupyter-client)
 if command -v dpkg >/dev/null && ! dpkg -s "${apt_packages[@]}" >/dev/null 2>&1; then
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
   export DEBIAN_FRONTEND=noninteractive
@@ -20,6 +21,13 @@ if command -v dpkg >/dev/null && ! dpkg -s "${apt_packages[@]}" >/dev/null 2>&1;
     echo "error: apt-get could not install ${apt_packages[*]}" >&2
     exit 1
   fi
+fi
+
+# The .NET Interactive kernel for the notebook tests, pinned in .config/dotnet-tools.json; scripts/run-notebooks.sh
+# registers it with Jupyter.
+if ! dotnet tool restore >/dev/null; then
+  echo "error: dotnet tool restore failed (.config/dotnet-tools.json)" >&2
+  exit 1
 fi
 
 rm -rf TestResults

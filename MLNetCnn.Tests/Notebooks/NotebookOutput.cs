@@ -4,14 +4,14 @@ namespace MLNetCnn.Tests.Notebooks;
 /// <param name="Cell">The cell's number in the notebook.</param>
 internal abstract record NotebookOutput(int Cell);
 
-/// <summary>Text a cell displayed or wrote to the console.</summary>
+/// <summary>Text a cell wrote to the console or displayed as plain text.</summary>
 internal sealed record TextOutput(int Cell, string Text) : NotebookOutput(Cell);
 
-/// <summary>A sequence a cell displayed, which Polyglot shows as a table: one row per item, one column per public property.</summary>
-internal sealed record TableOutput(int Cell, IReadOnlyList<string> Columns, IReadOnlyList<IReadOnlyList<string>> Rows) : NotebookOutput(Cell);
+/// <summary>A picture a cell displayed as <c>image/png</c>.</summary>
+internal sealed record ImageOutput(int Cell, byte[] Png) : NotebookOutput(Cell);
 
-/// <summary>A picture a cell displayed: the PNG its notebook formatter embedded, and the size the HTML states for it.</summary>
-internal sealed record ImageOutput(int Cell, byte[] Png, int Width, int Height) : NotebookOutput(Cell);
-
-/// <summary>HTML that a value's notebook formatter wrote and that holds no picture.</summary>
+/// <summary>HTML a cell displayed (the kernel's tables, for example).</summary>
 internal sealed record HtmlOutput(int Cell, string Html) : NotebookOutput(Cell);
+
+/// <summary>An exception or compiler error a cell ended with.</summary>
+internal sealed record ErrorOutput(int Cell, string Message) : NotebookOutput(Cell);

@@ -6,7 +6,7 @@ namespace MLNetCnn.Visualization;
 /// An 8-bit RGB raster, row by row, three bytes per pixel; saved as PNG. In a Polyglot (.NET Interactive) notebook,
 /// <c>display(image)</c> shows it as a PNG picture.
 /// </summary>
-[TypeFormatterSource(typeof(RgbImageFormatterSource), PreferredMimeTypes = [RgbImageFormatterSource.HtmlMimeType])]
+[TypeFormatterSource(typeof(RgbImageFormatterSource), PreferredMimeTypes = [RgbImageFormatterSource.PngMimeType])]
 public sealed class RgbImage
 {
     /// <summary>Creates an image filled with one colour.</summary>
