@@ -11,7 +11,8 @@ public sealed class CudaDeviceErrorTests
     {
         var result = CliInProcess.Run("train", "--device", "cuda", "--epochs", "1", "--output", TestFolders.Create());
 
-        CliInProcess.AssertFails(result, "--device cuda", "--device cpu", "-p:TorchBackend=cuda-linux", "built with the CPU backend, TorchSharp-cpu");
+        CliInProcess.AssertFails(result, "--device cuda", "--device cpu", "-p:TorchBackend=cuda-linux",
+            "built with the CPU backend, TorchSharp-cpu");
         foreach (var libraryName in new[] { "ComputeDevice", "FallbackToCpu", "MLContext" })
             Assert.IsFalse(result.Error.Contains(libraryName, StringComparison.Ordinal), result.Error);
     }

@@ -23,8 +23,8 @@ public sealed class TorchBackendTests
     {
         var items = Evaluate(backend is null ? [] : [$"-p:TorchBackend={backend}"]);
 
-        var torchSharpRuntimes = Includes(items, "PackageReference").Where(name => name.StartsWith("TorchSharp-", StringComparison.Ordinal));
-        CollectionAssert.AreEqual(new[] { package }, torchSharpRuntimes.ToArray());
+        var runtimes = Includes(items, "PackageReference").Where(name => name.StartsWith("TorchSharp-", StringComparison.Ordinal));
+        CollectionAssert.AreEqual(new[] { package }, runtimes.ToArray());
         var pins = items.GetProperty("PackageVersion").EnumerateArray()
             .ToDictionary(item => item.GetProperty("Identity").GetString()!, item => item.GetProperty("Version").GetString());
         Assert.AreEqual(pins["TorchSharp"], pins[package], "the runtime package is of the same TorchSharp release");
@@ -34,8 +34,8 @@ public sealed class TorchBackendTests
     [TestCategory("Process")]
     public void AnUnknownBackendStopsTheBuildNamingTheChoices()
     {
-        var (exitCode, output) = DotnetCommand.Run(RepositoryFolder.Root, new Dictionary<string, string>(), TimeSpan.FromMinutes(2),
-            "msbuild", Project, "-t:CheckTorchBackend", "-p:TorchBackend=rocm", "-nodeReuse:false");
+        var (exitCode, output) = DotnetCommand.Run(RepositoryFolder.Root,
+            ["msbuild", Project, "-t:CheckTorchBackend", "-p:TorchBackend=rocm", "-nodeReuse:false"]);
 
         Assert.AreNotEqual(0, exitCode, output);
         StringAssert.Contains(output, "TorchBackend 'rocm' is not one of cpu, cuda-linux, cuda-windows");
@@ -43,7 +43,7 @@ public sealed class TorchBackendTests
 
     private static JsonElement Evaluate(string[] properties)
     {
-        string output = DotnetCommand.Succeed(RepositoryFolder.Root, new Dictionary<string, string>(), TimeSpan.FromMinutes(2),
+        string output = DotnetCommand.Succeed(RepositoryFolder.Root,
             ["msbuild", Project, "-getItem:PackageReference,PackageVersion", "-nodeReuse:false", .. properties]);
         return JsonDocument.Parse(output).RootElement.GetProperty("Items");
     }

@@ -17,8 +17,6 @@ public sealed partial class PackageConsumptionTests
     /// <summary>The library packages, every one a user may reference; the CLI is a tool package and not a dependency of them.</summary>
     private static readonly string[] LibraryProjects = ["MLNetCnn", "MLNetCnn.Onnx", "MLNetCnn.Estimators", "MLNetCnn.Plots"];
 
-    private static readonly TimeSpan StepTimeout = TimeSpan.FromMinutes(5);
-
     private const string ConsumerProgram = """
         using System.Globalization;
         using Microsoft.ML;
@@ -30,7 +28,8 @@ public sealed partial class PackageConsumptionTests
         IDataView train = mlContext.Data.LoadFashionMnistSample(DataSplit.Train);
         IDataView test = mlContext.Data.LoadFashionMnistSample(DataSplit.Test);
         var pipeline = mlContext.Transforms.Conversion.MapValueToKey("Label")
-            .Append(mlContext.MulticlassClassification.Trainers.Cnn(new CnnClassificationTrainer.Options { Architecture = "lenet5", Epochs = 1 }));
+            .Append(mlContext.MulticlassClassification.Trainers.Cnn(
+                new CnnClassificationTrainer.Options { Architecture = "lenet5", Epochs = 1 }));
         var model = pipeline.Fit(train);
 
         mlContext.Model.Save(model, train.Schema, "model.zip");
@@ -62,16 +61,19 @@ public sealed partial class PackageConsumptionTests
                 ["NUGET_PACKAGES"] = Path.Combine(folder, "packages"),
                 ["NUGET_HTTP_CACHE_PATH"] = Path.Combine(folder, "http-cache"),
             };
-            DotnetCommand.Succeed(consumer, restore, StepTimeout, "build", "-c", "Release", "-nodeReuse:false", "-p:UseSharedCompilation=false");
+            DotnetCommand.Succeed(consumer, ["build", "-c", "Release", "-nodeReuse:false", "-p:UseSharedCompilation=false"], restore);
             var built = clock.Elapsed;
-            string output = DotnetCommand.Succeed(consumer, restore, StepTimeout, Path.Combine(consumer, "bin", "Release", TargetFramework, "Consumer.dll"));
+            string app = Path.Combine(consumer, "bin", "Release", TargetFramework, "Consumer.dll");
+            string output = DotnetCommand.Succeed(consumer, [app], restore);
             Console.WriteLine($"packed in {packed.TotalSeconds:F0} s, restored and built in {(built - packed).TotalSeconds:F0} s, " +
                 $"trained and scored in {(clock.Elapsed - built).TotalSeconds:F0} s: {output.Trim()}");
 
             var accuracy = AccuracyLine().Match(output);
             Assert.IsTrue(accuracy.Success, output);
-            Assert.IsGreaterThan(0.4, double.Parse(accuracy.Groups[1].Value, CultureInfo.InvariantCulture), "one epoch of LeNet-5 beats chance (0.1) by far");
-            Assert.IsGreaterThan(10_000L, new FileInfo(Path.Combine(consumer, "model.onnx")).Length, "the ONNX export of MLNetCnn.Onnx ran");
+            double accuracyValue = double.Parse(accuracy.Groups[1].Value, CultureInfo.InvariantCulture);
+            Assert.IsGreaterThan(0.4, accuracyValue, "one epoch of LeNet-5 beats chance (0.1) by far");
+            long onnxBytes = new FileInfo(Path.Combine(consumer, "model.onnx")).Length;
+            Assert.IsGreaterThan(10_000L, onnxBytes, "the ONNX export of MLNetCnn.Onnx ran");
             CollectionAssert.AreEqual(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' },
                 File.ReadAllBytes(Path.Combine(consumer, "learning-curves.png"))[..4], "MLNetCnn.Plots drew a PNG");
         }
@@ -81,16 +83,16 @@ public sealed partial class PackageConsumptionTests
         }
     }
 
-    /// <summary>Packs the built library projects as <paramref name="version"/> into a folder; returns that folder.</summary>
+    /// <summary>Packs the library projects as built with the tests, as <paramref name="version"/>; returns the folder.</summary>
     private static string Pack(string folder, string suffix, string version)
     {
         string feed = Path.Combine(folder, "feed");
         string configuration = typeof(PackageConsumptionTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration;
         foreach (var project in LibraryProjects)
         {
-            DotnetCommand.Succeed(folder, new Dictionary<string, string>(), StepTimeout, "pack", Path.Combine(RepositoryFolder.Root, project, project + ".csproj"),
+            DotnetCommand.Succeed(folder, ["pack", Path.Combine(RepositoryFolder.Root, project, project + ".csproj"),
                 "-c", configuration, "--no-build", "--version-suffix", suffix, "-o", feed,
-                $"-p:NuspecOutputPath={Path.Combine(folder, "nuspec")}/", "-nodeReuse:false");
+                $"-p:NuspecOutputPath={Path.Combine(folder, "nuspec")}/", "-nodeReuse:false"]);
         }
         var packed = Directory.GetFiles(feed, "*.nupkg").Select(Path.GetFileName).Order().ToArray();
         CollectionAssert.AreEqual(LibraryProjects.Select(p => $"{p}.{version}.nupkg").Order().ToArray(), packed);
@@ -143,8 +145,9 @@ public sealed partial class PackageConsumptionTests
     /// <summary>The machine's global packages folder, as NuGet itself reports it.</summary>
     private static string SharedPackagesFolder()
     {
-        string output = DotnetCommand.Succeed(RepositoryFolder.Root, new Dictionary<string, string>(), StepTimeout, "nuget", "locals", "global-packages", "--list");
-        return GlobalPackagesLine().Match(output) is { Success: true } match ? match.Groups[1].Value.Trim() : throw new InvalidOperationException(output);
+        string output = DotnetCommand.Succeed(RepositoryFolder.Root, ["nuget", "locals", "global-packages", "--list"]);
+        var match = GlobalPackagesLine().Match(output);
+        return match.Success ? match.Groups[1].Value.Trim() : throw new InvalidOperationException($"No global-packages line in: {output}");
     }
 
     [GeneratedRegex(@"^accuracy ([0-9.]+)$", RegexOptions.Multiline)]

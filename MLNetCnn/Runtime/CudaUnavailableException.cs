@@ -23,7 +23,7 @@ public sealed class CudaUnavailableException : InvalidOperationException
     /// <summary>The CUDA devices TorchSharp sees (0 when <c>torch.cuda.is_available()</c> is false).</summary>
     public int CudaDeviceCount { get; }
 
-    /// <summary>Why the device is missing, as a clause: "torch.cuda.is_available() is false (...)" or "only N CUDA device(s) exist".</summary>
+    /// <summary>Why the device is missing, as a clause: "torch.cuda.is_available() is false (...)" or "only N ... exist".</summary>
     internal static string Describe(int cudaDeviceCount) => cudaDeviceCount == 0
         ? "torch.cuda.is_available() is false (no CUDA GPU, or no CUDA backend package such as TorchSharp-cuda-linux is referenced)"
         : $"only {cudaDeviceCount} CUDA device(s) exist";
