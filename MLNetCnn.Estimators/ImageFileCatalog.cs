@@ -19,7 +19,8 @@ public static class ImageFileCatalog
     /// <summary>
     /// The images under <paramref name="path"/>, one subfolder per class named after it (images may sit
     /// deeper inside a class folder), resized to <paramref name="imageWidth"/> x <paramref name="imageHeight"/>.
-    /// Columns: <c>Label</c> (text), <c>ImagePath</c> and <c>Image</c>.
+    /// Columns: <c>Label</c> (text), <c>ImagePath</c> and <c>Image</c>. Links to folders below a class folder are not
+    /// followed (a link back up would read the data again under another label); a file reached twice is read once.
     /// </summary>
     public static IDataView LoadImageFolder(this DataOperationsCatalog catalog, string path, int imageWidth, int imageHeight) =>
         catalog.LoadImageFolder(path, new ImageFileOptions { ImageWidth = imageWidth, ImageHeight = imageHeight });

@@ -25,10 +25,11 @@ internal sealed class ImageFileList
         if (!Directory.Exists(folder))
             throw new DirectoryNotFoundException($"Image folder '{folder}' does not exist.");
         var entries = new List<(string, string?)>();
+        var walk = new ImageFolderWalk();
         foreach (var classFolder in Directory.GetDirectories(folder).Order(StringComparer.Ordinal))
         {
             string label = Path.GetFileName(classFolder);
-            entries.AddRange(ImagesUnder(classFolder).Select(file => (file, (string?)label)));
+            entries.AddRange(walk.ImagesUnder(classFolder).Select(file => (file, (string?)label)));
         }
         if (entries.Count == 0)
         {
@@ -51,7 +52,7 @@ internal sealed class ImageFileList
         var loader = catalog.CreateTextLoader(new TextLoader.Options
         {
             Separators = [separator],
-            HasHeader = !IsImageFile(firstField),
+            HasHeader = !ImageFolderWalk.IsImageFile(firstField),
             AllowQuoting = true,
             TrimWhitespace = true,
             Columns =
@@ -87,12 +88,16 @@ internal sealed class ImageFileList
     {
         ArgumentNullException.ThrowIfNull(paths);
         var entries = new List<(string, string?)>();
+        var walk = new ImageFolderWalk();
         foreach (var path in paths)
         {
             if (File.Exists(path))
-                entries.Add((Path.GetFullPath(path), null));
+            {
+                if (walk.TakeOnce(path))
+                    entries.Add((Path.GetFullPath(path), null));
+            }
             else if (Directory.Exists(path))
-                entries.AddRange(ImagesUnder(path).Select(file => (file, (string?)null)));
+                entries.AddRange(walk.ImagesUnder(path).Select(file => (file, (string?)null)));
             else
                 throw new FileNotFoundException($"Image file or folder '{path}' does not exist.", path);
         }
@@ -124,14 +129,6 @@ internal sealed class ImageFileList
         return new ImageFileList(readable, HasLabels);
     }
 
-    private static IEnumerable<string> ImagesUnder(string folder) =>
-        Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
-            .Where(IsImageFile)
-            .Select(Path.GetFullPath)
-            .Order(StringComparer.Ordinal);
-
-    private static bool IsImageFile(string path) =>
-        ImageFileCatalog.ImageExtensions.Contains(Path.GetExtension(path), StringComparer.OrdinalIgnoreCase);
 
     private static string? Problem(string path)
     {

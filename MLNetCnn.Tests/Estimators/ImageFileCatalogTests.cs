@@ -26,6 +26,21 @@ public sealed class ImageFileCatalogTests
     }
 
     [TestMethod]
+    public void AFolderLinkIntoACycleIsNotFollowedAndALinkedFileIsReadOnce()
+    {
+        var folder = ImageFiles.ClassFolder(TestFolders.Create(), classes: 2, perClass: 3);
+        Directory.CreateSymbolicLink(Path.Combine(folder, "a", "loop"), "..");
+        File.CreateSymbolicLink(Path.Combine(folder, "a", "again.png"), Path.Combine(folder, "a", "0.png"));
+        var mlContext = new MLContext();
+
+        var labels = Rows(mlContext.Data.LoadImageFolder(folder, 12, 12)).Select(r => r.Label).ToArray();
+        var unlabelled = mlContext.Data.LoadImageFiles([folder, Path.Combine(folder, "b", "0.png")], new ImageFileOptions { ImageWidth = 12, ImageHeight = 12 });
+
+        CollectionAssert.AreEqual(new[] { "a", "a", "a", "b", "b", "b" }, labels);
+        Assert.HasCount(6, unlabelled.Preview().RowView, "every file once, the named one included");
+    }
+
+    [TestMethod]
     public void AnUnreadableImageStopsLoadingWithItsName()
     {
         var folder = ImageFiles.ClassFolder(TestFolders.Create(), classes: 2, perClass: 2);
