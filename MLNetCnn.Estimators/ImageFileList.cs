@@ -110,12 +110,12 @@ internal sealed class ImageFileList
     /// The entries whose files read and decode. An unreadable file throws an error naming it, or, when
     /// <paramref name="skip"/> is true, is left out and passed to <paramref name="onSkipped"/>.
     /// </summary>
-    public ImageFileList Readable(bool skip, Action<UnreadableImage>? onSkipped)
+    public ImageFileList Readable(bool skip, long maxPixels, Action<UnreadableImage>? onSkipped)
     {
         var readable = new List<(string, string?)>(Entries.Count);
         foreach (var entry in Entries)
         {
-            if (Problem(entry.Path) is not { } reason)
+            if (Problem(entry.Path, maxPixels) is not { } reason)
             {
                 readable.Add(entry);
                 continue;
@@ -130,7 +130,7 @@ internal sealed class ImageFileList
     }
 
 
-    private static string? Problem(string path)
+    private static string? Problem(string path, long maxPixels)
     {
         byte[] bytes;
         try
@@ -148,7 +148,13 @@ internal sealed class ImageFileList
         using var codec = SKCodec.Create(new MemoryStream(bytes));
         if (codec is null)
             return "the file is not an image ML.NET can decode (PNG, JPEG, BMP, GIF or WebP)";
-        var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Premul);
+        // The header's size, before decoding: a small file may declare an image that decodes to gigabytes.
+        var (width, height) = (codec.Info.Width, codec.Info.Height);
+        if ((long)width * height > maxPixels)
+            return $"the image is {width}x{height} = {(long)width * height:N0} pixels, more than the limit of {maxPixels:N0} (ImageFileOptions.MaxImagePixels; --max-image-pixels on the command line)";
+        var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul);
+        if (info.BytesSize64 > Array.MaxLength)
+            return $"the image is {width}x{height} pixels, too large to decode";
         return codec.GetPixels(info, out byte[] _) switch
         {
             SKCodecResult.Success => null,

@@ -41,6 +41,31 @@ public sealed class ImageFileCatalogTests
     }
 
     [TestMethod]
+    public void AnImageOverThePixelLimitIsRefusedFromItsHeaderNamingTheFileOrSkipped()
+    {
+        var folder = ImageFiles.ClassFolder(TestFolders.Create(), classes: 2, perClass: 2);
+        string bomb = ImageFiles.WriteBlankPng(Path.Combine(folder, "a", "bomb.png"), 46_000, 46_000);
+        var mlContext = new MLContext();
+        var skipped = new List<UnreadableImage>();
+
+        var refused = Assert.ThrowsExactly<InvalidDataException>(() => mlContext.Data.LoadImageFolder(folder, 12, 12));
+        var tightLimit = Assert.ThrowsExactly<InvalidDataException>(() => mlContext.Data.LoadImageFiles([Path.Combine(folder, "b", "0.png")],
+            new ImageFileOptions { ImageWidth = 12, ImageHeight = 12, MaxImagePixels = 100 }));
+        var rows = Rows(mlContext.Data.LoadImageFolder(folder, new ImageFileOptions
+        {
+            ImageWidth = 12, ImageHeight = 12, SkipUnreadableImages = true, OnImageSkipped = skipped.Add,
+        }));
+
+        Assert.IsLessThan(4_000_000L, new FileInfo(bomb).Length, "small on disk");
+        StringAssert.Contains(refused.Message, bomb);
+        StringAssert.Contains(refused.Message, "46000x46000");
+        StringAssert.Contains(tightLimit.Message, "12x12");
+        StringAssert.Contains(tightLimit.Message, "MaxImagePixels");
+        Assert.HasCount(4, rows);
+        Assert.AreEqual(bomb, skipped.Single().Path);
+    }
+
+    [TestMethod]
     public void AnUnreadableImageStopsLoadingWithItsName()
     {
         var folder = ImageFiles.ClassFolder(TestFolders.Create(), classes: 2, perClass: 2);
