@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using MLNetCnn.Cli.Data;
 using MLNetCnn.Cli.Progress;
 using MLNetCnn.Cli.Reports;
@@ -38,6 +39,7 @@ internal static class TrainCommand
         var imageSize = new Option<string?>("--image-size") { Description = "Image files are resized to this: N (square) or WIDTHxHEIGHT; default: 32, or 224 with --weights." };
         var channels = new Option<int?>("--channels") { Description = "Read images as 1 (grey) or 3 (RGB) channels; default: 3 for image files, the data's own otherwise." };
         var skipUnreadable = CommonOptions.SkipUnreadable();
+        var maxImagePixels = CommonOptions.MaxImagePixels();
         var output = new Option<string?>("--output", "-o") { Description = $"The run folder for {ModelFileName} and the report; default: runs/ARCH-TIME." };
         var optimization = new OptimizationFlags();
         var schedule = new ScheduleFlags();
@@ -46,7 +48,7 @@ internal static class TrainCommand
         var command = new Command("train", "Train a CNN, evaluate it on the test data, and save the model and a report (metrics.json, plots, report.md).")
         {
             data, architecture, weights, frozenBackboneEpochs, backboneLearningRateFactor, epochs, batchSize, learningRate, device, seed,
-            validationFraction, testFraction, imageSize, channels, skipUnreadable, output,
+            validationFraction, testFraction, imageSize, channels, skipUnreadable, maxImagePixels, output,
         };
         optimization.AddTo(command);
         schedule.AddTo(command);
@@ -74,7 +76,7 @@ internal static class TrainCommand
             schedule.ApplyTo(parse, options);
             runControl.ApplyTo(parse, options);
             string folder = parse.GetValue(output) ?? Path.Combine("runs", $"{arch}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}");
-            var request = new ImageRequest(CnnColumnNames.Features, width, height, parse.GetValue(skipUnreadable));
+            var request = new ImageRequest(CnnColumnNames.Features, width, height, parse.GetValue(skipUnreadable), parse.GetValue(maxImagePixels));
             Train(console, parse.GetValue(data), options, parse.GetValue(channels), parse.GetValue(testFraction), request, folder);
         }));
         return command;
@@ -90,23 +92,30 @@ internal static class TrainCommand
             throw new ArgumentException($"--channels must be 1 (grey) or 3 (RGB), not {channels}.");
         if (testFraction is <= 0 or >= 1)
             throw new ArgumentException($"--test-fraction must be between 0 and 1, not {testFraction}.");
+        RunFolder.CheckWritable(folder);
         var mlContext = new MLContext(seed: options.Seed);
         var source = DataSource.Open(dataPath);
         options.ImageChannels = channels ?? (source.IsImageFiles ? 3 : 0);
         var (train, test) = source.HasSplits
             ? (source.Load(mlContext, DataSplit.Train, request), source.Load(mlContext, DataSplit.Test, request))
             : Split(mlContext, source.Load(mlContext, DataSplit.Train, request), testFraction, options.Seed);
+        var validation = source.LoadValidation(mlContext, request);
+        if (source.ClassNames is null)
+        {
+            CheckClassesKnown(train, test, "test");
+            if (validation is not null)
+                CheckClassesKnown(train, validation, "validation");
+        }
+        if (validation is not null)
+            options.ValidationFraction = 0;
         ReportSkipped(console, request.Skipped);
-        console.Ansi.MarkupLineInterpolated($"Training [bold]{architecture}[/]{(options.PretrainedWeights is { } weights ? $" from {weights}" : "")} on {source.Description}{(source.HasSplits ? "" : $" ({testFraction:P0} held out for testing)")}.");
+        console.Ansi.MarkupLineInterpolated($"Training [bold]{architecture}[/]{(options.PretrainedWeights is { } weights ? $" from {weights}" : "")} on {source.Description}{(source.HasSplits ? "" : $" ({testFraction:P0} held out for testing)")}{(validation is null ? "" : ", validating on its validation split")}.");
 
-        var pipeline = LabelKeys.Map(mlContext, CnnColumnNames.Label, source.ClassNames)
-            .Append(mlContext.MulticlassClassification.Trainers.Cnn(options))
-            .Append(mlContext.Transforms.Conversion.MapKeyToValue(CnnColumnNames.PredictedLabel));
         var model = TrainingProgress.Run(console, options.Epochs, progress =>
         {
             options.OnEpochEnd = progress.Epoch;
             options.OnStepEnd = progress.Step;
-            return pipeline.Fit(train);
+            return Fit(mlContext, source, options, train, validation);
         });
         using var classifier = model.OfType<CnnClassificationTransformer>().Single();
         console.Output.WriteLine(classifier.TrainingHistory.ToString());
@@ -130,6 +139,30 @@ internal static class TrainCommand
             SkippedImages = request.Skipped,
         }, classifier.TrainingHistory, evaluation, classifier.Model);
         console.Ansi.MarkupLineInterpolated($"Saved the model and the report ({ReportFolder.SummaryFile}) in [bold]{Path.GetFullPath(folder)}[/].");
+    }
+
+    /// <summary>Maps labels to keys, trains (validating on <paramref name="validation"/> when given) and maps predictions back to labels.</summary>
+    private static TransformerChain<ITransformer> Fit(MLContext mlContext, DataSource source, CnnClassificationTrainer.Options options,
+        IDataView train, IDataView? validation)
+    {
+        var keys = LabelKeys.Map(mlContext, CnnColumnNames.Label, source.ClassNames).Fit(train);
+        var keyedTrain = keys.Transform(train);
+        var classifier = mlContext.MulticlassClassification.Trainers.Cnn(options).Fit(keyedTrain, validation is null ? null : keys.Transform(validation));
+        var labels = mlContext.Transforms.Conversion.MapKeyToValue(CnnColumnNames.PredictedLabel).Fit(classifier.Transform(keyedTrain));
+        return new TransformerChain<ITransformer>(keys, classifier, labels);
+    }
+
+    /// <summary>Refuses, before training, data whose classes the training data lacks: the model could never predict them.</summary>
+    private static void CheckClassesKnown(IDataView train, IDataView other, string otherName)
+    {
+        static HashSet<string> Classes(IDataView data) =>
+            [.. data.GetColumn<ReadOnlyMemory<char>>(CnnColumnNames.Label).Select(label => label.ToString())];
+        var unknown = Classes(other).Except(Classes(train)).Order(StringComparer.Ordinal).ToArray();
+        if (unknown.Length > 0)
+        {
+            throw new InvalidDataException($"The {otherName} data has class{(unknown.Length == 1 ? "" : "es")} {string.Join(", ", unknown.Select(c => $"'{c}'"))} " +
+                "that the training data lacks: add training images of it, or remove it from the " + otherName + " data.");
+        }
     }
 
     /// <summary>Reports image files left out, by count and name.</summary>

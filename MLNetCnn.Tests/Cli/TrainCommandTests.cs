@@ -126,6 +126,70 @@ public sealed class TrainCommandTests
     }
 
     [TestMethod]
+    public void AValFolderBesideTrainAndTestIsTheValidationDataNotAClass()
+    {
+        var data = TestFolders.Create();
+        foreach (var split in new[] { "train", "test", "val" })
+            ImageFiles.ClassFolder(Path.Combine(data, split), classes: 2, perClass: split == "train" ? 6 : 2);
+        string run = Path.Combine(TestFolders.Create(), "run");
+
+        var (exitCode, output, error) = CliInProcess.Run("train", "--data", data, "--epochs", "1", "--batch-size", "4", "--image-size", "12",
+            "--validation-fraction", "0", "--output", run);
+
+        Assert.AreEqual(0, exitCode, error + output);
+        StringAssert.Contains(output, "validating on its validation split");
+        var report = RunReport.FromJson(File.ReadAllText(Path.Combine(run, ReportFolder.MetricsFile)));
+        CollectionAssert.AreEqual(new[] { "a", "b" }, report.Test.Classes.Select(c => c.Name).ToArray());
+        Assert.IsNotNull(report.History.Single().ValidationAccuracy, "validated on val/ although --validation-fraction is 0");
+    }
+
+    [TestMethod]
+    public void AnOutputThatIsAFileOrBelowOneIsRefusedBeforeTraining()
+    {
+        var data = ImageFiles.ClassFolder(TestFolders.Create(), classes: 2, perClass: 4);
+        string file = Path.Combine(TestFolders.Create(), "taken");
+        File.WriteAllText(file, "a file");
+
+        foreach (var output in new[] { file, Path.Combine(file, "run") })
+        {
+            var result = CliInProcess.Run("train", "--data", data, "--epochs", "1", "--batch-size", "4", "--image-size", "12", "--output", output);
+            CliInProcess.AssertFails(result, file, "is a file");
+            Assert.IsFalse(result.Output.Contains("Epoch", StringComparison.Ordinal), result.Output);
+        }
+        Assert.AreEqual("a file", File.ReadAllText(file));
+    }
+
+    [TestMethod]
+    public void ATestClassTheTrainingDataLacksIsRefusedBeforeTraining()
+    {
+        var data = TestFolders.Create();
+        ImageFiles.ClassFolder(Path.Combine(data, "train"), classes: 2, perClass: 4);
+        ImageFiles.ClassFolder(Path.Combine(data, "test"), classes: 3, perClass: 1);
+
+        var result = CliInProcess.Run("train", "--data", data, "--epochs", "1", "--batch-size", "4", "--image-size", "12",
+            "--output", Path.Combine(TestFolders.Create(), "run"));
+
+        CliInProcess.AssertFails(result, "test data", "'c'");
+        Assert.IsFalse(result.Output.Contains("Epoch", StringComparison.Ordinal), result.Output);
+    }
+
+    [TestMethod]
+    public void AnImageOverThePixelLimitStopsTrainingNamingTheFileUnlessSkipped()
+    {
+        var data = ImageFiles.ClassFolder(TestFolders.Create(), classes: 2, perClass: 4);
+        string large = ImageFiles.Write(Path.Combine(data, "a", "large.png"), 0, width: 40, height: 40);
+        string run = Path.Combine(TestFolders.Create(), "run");
+        string[] arguments = ["train", "--data", data, "--epochs", "1", "--batch-size", "4", "--image-size", "12", "--max-image-pixels", "1000",
+            "--output", run];
+
+        CliInProcess.AssertFails(CliInProcess.Run(arguments), large, "40x40", "--max-image-pixels");
+        var skipped = CliInProcess.Run([.. arguments, "--skip-unreadable"]);
+
+        Assert.AreEqual(0, skipped.ExitCode, skipped.Error);
+        StringAssert.Contains(skipped.Output, "Skipped 1 unreadable image file");
+    }
+
+    [TestMethod]
     public void EveryCommandHasHelp()
     {
         foreach (var command in new[] { "train", "evaluate", "predict" })
