@@ -1,6 +1,11 @@
+using System.Runtime.InteropServices;
+
 namespace MLNetCnn.Cli;
 
-/// <summary>Runs a command's work: exit code 0 on success, 1 with a one-line error on failure.</summary>
+/// <summary>
+/// Runs a command's work: exit code 0 on success, 1 with a one-line error on any failure (native libtorch errors and
+/// running out of memory included); the stack trace follows only with <c>--verbose</c>.
+/// </summary>
 internal static class CommandRunner
 {
     public static int Run(CliConsole console, Action work)
@@ -10,11 +15,21 @@ internal static class CommandRunner
             work();
             return 0;
         }
-        catch (Exception e) when (e is not OutOfMemoryException)
+        catch (Exception e)
         {
             var cause = e is System.Reflection.TargetInvocationException { InnerException: { } inner } ? inner : e;
-            console.Error.WriteLine($"error: {cause.Message.ReplaceLineEndings(" ")}");
+            console.Error.WriteLine($"error: {OneLine(cause)}");
+            if (console.Verbose)
+                console.Error.WriteLine(cause.ToString());
             return 1;
         }
     }
+
+    private static string OneLine(Exception e) => e switch
+    {
+        // libtorch's messages go on with the C++ frames they were raised from: the first line says what happened.
+        ExternalException => e.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? e.GetType().Name,
+        OutOfMemoryException => $"out of memory ({e.Message}): try a smaller --batch-size or --image-size.",
+        _ => e.Message.ReplaceLineEndings(" "),
+    };
 }
