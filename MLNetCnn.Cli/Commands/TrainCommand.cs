@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNetCnn.Cli.Data;
@@ -41,6 +42,7 @@ internal static class TrainCommand
         var skipUnreadable = CommonOptions.SkipUnreadable();
         var maxImagePixels = CommonOptions.MaxImagePixels();
         var output = new Option<string?>("--output", "-o") { Description = $"The run folder for {ModelFileName} and the report; default: runs/ARCH-TIME." };
+        var overwrite = new Option<bool>("--overwrite") { Description = "Replace an --output folder that already holds files (by default it is refused)." };
         var optimization = new OptimizationFlags();
         var schedule = new ScheduleFlags();
         var runControl = new RunControlFlags();
@@ -48,7 +50,7 @@ internal static class TrainCommand
         var command = new Command("train", "Train a CNN, evaluate it on the test data, and save the model and a report (metrics.json, plots, report.md).")
         {
             data, architecture, weights, frozenBackboneEpochs, backboneLearningRateFactor, epochs, batchSize, learningRate, device, seed,
-            validationFraction, testFraction, imageSize, channels, skipUnreadable, maxImagePixels, output,
+            validationFraction, testFraction, imageSize, channels, skipUnreadable, maxImagePixels, output, overwrite,
         };
         optimization.AddTo(command);
         schedule.AddTo(command);
@@ -77,13 +79,13 @@ internal static class TrainCommand
             runControl.ApplyTo(parse, options);
             string folder = parse.GetValue(output) ?? Path.Combine("runs", $"{arch}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}");
             var request = new ImageRequest(CnnColumnNames.Features, width, height, parse.GetValue(skipUnreadable), parse.GetValue(maxImagePixels));
-            Train(console, parse.GetValue(data), options, parse.GetValue(channels), parse.GetValue(testFraction), request, folder);
+            Train(console, parse.GetValue(data), options, parse.GetValue(channels), parse.GetValue(testFraction), request, folder, parse.GetValue(overwrite));
         }));
         return command;
     }
 
     private static void Train(CliConsole console, string? dataPath, CnnClassificationTrainer.Options options, int? channels, double testFraction,
-        ImageRequest request, string folder)
+        ImageRequest request, string folder, bool overwrite)
     {
         string architecture = options.Architecture!;
         if (!ModelZoo.Contains(architecture))
@@ -92,7 +94,7 @@ internal static class TrainCommand
             throw new ArgumentException($"--channels must be 1 (grey) or 3 (RGB), not {channels}.");
         if (testFraction is <= 0 or >= 1)
             throw new ArgumentException($"--test-fraction must be between 0 and 1, not {testFraction}.");
-        RunFolder.CheckWritable(folder);
+        using var runFolder = RunFolder.Begin(folder, overwrite || options.Resume, options.CheckpointFolder);
         var mlContext = new MLContext(seed: options.Seed);
         var source = DataSource.Open(dataPath);
         options.ImageChannels = channels ?? (source.IsImageFiles ? 3 : 0);
@@ -111,23 +113,39 @@ internal static class TrainCommand
         ReportSkipped(console, request.Skipped);
         console.Ansi.MarkupLineInterpolated($"Training [bold]{architecture}[/]{(options.PretrainedWeights is { } weights ? $" from {weights}" : "")} on {source.Description}{(source.HasSplits ? "" : $" ({testFraction:P0} held out for testing)")}{(validation is null ? "" : ", validating on its validation split")}.");
 
-        var model = TrainingProgress.Run(console, options.Epochs, progress =>
+        using var interrupt = new CancellationTokenSource();
+        using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, signal =>
         {
-            options.OnEpochEnd = progress.Epoch;
-            options.OnStepEnd = progress.Step;
-            return Fit(mlContext, source, options, train, validation);
+            // The first Ctrl-C stops after the current step; a second one ends the process as usual.
+            signal.Cancel = !interrupt.IsCancellationRequested;
+            interrupt.Cancel();
         });
+        options.Cancellation = interrupt.Token;
+        options.ReturnBestModelOnCancel = true;
+        TransformerChain<ITransformer> model;
+        try
+        {
+            model = TrainingProgress.Run(console, options.Epochs, progress =>
+            {
+                options.OnEpochEnd = progress.Epoch;
+                options.OnStepEnd = progress.Step;
+                return Fit(mlContext, source, options, train, validation);
+            });
+        }
+        catch (OperationCanceledException) when (interrupt.IsCancellationRequested)
+        {
+            throw new OperationCanceledException($"Interrupted (Ctrl-C) before the first epoch ended: nothing to save. {ResumeHint(options)}");
+        }
         using var classifier = model.OfType<CnnClassificationTransformer>().Single();
         console.Output.WriteLine(classifier.TrainingHistory.ToString());
         var evaluation = Evaluation.Compute(mlContext, classifier, test);
         EvaluationTables.Print(console.Ansi, evaluation);
 
-        string modelPath = Path.Combine(folder, ModelFileName);
-        mlContext.Model.SaveAtomically(model, train.Schema, modelPath);
-        ReportFolder.Write(folder, new RunReport
+        mlContext.Model.SaveAtomically(model, train.Schema, Path.Combine(runFolder.Staging, ModelFileName));
+        ReportFolder.Write(runFolder.Staging, new RunReport
         {
             Command = "train",
-            Model = Path.GetFullPath(modelPath),
+            Model = Path.Combine(runFolder.Target, ModelFileName),
             Architecture = architecture,
             Input = classifier.Model.Spec.Input.ToString(),
             TrainingData = source.Description,
@@ -138,8 +156,18 @@ internal static class TrainCommand
             Test = TestMetrics.From(evaluation),
             SkippedImages = request.Skipped,
         }, classifier.TrainingHistory, evaluation, classifier.Model);
-        console.Ansi.MarkupLineInterpolated($"Saved the model and the report ({ReportFolder.SummaryFile}) in [bold]{Path.GetFullPath(folder)}[/].");
+        runFolder.Commit();
+        console.Ansi.MarkupLineInterpolated($"Saved the model and the report ({ReportFolder.SummaryFile}) in [bold]{runFolder.Target}[/].");
+        if (classifier.TrainingHistory.Outcome == TrainingOutcome.Cancelled)
+        {
+            throw new OperationCanceledException($"Interrupted (Ctrl-C) after epoch {classifier.TrainingHistory.Count} of {options.Epochs}: " +
+                $"saved the model of epoch {classifier.TrainingHistory.RestoredEpoch ?? classifier.TrainingHistory.Count} in '{runFolder.Target}'. {ResumeHint(options)}");
+        }
     }
+
+    private static string ResumeHint(CnnClassificationTrainer.Options options) => options.CheckpointFolder is { } checkpoints
+        ? $"To continue, run the same command with --resume (checkpoints in '{checkpoints}')."
+        : "To be able to resume an interrupted run, train with --checkpoints DIR.";
 
     /// <summary>Maps labels to keys, trains (validating on <paramref name="validation"/> when given) and maps predictions back to labels.</summary>
     private static TransformerChain<ITransformer> Fit(MLContext mlContext, DataSource source, CnnClassificationTrainer.Options options,
