@@ -37,7 +37,7 @@ public static class ImageFileCatalog
 
     /// <summary>
     /// The images a CSV or TSV file lists, one per line as <c>path,label</c> (relative paths start at the list's
-    /// folder; the first line is a header when its first field does not end in an image extension; fields may be
+    /// folder; the first line is a header when its first field neither ends in an image extension nor names an existing file; fields may be
     /// quoted; a <c>.tsv</c> file or a first line with a tab is read tab-separated). Columns as
     /// <see cref="LoadImageFolder(DataOperationsCatalog, string, ImageFileOptions)"/>.
     /// </summary>

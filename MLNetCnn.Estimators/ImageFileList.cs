@@ -49,10 +49,13 @@ internal sealed class ImageFileList
             ?? throw new InvalidDataException($"Image list '{listPath}' is empty.");
         char separator = Path.GetExtension(listPath).Equals(".tsv", StringComparison.OrdinalIgnoreCase) || firstLine.Contains('\t') ? '\t' : ',';
         string firstField = firstLine.Split(separator)[0].Trim().Trim('"');
+        string baseFolder = Path.GetDirectoryName(Path.GetFullPath(listPath))!;
+        // A first field naming an existing file is a row even without an image extension (files may have none).
+        bool hasHeader = !ImageFolderWalk.IsImageFile(firstField) && !File.Exists(Path.GetFullPath(firstField, baseFolder));
         var loader = catalog.CreateTextLoader(new TextLoader.Options
         {
             Separators = [separator],
-            HasHeader = !ImageFolderWalk.IsImageFile(firstField),
+            HasHeader = hasHeader,
             AllowQuoting = true,
             TrimWhitespace = true,
             Columns =
@@ -61,7 +64,6 @@ internal sealed class ImageFileList
                 new TextLoader.Column("Label", DataKind.String, 1),
             ],
         });
-        string baseFolder = Path.GetDirectoryName(Path.GetFullPath(listPath))!;
         var entries = new List<(string, string?)>();
         var rows = loader.Load(listPath);
         using (var cursor = rows.GetRowCursor(rows.Schema))

@@ -66,6 +66,20 @@ public sealed class ImageFileCatalogTests
     }
 
     [TestMethod]
+    public void AHeaderlessListOfFilesWithoutExtensionsKeepsItsFirstRow()
+    {
+        var folder = TestFolders.Create();
+        foreach (var (name, label) in new[] { ("first", 0), ("second", 1), ("third", 0) })
+            File.Move(ImageFiles.Write(Path.Combine(folder, name + ".png"), label), Path.Combine(folder, name));
+        string list = Path.Combine(folder, "list.csv");
+        File.WriteAllLines(list, ["first,a", "second,b", "third,a"]);
+
+        var rows = Rows(new MLContext().Data.LoadImageList(list, new ImageFileOptions { ImageWidth = 8, ImageHeight = 8 }));
+
+        CollectionAssert.AreEqual(new[] { "a", "b", "a" }, rows.Select(r => r.Label).ToArray());
+    }
+
+    [TestMethod]
     public void AnUnreadableImageStopsLoadingWithItsName()
     {
         var folder = ImageFiles.ClassFolder(TestFolders.Create(), classes: 2, perClass: 2);
