@@ -63,7 +63,7 @@ internal static class CompareCommand
             Description = "The metric to rank by: MicroAccuracy, MacroAccuracy or LogLoss.",
             DefaultValueFactory = _ => CnnExperimentMetric.MicroAccuracy,
         };
-        var device = new Option<ComputeDevice>("--device") { Description = "auto, cpu or cuda.", DefaultValueFactory = _ => ComputeDevice.Auto };
+        var device = CommonOptions.Device();
         var seed = new Option<int>("--seed") { Description = "Seed for splits, search order, initialisation and shuffling.", DefaultValueFactory = _ => 1 };
         var imageSize = new Option<string>("--image-size") { Description = "Image files are resized to this: N (square) or WIDTHxHEIGHT.", DefaultValueFactory = _ => "32" };
         var channels = new Option<int?>("--channels") { Description = "Read images as 1 (grey) or 3 (RGB) channels; default: 3 for image files, the data's own otherwise." };
@@ -103,7 +103,7 @@ internal static class CompareCommand
                 HoldoutFraction = parse.GetValue(holdoutFraction),
                 OptimizationMetric = parse.GetValue(metric),
                 Seed = parse.GetValue(seed),
-                Trainer = new CnnClassificationTrainer.Options { Device = parse.GetValue(device), Seed = parse.GetValue(seed) },
+                Trainer = new CnnClassificationTrainer.Options { Device = CommonOptions.Available(parse.GetValue(device)), Seed = parse.GetValue(seed) },
             };
             optimization.ApplyTo(parse, options.Trainer);
             schedule.ApplyTo(parse, options.Trainer);

@@ -22,7 +22,7 @@ internal static class LrFindCommand
         var data = CommonOptions.Data("the embedded Fashion-MNIST subset");
         var architecture = new Option<string>("--arch") { Description = $"The architecture: {string.Join(", ", ModelZoo.Names)}.", DefaultValueFactory = _ => "lenet5" };
         var batchSize = new Option<int>("--batch-size") { Description = "Images per mini-batch.", DefaultValueFactory = _ => 64 };
-        var device = new Option<ComputeDevice>("--device") { Description = "auto, cpu or cuda.", DefaultValueFactory = _ => ComputeDevice.Auto };
+        var device = CommonOptions.Device();
         var seed = new Option<int>("--seed") { Description = "Seed for initialisation and shuffling.", DefaultValueFactory = _ => 1 };
         var imageSize = new Option<string>("--image-size") { Description = "Image files are resized to this: N (square) or WIDTHxHEIGHT.", DefaultValueFactory = _ => "32" };
         var channels = new Option<int?>("--channels") { Description = "Read images as 1 (grey) or 3 (RGB) channels; default: 3 for image files, the data's own otherwise." };
@@ -45,7 +45,7 @@ internal static class LrFindCommand
             {
                 Architecture = parse.GetValue(architecture)!,
                 BatchSize = parse.GetValue(batchSize),
-                Device = parse.GetValue(device),
+                Device = CommonOptions.Available(parse.GetValue(device)),
                 Seed = parse.GetValue(seed),
                 FeatureColumnName = CnnColumnNames.Features,
             };

@@ -33,7 +33,7 @@ internal static class TrainCommand
         var epochs = new Option<int>("--epochs") { Description = "Passes over the training data.", DefaultValueFactory = _ => 10 };
         var batchSize = new Option<int>("--batch-size") { Description = "Images per mini-batch.", DefaultValueFactory = _ => 64 };
         var learningRate = new Option<double>("--lr") { Description = "Learning rate.", DefaultValueFactory = _ => 1e-3 };
-        var device = new Option<ComputeDevice>("--device") { Description = "auto, cpu or cuda.", DefaultValueFactory = _ => ComputeDevice.Auto };
+        var device = CommonOptions.Device();
         var seed = new Option<int>("--seed") { Description = "Seed for initialisation, shuffling and splits.", DefaultValueFactory = _ => 1 };
         var validationFraction = new Option<double>("--validation-fraction") { Description = "Share of the training data held out to validate after every epoch (0 for none).", DefaultValueFactory = _ => 0.1 };
         var testFraction = new Option<double>("--test-fraction") { Description = "Share held out for testing when the data has no test split.", DefaultValueFactory = _ => 0.2 };
@@ -69,7 +69,7 @@ internal static class TrainCommand
                 Epochs = parse.GetValue(epochs),
                 BatchSize = parse.GetValue(batchSize),
                 LearningRate = parse.GetValue(learningRate),
-                Device = parse.GetValue(device),
+                Device = CommonOptions.Available(parse.GetValue(device)),
                 Seed = parse.GetValue(seed),
                 ValidationFraction = parse.GetValue(validationFraction),
                 FeatureColumnName = CnnColumnNames.Features,
