@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using MLNetCnn.Runtime;
 
 namespace MLNetCnn.Cli;
 
@@ -18,7 +19,8 @@ internal static class CommandRunner
         catch (Exception e)
         {
             var cause = e is System.Reflection.TargetInvocationException { InnerException: { } inner } ? inner : e;
-            console.Error.WriteLine($"error: {OneLine(cause)}");
+            string message = FindInChain<CudaUnavailableException>(e) is { } cuda ? CudaDeviceError.Message(cuda) : OneLine(cause);
+            console.Error.WriteLine($"error: {message}");
             if (console.Verbose)
                 console.Error.WriteLine(cause.ToString());
             return 1;
@@ -32,4 +34,14 @@ internal static class CommandRunner
         OutOfMemoryException => $"out of memory ({e.Message}): try a smaller --batch-size or --image-size.",
         _ => e.Message.ReplaceLineEndings(" "),
     };
+
+    private static T? FindInChain<T>(Exception? error) where T : Exception
+    {
+        for (; error is not null; error = error.InnerException)
+        {
+            if (error is T found)
+                return found;
+        }
+        return null;
+    }
 }
