@@ -30,24 +30,6 @@ internal static class CommonOptions
     /// <summary>The device to train on.</summary>
     public static Option<ComputeDevice> Device() => new("--device") { Description = "auto, cpu or cuda.", DefaultValueFactory = _ => ComputeDevice.Auto };
 
-    /// <summary>
-    /// <paramref name="requested"/>, after checking that this machine has it: the library's own error names its options
-    /// (<c>ComputeDevice.Cpu</c>), this one the flags.
-    /// </summary>
-    public static ComputeDevice Available(ComputeDevice requested)
-    {
-        try
-        {
-            DeviceSelector.Select(requested);
-            return requested;
-        }
-        catch (InvalidOperationException e)
-        {
-            throw new ArgumentException($"--device {requested.ToString().ToLowerInvariant()} was asked for but this machine has no usable CUDA device " +
-                "(no CUDA GPU, or no CUDA backend package such as TorchSharp-cuda-linux): use --device cpu or --device auto.", e);
-        }
-    }
-
     /// <summary>A saved model zip, as <c>train</c> writes it.</summary>
     public static Argument<string> Model() => new("model") { Description = "The model zip that train saved (model.zip in its output folder)." };
 }

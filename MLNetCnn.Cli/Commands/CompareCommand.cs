@@ -103,7 +103,7 @@ internal static class CompareCommand
                 HoldoutFraction = parse.GetValue(holdoutFraction),
                 OptimizationMetric = parse.GetValue(metric),
                 Seed = parse.GetValue(seed),
-                Trainer = new CnnClassificationTrainer.Options { Device = CommonOptions.Available(parse.GetValue(device)), Seed = parse.GetValue(seed) },
+                Trainer = new CnnClassificationTrainer.Options { Device = parse.GetValue(device), Seed = parse.GetValue(seed) },
             };
             optimization.ApplyTo(parse, options.Trainer);
             schedule.ApplyTo(parse, options.Trainer);

@@ -45,7 +45,7 @@ internal static class LrFindCommand
             {
                 Architecture = parse.GetValue(architecture)!,
                 BatchSize = parse.GetValue(batchSize),
-                Device = CommonOptions.Available(parse.GetValue(device)),
+                Device = parse.GetValue(device),
                 Seed = parse.GetValue(seed),
                 FeatureColumnName = CnnColumnNames.Features,
             };

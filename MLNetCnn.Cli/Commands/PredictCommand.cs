@@ -34,7 +34,7 @@ internal static class PredictCommand
 
         var command = new Command("predict", "Classify image files with a saved model: the top-k classes of each, with probabilities.")
         {
-            model, images, top, format, skipUnreadable,
+            model, images, top, format, skipUnreadable, maxImagePixels,
         };
         command.SetAction(parse => CommandRunner.Run(console, () =>
             Predict(console, parse.GetValue(model)!, parse.GetValue(images)!, parse.GetValue(top), parse.GetValue(format), parse.GetValue(skipUnreadable), parse.GetValue(maxImagePixels))));

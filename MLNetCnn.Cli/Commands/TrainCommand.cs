@@ -69,7 +69,7 @@ internal static class TrainCommand
                 Epochs = parse.GetValue(epochs),
                 BatchSize = parse.GetValue(batchSize),
                 LearningRate = parse.GetValue(learningRate),
-                Device = CommonOptions.Available(parse.GetValue(device)),
+                Device = parse.GetValue(device),
                 Seed = parse.GetValue(seed),
                 ValidationFraction = parse.GetValue(validationFraction),
                 FeatureColumnName = CnnColumnNames.Features,

@@ -275,6 +275,7 @@ public sealed class TrainCommandTests
             var (exitCode, output, _) = CliInProcess.Run(command, "--help");
             Assert.AreEqual(0, exitCode, command);
             StringAssert.Contains(output, "--skip-unreadable", command);
+            StringAssert.Contains(output, "--max-image-pixels", command);
         }
         var (rootExit, rootOutput, _) = CliInProcess.Run("--help");
         Assert.AreEqual(0, rootExit);
