@@ -36,6 +36,9 @@ internal sealed class CliConsole
     /// <summary>Whether output goes to a terminal, so progress bars and colours can be drawn.</summary>
     public bool IsInteractive { get; }
 
+    /// <summary>Whether a failed command also writes the exception's stack trace (<c>--verbose</c>).</summary>
+    public bool Verbose { get; set; }
+
     /// <summary>Tables, markup and progress on <see cref="Output"/>.</summary>
     public IAnsiConsole Ansi { get; }
 

@@ -35,9 +35,12 @@ internal static class Program
     public static int Run(string[] args, CliConsole console)
     {
         var root = new RootCommand("mlnetcnn: train, evaluate and use convolutional image classifiers (LeNet-5 to MobileNet) with ML.NET and TorchSharp.");
+        var verbose = new Option<bool>("--verbose") { Description = "On failure, also write the error's stack trace.", Recursive = true };
+        root.Add(verbose);
         foreach (var create in Commands)
             root.Add(create(console));
         var parsed = root.Parse(args);
+        console.Verbose = parsed.GetValue(verbose);
         if (parsed.Action is ParseErrorAction parseError)
             parseError.ShowHelp = false;
         return parsed.Invoke(new InvocationConfiguration { Output = console.Output, Error = console.Error });

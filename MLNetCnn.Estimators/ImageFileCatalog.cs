@@ -19,7 +19,8 @@ public static class ImageFileCatalog
     /// <summary>
     /// The images under <paramref name="path"/>, one subfolder per class named after it (images may sit
     /// deeper inside a class folder), resized to <paramref name="imageWidth"/> x <paramref name="imageHeight"/>.
-    /// Columns: <c>Label</c> (text), <c>ImagePath</c> and <c>Image</c>.
+    /// Columns: <c>Label</c> (text), <c>ImagePath</c> and <c>Image</c>. Links to folders below a class folder are not
+    /// followed (a link back up would read the data again under another label); a file reached twice is read once.
     /// </summary>
     public static IDataView LoadImageFolder(this DataOperationsCatalog catalog, string path, int imageWidth, int imageHeight) =>
         catalog.LoadImageFolder(path, new ImageFileOptions { ImageWidth = imageWidth, ImageHeight = imageHeight });
@@ -36,7 +37,7 @@ public static class ImageFileCatalog
 
     /// <summary>
     /// The images a CSV or TSV file lists, one per line as <c>path,label</c> (relative paths start at the list's
-    /// folder; the first line is a header when its first field does not end in an image extension; fields may be
+    /// folder; the first line is a header when its first field neither ends in an image extension nor names an existing file; fields may be
     /// quoted; a <c>.tsv</c> file or a first line with a tab is read tab-separated). Columns as
     /// <see cref="LoadImageFolder(DataOperationsCatalog, string, ImageFileOptions)"/>.
     /// </summary>
@@ -63,7 +64,7 @@ public static class ImageFileCatalog
 
     private static IDataView Load(DataOperationsCatalog catalog, ImageFileList files, ImageFileOptions options)
     {
-        var readable = files.Readable(options.SkipUnreadableImages, options.OnImageSkipped);
+        var readable = files.Readable(options.SkipUnreadableImages, options.MaxImagePixels, options.OnImageSkipped);
         IDataView listed = readable.HasLabels
             ? catalog.LoadFromEnumerable(readable.Entries.Select(e => new LabelledFile { ImagePath = e.Path, Label = e.Label! }),
                 Definition<LabelledFile>(options, withLabel: true))

@@ -25,10 +25,11 @@ internal sealed class ImageFileList
         if (!Directory.Exists(folder))
             throw new DirectoryNotFoundException($"Image folder '{folder}' does not exist.");
         var entries = new List<(string, string?)>();
+        var walk = new ImageFolderWalk();
         foreach (var classFolder in Directory.GetDirectories(folder).Order(StringComparer.Ordinal))
         {
             string label = Path.GetFileName(classFolder);
-            entries.AddRange(ImagesUnder(classFolder).Select(file => (file, (string?)label)));
+            entries.AddRange(walk.ImagesUnder(classFolder).Select(file => (file, (string?)label)));
         }
         if (entries.Count == 0)
         {
@@ -48,10 +49,13 @@ internal sealed class ImageFileList
             ?? throw new InvalidDataException($"Image list '{listPath}' is empty.");
         char separator = Path.GetExtension(listPath).Equals(".tsv", StringComparison.OrdinalIgnoreCase) || firstLine.Contains('\t') ? '\t' : ',';
         string firstField = firstLine.Split(separator)[0].Trim().Trim('"');
+        string baseFolder = Path.GetDirectoryName(Path.GetFullPath(listPath))!;
+        // A first field naming an existing file is a row even without an image extension (files may have none).
+        bool hasHeader = !ImageFolderWalk.IsImageFile(firstField) && !File.Exists(Path.GetFullPath(firstField, baseFolder));
         var loader = catalog.CreateTextLoader(new TextLoader.Options
         {
             Separators = [separator],
-            HasHeader = !IsImageFile(firstField),
+            HasHeader = hasHeader,
             AllowQuoting = true,
             TrimWhitespace = true,
             Columns =
@@ -60,7 +64,6 @@ internal sealed class ImageFileList
                 new TextLoader.Column("Label", DataKind.String, 1),
             ],
         });
-        string baseFolder = Path.GetDirectoryName(Path.GetFullPath(listPath))!;
         var entries = new List<(string, string?)>();
         var rows = loader.Load(listPath);
         using (var cursor = rows.GetRowCursor(rows.Schema))
@@ -87,12 +90,16 @@ internal sealed class ImageFileList
     {
         ArgumentNullException.ThrowIfNull(paths);
         var entries = new List<(string, string?)>();
+        var walk = new ImageFolderWalk();
         foreach (var path in paths)
         {
             if (File.Exists(path))
-                entries.Add((Path.GetFullPath(path), null));
+            {
+                if (walk.TakeOnce(path))
+                    entries.Add((Path.GetFullPath(path), null));
+            }
             else if (Directory.Exists(path))
-                entries.AddRange(ImagesUnder(path).Select(file => (file, (string?)null)));
+                entries.AddRange(walk.ImagesUnder(path).Select(file => (file, (string?)null)));
             else
                 throw new FileNotFoundException($"Image file or folder '{path}' does not exist.", path);
         }
@@ -105,12 +112,12 @@ internal sealed class ImageFileList
     /// The entries whose files read and decode. An unreadable file throws an error naming it, or, when
     /// <paramref name="skip"/> is true, is left out and passed to <paramref name="onSkipped"/>.
     /// </summary>
-    public ImageFileList Readable(bool skip, Action<UnreadableImage>? onSkipped)
+    public ImageFileList Readable(bool skip, long maxPixels, Action<UnreadableImage>? onSkipped)
     {
         var readable = new List<(string, string?)>(Entries.Count);
         foreach (var entry in Entries)
         {
-            if (Problem(entry.Path) is not { } reason)
+            if (Problem(entry.Path, maxPixels) is not { } reason)
             {
                 readable.Add(entry);
                 continue;
@@ -124,16 +131,8 @@ internal sealed class ImageFileList
         return new ImageFileList(readable, HasLabels);
     }
 
-    private static IEnumerable<string> ImagesUnder(string folder) =>
-        Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
-            .Where(IsImageFile)
-            .Select(Path.GetFullPath)
-            .Order(StringComparer.Ordinal);
 
-    private static bool IsImageFile(string path) =>
-        ImageFileCatalog.ImageExtensions.Contains(Path.GetExtension(path), StringComparer.OrdinalIgnoreCase);
-
-    private static string? Problem(string path)
+    private static string? Problem(string path, long maxPixels)
     {
         byte[] bytes;
         try
@@ -151,7 +150,13 @@ internal sealed class ImageFileList
         using var codec = SKCodec.Create(new MemoryStream(bytes));
         if (codec is null)
             return "the file is not an image ML.NET can decode (PNG, JPEG, BMP, GIF or WebP)";
-        var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Premul);
+        // The header's size, before decoding: a small file may declare an image that decodes to gigabytes.
+        var (width, height) = (codec.Info.Width, codec.Info.Height);
+        if ((long)width * height > maxPixels)
+            return $"the image is {width}x{height} = {(long)width * height:N0} pixels, more than the limit of {maxPixels:N0} (ImageFileOptions.MaxImagePixels; --max-image-pixels on the command line)";
+        var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul);
+        if (info.BytesSize64 > Array.MaxLength)
+            return $"the image is {width}x{height} pixels, too large to decode";
         return codec.GetPixels(info, out byte[] _) switch
         {
             SKCodecResult.Success => null,

@@ -29,6 +29,16 @@ public sealed class ImageFileOptions
     /// </summary>
     public bool SkipUnreadableImages;
 
+    /// <summary>
+    /// The largest image, in pixels (width x height, read from the file's header before decoding), that is read: a guard
+    /// against decompression bombs, such as a PNG of a few hundred kilobytes that decodes to gigabytes. A larger image
+    /// counts as unreadable (see <see cref="SkipUnreadableImages"/>). The default is Pillow's error threshold.
+    /// </summary>
+    public long MaxImagePixels = DefaultMaxImagePixels;
+
+    /// <summary>The default <see cref="MaxImagePixels"/>: 178,956,970 pixels (about 13,400 x 13,400), as Pillow refuses.</summary>
+    public const long DefaultMaxImagePixels = 178_956_970;
+
     /// <summary>Called for every file left out when <see cref="SkipUnreadableImages"/> is true.</summary>
     public Action<UnreadableImage>? OnImageSkipped;
 
@@ -36,6 +46,8 @@ public sealed class ImageFileOptions
     {
         if (ImageWidth < 1 || ImageHeight < 1)
             throw new ArgumentOutOfRangeException(nameof(ImageWidth), $"Images are resized to the network's input, so ImageWidth and ImageHeight must be positive; they are {ImageWidth} and {ImageHeight}.");
+        if (MaxImagePixels < 1)
+            throw new ArgumentOutOfRangeException(nameof(MaxImagePixels), MaxImagePixels, "MaxImagePixels must be positive.");
         foreach (var (name, value) in new[] { (nameof(ImageColumnName), ImageColumnName), (nameof(LabelColumnName), LabelColumnName), (nameof(PathColumnName), PathColumnName) })
         {
             if (string.IsNullOrWhiteSpace(value))

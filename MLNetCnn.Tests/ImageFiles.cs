@@ -1,4 +1,7 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
 using Microsoft.ML.Data;
+using MLNetCnn.IO;
 
 namespace MLNetCnn.Tests;
 
@@ -43,6 +46,32 @@ internal static class ImageFiles
                 Write(Path.Combine(folder, ClassName(label), $"{i}.png"), label, seed: seed * 1000 + i);
         }
         return folder;
+    }
+
+    /// <summary>
+    /// Writes a complete black PNG of <paramref name="width"/> x <paramref name="height"/> that is small on disk (1 bit per
+    /// pixel, deflated zeros: 46000 x 46000 takes about 2.5 MB) but decodes to gigabytes: a decompression bomb.
+    /// </summary>
+    public static string WriteBlankPng(string path, int width, int height)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        using var file = File.Create(path);
+        file.Write(PngWriter.Signature);
+        var header = new byte[13];
+        BinaryPrimitives.WriteInt32BigEndian(header, width);
+        BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), height);
+        header[8] = 1;  // bits per pixel, grey
+        PngWriter.WriteChunk(file, "IHDR", header);
+        using var compressed = new MemoryStream();
+        using (var zlib = new ZLibStream(compressed, CompressionLevel.Fastest, leaveOpen: true))
+        {
+            var row = new byte[1 + (width + 7) / 8];
+            for (int y = 0; y < height; y++)
+                zlib.Write(row);
+        }
+        PngWriter.WriteChunk(file, "IDAT", compressed.GetBuffer().AsSpan(0, (int)compressed.Length));
+        PngWriter.WriteChunk(file, "IEND", []);
+        return path;
     }
 
     /// <summary>The folder name of class <paramref name="label"/>.</summary>

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using MLNetCnn.Runtime;
 
 namespace MLNetCnn.Cli.Commands;
 
@@ -9,7 +10,7 @@ internal static class CommonOptions
     public static Option<string?> Data(string defaultDescription) => new("--data", "-d")
     {
         Description = "The data: a folder of MNIST-style IDX files, of CIFAR-10/100 binary batches (or one .bin batch), of one " +
-            $"subfolder of images per class (optionally inside train/ and test/), or a CSV/TSV list of image path and label. Default: {defaultDescription}.",
+            $"subfolder of images per class (optionally inside train/ and test/, with val/ or validation/ to validate on), or a CSV/TSV list of image path and label. Default: {defaultDescription}.",
     };
 
     /// <summary>Whether unreadable image files are skipped (and counted) instead of stopping the command.</summary>
@@ -17,6 +18,17 @@ internal static class CommonOptions
     {
         Description = "Leave out image files that cannot be read or decoded, and report how many; by default the first one stops the command.",
     };
+
+    /// <summary>The largest image file, in pixels, that is read (a decompression-bomb guard); larger files count as unreadable.</summary>
+    public static Option<long> MaxImagePixels() => new("--max-image-pixels")
+    {
+        Description = "Refuse image files larger than this many pixels (width x height, read from the file's header before decoding): " +
+            "they count as unreadable (see --skip-unreadable).",
+        DefaultValueFactory = _ => Estimators.ImageFileOptions.DefaultMaxImagePixels,
+    };
+
+    /// <summary>The device to train on.</summary>
+    public static Option<ComputeDevice> Device() => new("--device") { Description = "auto, cpu or cuda.", DefaultValueFactory = _ => ComputeDevice.Auto };
 
     /// <summary>A saved model zip, as <c>train</c> writes it.</summary>
     public static Argument<string> Model() => new("model") { Description = "The model zip that train saved (model.zip in its output folder)." };

@@ -63,11 +63,12 @@ internal static class CompareCommand
             Description = "The metric to rank by: MicroAccuracy, MacroAccuracy or LogLoss.",
             DefaultValueFactory = _ => CnnExperimentMetric.MicroAccuracy,
         };
-        var device = new Option<ComputeDevice>("--device") { Description = "auto, cpu or cuda.", DefaultValueFactory = _ => ComputeDevice.Auto };
+        var device = CommonOptions.Device();
         var seed = new Option<int>("--seed") { Description = "Seed for splits, search order, initialisation and shuffling.", DefaultValueFactory = _ => 1 };
         var imageSize = new Option<string>("--image-size") { Description = "Image files are resized to this: N (square) or WIDTHxHEIGHT.", DefaultValueFactory = _ => "32" };
         var channels = new Option<int?>("--channels") { Description = "Read images as 1 (grey) or 3 (RGB) channels; default: 3 for image files, the data's own otherwise." };
         var skipUnreadable = CommonOptions.SkipUnreadable();
+        var maxImagePixels = CommonOptions.MaxImagePixels();
         var output = new Option<string?>("--output", "-o") { Description = "The folder for the leaderboard, the chart and the best model; default: runs/compare-TIME." };
 
         var optimization = new OptimizationFlags();
@@ -77,14 +78,14 @@ internal static class CompareCommand
             "a chart of accuracy against training time, and the best model.")
         {
             data, architectures, learningRates, batchSizes, epochs, augment, search, maxTrials, timeBudget, folds, holdoutFraction, metric, device, seed,
-            imageSize, channels, skipUnreadable, output,
+            imageSize, channels, skipUnreadable, maxImagePixels, output,
         };
         optimization.AddTo(command);
         schedule.AddTo(command);
         command.SetAction(parse => CommandRunner.Run(console, () =>
         {
             var (width, height) = TrainCommand.ParseImageSize(parse.GetValue(imageSize)!);
-            var request = new ImageRequest(CnnColumnNames.Features, width, height, parse.GetValue(skipUnreadable));
+            var request = new ImageRequest(CnnColumnNames.Features, width, height, parse.GetValue(skipUnreadable), parse.GetValue(maxImagePixels));
             var options = new CnnExperiment.Options
             {
                 SearchSpace = new CnnSearchSpace
@@ -156,9 +157,8 @@ internal static class CompareCommand
         if (result.BudgetExhausted)
             console.Output.WriteLine("The time budget ran out before every candidate had run.");
         if (modelPath is null)
-            console.Ansi.MarkupLineInterpolated($"No trial completed. The leaderboard is in [bold]{Path.GetFullPath(folder)}[/].");
-        else
-            console.Ansi.MarkupLineInterpolated($"Saved the best model ({TrainCommand.ModelFileName}) and the leaderboard ({ComparisonReport.MarkdownFile}) in [bold]{Path.GetFullPath(folder)}[/].");
+            throw new InvalidOperationException($"No trial completed: see why in the leaderboard in '{Path.GetFullPath(folder)}'.");
+        console.Ansi.MarkupLineInterpolated($"Saved the best model ({TrainCommand.ModelFileName}) and the leaderboard ({ComparisonReport.MarkdownFile}) in [bold]{Path.GetFullPath(folder)}[/].");
     }
 
     private static string Outcome(CnnTrialResult trial) => trial.Status switch

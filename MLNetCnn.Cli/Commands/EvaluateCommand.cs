@@ -15,25 +15,26 @@ internal static class EvaluateCommand
         var model = CommonOptions.Model();
         var data = CommonOptions.Data("the embedded Fashion-MNIST test subset (1,000 images); data with a test split is evaluated on it");
         var skipUnreadable = CommonOptions.SkipUnreadable();
+        var maxImagePixels = CommonOptions.MaxImagePixels();
         var output = new Option<string?>("--output", "-o") { Description = "Also write a report folder (metrics.json, confusion matrix and kernels PNG, report.md) here." };
 
         var command = new Command("evaluate", "Evaluate a saved model on labelled data: micro and macro accuracy, log-loss, per-class precision and recall, confusion table.")
         {
-            model, data, skipUnreadable, output,
+            model, data, skipUnreadable, maxImagePixels, output,
         };
         command.SetAction(parse => CommandRunner.Run(console, () =>
-            Evaluate(console, parse.GetValue(model)!, parse.GetValue(data), parse.GetValue(skipUnreadable), parse.GetValue(output))));
+            Evaluate(console, parse.GetValue(model)!, parse.GetValue(data), parse.GetValue(skipUnreadable), parse.GetValue(maxImagePixels), parse.GetValue(output))));
         return command;
     }
 
-    private static void Evaluate(CliConsole console, string modelPath, string? dataPath, bool skipUnreadable, string? folder)
+    private static void Evaluate(CliConsole console, string modelPath, string? dataPath, bool skipUnreadable, long maxImagePixels, string? folder)
     {
         var mlContext = new MLContext(seed: 1);
         using var model = ModelFile.Load(mlContext, modelPath);
         var classifier = model.Classifier;
         var input = classifier.Model.Spec.Input;
         var source = DataSource.Open(dataPath);
-        var request = new ImageRequest(classifier.FeatureColumnName, input.Width, input.Height, skipUnreadable);
+        var request = new ImageRequest(classifier.FeatureColumnName, input.Width, input.Height, skipUnreadable, maxImagePixels);
         var data = source.Load(mlContext, DataSplit.Test, request);
         TrainCommand.ReportSkipped(console, request.Skipped);
         string testData = source.HasSplits ? $"the test split of {source.Description}" : source.Description;

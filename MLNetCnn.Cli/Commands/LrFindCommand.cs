@@ -22,11 +22,12 @@ internal static class LrFindCommand
         var data = CommonOptions.Data("the embedded Fashion-MNIST subset");
         var architecture = new Option<string>("--arch") { Description = $"The architecture: {string.Join(", ", ModelZoo.Names)}.", DefaultValueFactory = _ => "lenet5" };
         var batchSize = new Option<int>("--batch-size") { Description = "Images per mini-batch.", DefaultValueFactory = _ => 64 };
-        var device = new Option<ComputeDevice>("--device") { Description = "auto, cpu or cuda.", DefaultValueFactory = _ => ComputeDevice.Auto };
+        var device = CommonOptions.Device();
         var seed = new Option<int>("--seed") { Description = "Seed for initialisation and shuffling.", DefaultValueFactory = _ => 1 };
         var imageSize = new Option<string>("--image-size") { Description = "Image files are resized to this: N (square) or WIDTHxHEIGHT.", DefaultValueFactory = _ => "32" };
         var channels = new Option<int?>("--channels") { Description = "Read images as 1 (grey) or 3 (RGB) channels; default: 3 for image files, the data's own otherwise." };
         var skipUnreadable = CommonOptions.SkipUnreadable();
+        var maxImagePixels = CommonOptions.MaxImagePixels();
         var start = new Option<double>("--start-lr") { Description = "The learning rate of the first step.", DefaultValueFactory = _ => 1e-7 };
         var end = new Option<double>("--end-lr") { Description = "The learning rate of the last step.", DefaultValueFactory = _ => 10 };
         var steps = new Option<int>("--steps") { Description = "Mini-batch steps from --start-lr to --end-lr, growing geometrically.", DefaultValueFactory = _ => 100 };
@@ -35,7 +36,7 @@ internal static class LrFindCommand
 
         var command = new Command("lr-find", "Run the learning-rate range test: train briefly at growing learning rates, print the loss at each and suggest one.")
         {
-            data, architecture, batchSize, device, seed, imageSize, channels, skipUnreadable, start, end, steps, csv,
+            data, architecture, batchSize, device, seed, imageSize, channels, skipUnreadable, maxImagePixels, start, end, steps, csv,
         };
         optimization.AddTo(command);
         command.SetAction(parse => CommandRunner.Run(console, () =>
@@ -50,7 +51,7 @@ internal static class LrFindCommand
             };
             optimization.ApplyTo(parse, options);
             var (width, height) = TrainCommand.ParseImageSize(parse.GetValue(imageSize)!);
-            var request = new ImageRequest(CnnColumnNames.Features, width, height, parse.GetValue(skipUnreadable));
+            var request = new ImageRequest(CnnColumnNames.Features, width, height, parse.GetValue(skipUnreadable), parse.GetValue(maxImagePixels));
             var finder = new LearningRateFinderOptions { StartLearningRate = parse.GetValue(start), EndLearningRate = parse.GetValue(end), Steps = parse.GetValue(steps) };
             FindLearningRate(console, parse.GetValue(data), options, parse.GetValue(channels), request, finder, parse.GetValue(csv));
         }));

@@ -30,17 +30,18 @@ internal static class PredictCommand
         var top = new Option<int>("--top", "-k") { Description = "How many of the most probable classes to show per image.", DefaultValueFactory = _ => 3 };
         var format = new Option<OutputFormat>("--format") { Description = "table or json.", DefaultValueFactory = _ => OutputFormat.Table };
         var skipUnreadable = CommonOptions.SkipUnreadable();
+        var maxImagePixels = CommonOptions.MaxImagePixels();
 
         var command = new Command("predict", "Classify image files with a saved model: the top-k classes of each, with probabilities.")
         {
-            model, images, top, format, skipUnreadable,
+            model, images, top, format, skipUnreadable, maxImagePixels,
         };
         command.SetAction(parse => CommandRunner.Run(console, () =>
-            Predict(console, parse.GetValue(model)!, parse.GetValue(images)!, parse.GetValue(top), parse.GetValue(format), parse.GetValue(skipUnreadable))));
+            Predict(console, parse.GetValue(model)!, parse.GetValue(images)!, parse.GetValue(top), parse.GetValue(format), parse.GetValue(skipUnreadable), parse.GetValue(maxImagePixels))));
         return command;
     }
 
-    private static void Predict(CliConsole console, string modelPath, string[] paths, int top, OutputFormat format, bool skipUnreadable)
+    private static void Predict(CliConsole console, string modelPath, string[] paths, int top, OutputFormat format, bool skipUnreadable, long maxImagePixels)
     {
         if (top < 1)
             throw new ArgumentException($"--top must be at least 1, not {top}.");
@@ -48,7 +49,7 @@ internal static class PredictCommand
         using var model = ModelFile.Load(mlContext, modelPath);
         var classifier = model.Classifier;
         var input = classifier.Model.Spec.Input;
-        var request = new ImageRequest(classifier.FeatureColumnName, input.Width, input.Height, skipUnreadable);
+        var request = new ImageRequest(classifier.FeatureColumnName, input.Width, input.Height, skipUnreadable, maxImagePixels);
         var options = request.ImageFileOptions();
         options.PathColumnName = PathColumn;
         var scored = classifier.Transform(mlContext.Data.LoadImageFiles(paths, options));

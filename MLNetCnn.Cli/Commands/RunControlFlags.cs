@@ -23,6 +23,8 @@ internal sealed class RunControlFlags : TrainerFlags
         options.EarlyStoppingMetric = parse.GetValue(_monitor);
         options.EarlyStoppingMinDelta = parse.GetValue(_minDelta);
         options.CheckpointFolder = parse.GetValue(_checkpoints);
+        if (options.CheckpointFolder is null && (parse.GetValue(_resume) || parse.GetValue(_checkpointEvery) > 0))
+            throw new ArgumentException("--resume and --checkpoint-every need --checkpoints DIR, the folder of the checkpoints.");
         options.CheckpointEverySteps = parse.GetValue(_checkpointEvery);
         options.Resume = parse.GetValue(_resume);
     }

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using MLNetCnn.Cli.Data;
 using MLNetCnn.Cli.Progress;
 using MLNetCnn.Cli.Reports;
@@ -31,14 +33,16 @@ internal static class TrainCommand
         var epochs = new Option<int>("--epochs") { Description = "Passes over the training data.", DefaultValueFactory = _ => 10 };
         var batchSize = new Option<int>("--batch-size") { Description = "Images per mini-batch.", DefaultValueFactory = _ => 64 };
         var learningRate = new Option<double>("--lr") { Description = "Learning rate.", DefaultValueFactory = _ => 1e-3 };
-        var device = new Option<ComputeDevice>("--device") { Description = "auto, cpu or cuda.", DefaultValueFactory = _ => ComputeDevice.Auto };
+        var device = CommonOptions.Device();
         var seed = new Option<int>("--seed") { Description = "Seed for initialisation, shuffling and splits.", DefaultValueFactory = _ => 1 };
         var validationFraction = new Option<double>("--validation-fraction") { Description = "Share of the training data held out to validate after every epoch (0 for none).", DefaultValueFactory = _ => 0.1 };
         var testFraction = new Option<double>("--test-fraction") { Description = "Share held out for testing when the data has no test split.", DefaultValueFactory = _ => 0.2 };
         var imageSize = new Option<string?>("--image-size") { Description = "Image files are resized to this: N (square) or WIDTHxHEIGHT; default: 32, or 224 with --weights." };
         var channels = new Option<int?>("--channels") { Description = "Read images as 1 (grey) or 3 (RGB) channels; default: 3 for image files, the data's own otherwise." };
         var skipUnreadable = CommonOptions.SkipUnreadable();
+        var maxImagePixels = CommonOptions.MaxImagePixels();
         var output = new Option<string?>("--output", "-o") { Description = $"The run folder for {ModelFileName} and the report; default: runs/ARCH-TIME." };
+        var overwrite = new Option<bool>("--overwrite") { Description = "Replace an --output folder that already holds files (by default it is refused)." };
         var optimization = new OptimizationFlags();
         var schedule = new ScheduleFlags();
         var runControl = new RunControlFlags();
@@ -46,7 +50,7 @@ internal static class TrainCommand
         var command = new Command("train", "Train a CNN, evaluate it on the test data, and save the model and a report (metrics.json, plots, report.md).")
         {
             data, architecture, weights, frozenBackboneEpochs, backboneLearningRateFactor, epochs, batchSize, learningRate, device, seed,
-            validationFraction, testFraction, imageSize, channels, skipUnreadable, output,
+            validationFraction, testFraction, imageSize, channels, skipUnreadable, maxImagePixels, output, overwrite,
         };
         optimization.AddTo(command);
         schedule.AddTo(command);
@@ -74,14 +78,14 @@ internal static class TrainCommand
             schedule.ApplyTo(parse, options);
             runControl.ApplyTo(parse, options);
             string folder = parse.GetValue(output) ?? Path.Combine("runs", $"{arch}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}");
-            var request = new ImageRequest(CnnColumnNames.Features, width, height, parse.GetValue(skipUnreadable));
-            Train(console, parse.GetValue(data), options, parse.GetValue(channels), parse.GetValue(testFraction), request, folder);
+            var request = new ImageRequest(CnnColumnNames.Features, width, height, parse.GetValue(skipUnreadable), parse.GetValue(maxImagePixels));
+            Train(console, parse.GetValue(data), options, parse.GetValue(channels), parse.GetValue(testFraction), request, folder, parse.GetValue(overwrite));
         }));
         return command;
     }
 
     private static void Train(CliConsole console, string? dataPath, CnnClassificationTrainer.Options options, int? channels, double testFraction,
-        ImageRequest request, string folder)
+        ImageRequest request, string folder, bool overwrite)
     {
         string architecture = options.Architecture!;
         if (!ModelZoo.Contains(architecture))
@@ -90,35 +94,58 @@ internal static class TrainCommand
             throw new ArgumentException($"--channels must be 1 (grey) or 3 (RGB), not {channels}.");
         if (testFraction is <= 0 or >= 1)
             throw new ArgumentException($"--test-fraction must be between 0 and 1, not {testFraction}.");
+        using var runFolder = RunFolder.Begin(folder, overwrite || options.Resume, options.CheckpointFolder);
         var mlContext = new MLContext(seed: options.Seed);
         var source = DataSource.Open(dataPath);
         options.ImageChannels = channels ?? (source.IsImageFiles ? 3 : 0);
         var (train, test) = source.HasSplits
             ? (source.Load(mlContext, DataSplit.Train, request), source.Load(mlContext, DataSplit.Test, request))
             : Split(mlContext, source.Load(mlContext, DataSplit.Train, request), testFraction, options.Seed);
-        ReportSkipped(console, request.Skipped);
-        console.Ansi.MarkupLineInterpolated($"Training [bold]{architecture}[/]{(options.PretrainedWeights is { } weights ? $" from {weights}" : "")} on {source.Description}{(source.HasSplits ? "" : $" ({testFraction:P0} held out for testing)")}.");
-
-        var pipeline = LabelKeys.Map(mlContext, CnnColumnNames.Label, source.ClassNames)
-            .Append(mlContext.MulticlassClassification.Trainers.Cnn(options))
-            .Append(mlContext.Transforms.Conversion.MapKeyToValue(CnnColumnNames.PredictedLabel));
-        var model = TrainingProgress.Run(console, options.Epochs, progress =>
+        var validation = source.LoadValidation(mlContext, request);
+        if (source.ClassNames is null)
         {
-            options.OnEpochEnd = progress.Epoch;
-            options.OnStepEnd = progress.Step;
-            return pipeline.Fit(train);
+            CheckClassesKnown(train, test, "test");
+            if (validation is not null)
+                CheckClassesKnown(train, validation, "validation");
+        }
+        if (validation is not null)
+            options.ValidationFraction = 0;
+        ReportSkipped(console, request.Skipped);
+        console.Ansi.MarkupLineInterpolated($"Training [bold]{architecture}[/]{(options.PretrainedWeights is { } weights ? $" from {weights}" : "")} on {source.Description}{(source.HasSplits ? "" : $" ({testFraction:P0} held out for testing)")}{(validation is null ? "" : ", validating on its validation split")}.");
+
+        using var interrupt = new CancellationTokenSource();
+        using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, signal =>
+        {
+            // The first Ctrl-C stops after the current step; a second one ends the process as usual.
+            signal.Cancel = !interrupt.IsCancellationRequested;
+            interrupt.Cancel();
         });
+        options.Cancellation = interrupt.Token;
+        options.ReturnBestModelOnCancel = true;
+        TransformerChain<ITransformer> model;
+        try
+        {
+            model = TrainingProgress.Run(console, options.Epochs, progress =>
+            {
+                options.OnEpochEnd = progress.Epoch;
+                options.OnStepEnd = progress.Step;
+                return Fit(mlContext, source, options, train, validation);
+            });
+        }
+        catch (OperationCanceledException) when (interrupt.IsCancellationRequested)
+        {
+            throw new OperationCanceledException($"Interrupted (Ctrl-C) before the first epoch ended: nothing to save. {ResumeHint(options)}");
+        }
         using var classifier = model.OfType<CnnClassificationTransformer>().Single();
         console.Output.WriteLine(classifier.TrainingHistory.ToString());
         var evaluation = Evaluation.Compute(mlContext, classifier, test);
         EvaluationTables.Print(console.Ansi, evaluation);
 
-        string modelPath = Path.Combine(folder, ModelFileName);
-        mlContext.Model.SaveAtomically(model, train.Schema, modelPath);
-        ReportFolder.Write(folder, new RunReport
+        mlContext.Model.SaveAtomically(model, train.Schema, Path.Combine(runFolder.Staging, ModelFileName));
+        ReportFolder.Write(runFolder.Staging, new RunReport
         {
             Command = "train",
-            Model = Path.GetFullPath(modelPath),
+            Model = Path.Combine(runFolder.Target, ModelFileName),
             Architecture = architecture,
             Input = classifier.Model.Spec.Input.ToString(),
             TrainingData = source.Description,
@@ -129,7 +156,41 @@ internal static class TrainCommand
             Test = TestMetrics.From(evaluation),
             SkippedImages = request.Skipped,
         }, classifier.TrainingHistory, evaluation, classifier.Model);
-        console.Ansi.MarkupLineInterpolated($"Saved the model and the report ({ReportFolder.SummaryFile}) in [bold]{Path.GetFullPath(folder)}[/].");
+        runFolder.Commit();
+        console.Ansi.MarkupLineInterpolated($"Saved the model and the report ({ReportFolder.SummaryFile}) in [bold]{runFolder.Target}[/].");
+        if (classifier.TrainingHistory.Outcome == TrainingOutcome.Cancelled)
+        {
+            throw new OperationCanceledException($"Interrupted (Ctrl-C) after epoch {classifier.TrainingHistory.Count} of {options.Epochs}: " +
+                $"saved the model of epoch {classifier.TrainingHistory.RestoredEpoch ?? classifier.TrainingHistory.Count} in '{runFolder.Target}'. {ResumeHint(options)}");
+        }
+    }
+
+    private static string ResumeHint(CnnClassificationTrainer.Options options) => options.CheckpointFolder is { } checkpoints
+        ? $"To continue, run the same command with --resume (checkpoints in '{checkpoints}')."
+        : "To be able to resume an interrupted run, train with --checkpoints DIR.";
+
+    /// <summary>Maps labels to keys, trains (validating on <paramref name="validation"/> when given) and maps predictions back to labels.</summary>
+    private static TransformerChain<ITransformer> Fit(MLContext mlContext, DataSource source, CnnClassificationTrainer.Options options,
+        IDataView train, IDataView? validation)
+    {
+        var keys = LabelKeys.Map(mlContext, CnnColumnNames.Label, source.ClassNames).Fit(train);
+        var keyedTrain = keys.Transform(train);
+        var classifier = mlContext.MulticlassClassification.Trainers.Cnn(options).Fit(keyedTrain, validation is null ? null : keys.Transform(validation));
+        var labels = mlContext.Transforms.Conversion.MapKeyToValue(CnnColumnNames.PredictedLabel).Fit(classifier.Transform(keyedTrain));
+        return new TransformerChain<ITransformer>(keys, classifier, labels);
+    }
+
+    /// <summary>Refuses, before training, data whose classes the training data lacks: the model could never predict them.</summary>
+    private static void CheckClassesKnown(IDataView train, IDataView other, string otherName)
+    {
+        static HashSet<string> Classes(IDataView data) =>
+            [.. data.GetColumn<ReadOnlyMemory<char>>(CnnColumnNames.Label).Select(label => label.ToString())];
+        var unknown = Classes(other).Except(Classes(train)).Order(StringComparer.Ordinal).ToArray();
+        if (unknown.Length > 0)
+        {
+            throw new InvalidDataException($"The {otherName} data has class{(unknown.Length == 1 ? "" : "es")} {string.Join(", ", unknown.Select(c => $"'{c}'"))} " +
+                "that the training data lacks: add training images of it, or remove it from the " + otherName + " data.");
+        }
     }
 
     /// <summary>Reports image files left out, by count and name.</summary>

@@ -26,6 +26,9 @@ internal abstract class DataSource
     /// <summary>The rows of <paramref name="split"/>, or every row when the data has no splits.</summary>
     public abstract IDataView Load(MLContext mlContext, DataSplit split, ImageRequest request);
 
+    /// <summary>The rows of the data's own validation split (an image folder's <c>val/</c>), or null when it has none.</summary>
+    public virtual IDataView? LoadValidation(MLContext mlContext, ImageRequest request) => null;
+
     /// <summary>
     /// Recognises the data at <paramref name="path"/>; null means the embedded Fashion-MNIST subset.
     /// </summary>
@@ -106,9 +109,17 @@ internal abstract class DataSource
         }
     }
 
-    /// <summary>A folder with one subfolder per class, or with <c>train</c> and <c>test</c> folders laid out so.</summary>
-    private sealed class ImageFolderSource(string path, string? trainFolder, string? testFolder) : DataSource
+    /// <summary>
+    /// A folder with one subfolder per class, or with split folders laid out so: <c>train</c> and <c>test</c>, and
+    /// optionally <c>val</c> or <c>validation</c>. A folder that mixes split folders with others is refused.
+    /// </summary>
+    private sealed class ImageFolderSource(string path, string? trainFolder, string? testFolder, string? validationFolder) : DataSource
     {
+        private const string Layout = "lay it out either as one subfolder per class, or as train/ and test/ (and optionally val/ or validation/) " +
+            "each holding one subfolder per class";
+
+        private static readonly string[] SplitNames = ["train", "test", "val", "validation"];
+
         public override string Description => $"the image folder '{path}'";
 
         public override bool HasSplits => trainFolder is not null;
@@ -117,15 +128,31 @@ internal abstract class DataSource
 
         public static ImageFolderSource Find(string path)
         {
-            string? Split(string name) => Directory.GetDirectories(path).FirstOrDefault(d => Path.GetFileName(d).Equals(name, StringComparison.OrdinalIgnoreCase));
+            var folders = Directory.GetDirectories(path).Order(StringComparer.Ordinal).ToArray();
+            var splits = folders.Where(f => SplitNames.Contains(Path.GetFileName(f), StringComparer.OrdinalIgnoreCase)).ToArray();
+            if (splits.Length == 0)
+                return new ImageFolderSource(path, null, null, null);
+            string? Split(params string[] names) =>
+                splits.SingleOrDefault(f => names.Contains(Path.GetFileName(f), StringComparer.OrdinalIgnoreCase));
+            var others = folders.Except(splits).Select(Path.GetFileName).ToArray();
+            var validations = splits.Count(f => Path.GetFileName(f).StartsWith("val", StringComparison.OrdinalIgnoreCase));
             var (train, test) = (Split("train"), Split("test"));
-            return train is not null && test is not null && Directory.GetDirectories(path).Length == 2
-                ? new ImageFolderSource(path, train, test)
-                : new ImageFolderSource(path, null, null);
+            string? problem = others.Length > 0 ? $"it holds the split folders {Names(splits)} beside other folders ({string.Join(", ", others)})"
+                : train is null || test is null ? $"it holds {Names(splits)} but not both train/ and test/"
+                : validations > 1 ? "it holds both val/ and validation/"
+                : null;
+            return problem is null
+                ? new ImageFolderSource(path, train, test, Split("val", "validation"))
+                : throw new InvalidDataException($"Image folder '{path}' is ambiguous: {problem}; {Layout}.");
         }
 
         public override IDataView Load(MLContext mlContext, DataSplit split, ImageRequest request) =>
             mlContext.Data.LoadImageFolder((split == DataSplit.Train ? trainFolder : testFolder) ?? path, request.ImageFileOptions());
+
+        public override IDataView? LoadValidation(MLContext mlContext, ImageRequest request) =>
+            validationFolder is null ? null : mlContext.Data.LoadImageFolder(validationFolder, request.ImageFileOptions());
+
+        private static string Names(IEnumerable<string> folders) => string.Join(", ", folders.Select(f => Path.GetFileName(f) + "/"));
     }
 
     /// <summary>A CSV or TSV list of image paths and labels.</summary>

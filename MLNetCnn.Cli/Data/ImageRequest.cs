@@ -10,7 +10,8 @@ namespace MLNetCnn.Cli.Data;
 /// <param name="width">Image files are resized to this width.</param>
 /// <param name="height">Image files are resized to this height.</param>
 /// <param name="skipUnreadable">Leave unreadable image files out (true) or stop with an error naming the file (false).</param>
-internal sealed class ImageRequest(string column, int width, int height, bool skipUnreadable)
+/// <param name="maxImagePixels">Image files larger than this many pixels count as unreadable.</param>
+internal sealed class ImageRequest(string column, int width, int height, bool skipUnreadable, long maxImagePixels = ImageFileOptions.DefaultMaxImagePixels)
 {
     private readonly List<UnreadableImage> _skipped = [];
 
@@ -27,6 +28,7 @@ internal sealed class ImageRequest(string column, int width, int height, bool sk
         ImageHeight = height,
         ImageColumnName = column,
         SkipUnreadableImages = skipUnreadable,
+        MaxImagePixels = maxImagePixels,
         OnImageSkipped = _skipped.Add,
     };
 }

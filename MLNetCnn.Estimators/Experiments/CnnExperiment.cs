@@ -219,7 +219,24 @@ public sealed class CnnExperiment
         var splits = _options.CrossValidationFolds > 0
             ? _mlContext.Data.CrossValidationSplit(trainData, _options.CrossValidationFolds, seed: seed)
             : [_mlContext.Data.TrainTestSplit(trainData, _options.HoldoutFraction, seed: seed)];
+        foreach (var (split, fold) in splits.Select((split, i) => (split, i + 1)))
+        {
+            if (IsEmpty(split.TestSet) || IsEmpty(split.TrainSet))
+            {
+                throw new ArgumentException(_options.CrossValidationFolds > 0
+                    ? $"Fold {fold} of {_options.CrossValidationFolds} has no {(IsEmpty(split.TestSet) ? "test" : "training")} rows: the data has too few rows " +
+                      "for that many folds. Use fewer CrossValidationFolds (--folds on the command line) or more data."
+                    : $"The holdout of {_options.HoldoutFraction:P0} leaves no {(IsEmpty(split.TestSet) ? "test" : "training")} rows: use more data " +
+                      "or another HoldoutFraction (--holdout-fraction on the command line).");
+            }
+        }
         return [.. splits.Select(split => (split.TrainSet, split.TestSet))];
+    }
+
+    private static bool IsEmpty(IDataView data)
+    {
+        using var cursor = data.GetRowCursor([]);
+        return !cursor.MoveNext();
     }
 
     /// <summary>Fails before any trial when the data lacks the label (as a key, after preprocessing) or the image column.</summary>

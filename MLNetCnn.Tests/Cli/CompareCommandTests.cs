@@ -73,4 +73,21 @@ public sealed class CompareCommandTests
 
         StringAssert.Contains(output + error, trainerError);
     }
+
+    [TestMethod]
+    public void FailsWhenNoTrialCompletesAndWhenThereAreMoreFoldsThanRows()
+    {
+        var data = ImageFiles.ClassFolder(TestFolders.Create(), classes: 2, perClass: 6, seed: 4);
+        string run = Path.Combine(TestFolders.Create(), "compare");
+
+        var allFailed = CliInProcess.Run("compare", "--data", data, "--arch", "alexnet", "--epochs", "1", "--image-size", "12",
+            "--output", run);
+        var tooManyFolds = CliInProcess.Run("compare", "--data", data, "--arch", "lenet5", "--epochs", "1", "--image-size", "12",
+            "--folds", "100", "--output", Path.Combine(TestFolders.Create(), "compare"));
+
+        CliInProcess.AssertFails(allFailed, "No trial completed", run);
+        Assert.IsTrue(File.Exists(Path.Combine(run, ComparisonReport.JsonFile)), "the leaderboard says why");
+        CliInProcess.AssertFails(tooManyFolds, "no test rows", "--folds");
+        Assert.IsFalse(tooManyFolds.Output.Contains("Trial 1", StringComparison.Ordinal), tooManyFolds.Output);
+    }
 }

@@ -24,4 +24,31 @@ public sealed class SummaryCommandTests
         CliInProcess.AssertFails(CliInProcess.Run("summary", "--arch", "resnet20", "--option", "dilation"), "--option 'dilation' must be name=number");
         CliInProcess.AssertFails(CliInProcess.Run("summary", "--arch", "resnet20", "--option", "dilated_stages=1"), "resnet20 has no option 'dilated_stages'");
     }
+
+    [TestMethod]
+    public void ANativeLibtorchErrorIsOneLineAndItsTraceOnlyWithVerbose()
+    {
+        string[] arguments = ["summary", "--arch", "vgg19", "--height", "100000", "--width", "100000"];
+
+        var quiet = CliInProcess.Run(arguments);
+        var verbose = CliInProcess.Run([.. arguments, "--verbose"]);
+
+        CliInProcess.AssertFails(quiet, "error: ");
+        Assert.IsLessThan(400, quiet.Error.Length, quiet.Error);
+        Assert.AreNotEqual(0, verbose.ExitCode);
+        StringAssert.StartsWith(verbose.Error, quiet.Error.TrimEnd());
+        StringAssert.Contains(verbose.Error, " at ");
+    }
+
+    [TestMethod]
+    public void RunningOutOfMemoryIsOneErrorLineAndExitCodeOne()
+    {
+        var error = new StringWriter();
+        var console = new MLNetCnn.Cli.CliConsole(new StringWriter(), error, isInteractive: false);
+
+        int exitCode = MLNetCnn.Cli.CommandRunner.Run(console, () => throw new OutOfMemoryException("Array dimensions exceeded supported range."));
+
+        Assert.AreEqual(1, exitCode);
+        CliInProcess.AssertFails((exitCode, "", error.ToString()), "out of memory", "--batch-size");
+    }
 }

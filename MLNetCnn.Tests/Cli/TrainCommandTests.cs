@@ -82,9 +82,9 @@ public sealed class TrainCommandTests
         string truncated = ImageFiles.Write(Path.Combine(data, "a", "cut.png"), 0, width: 40, height: 40);
         File.WriteAllBytes(truncated, File.ReadAllBytes(truncated)[..100]);
 
-        CliInProcess.AssertFails(CliInProcess.Run("train", "--data", data, "--output", run), truncated, "truncated");
+        CliInProcess.AssertFails(CliInProcess.Run("train", "--data", data, "--output", run, "--overwrite"), truncated, "truncated");
         File.Delete(truncated);
-        CliInProcess.AssertFails(CliInProcess.Run("train", "--data", data, "--epochs", "0", "--output", run), "Epochs");
+        CliInProcess.AssertFails(CliInProcess.Run("train", "--data", data, "--epochs", "0", "--output", run, "--overwrite"), "Epochs");
 
         CollectionAssert.AreEqual(new[] { model }, Directory.GetFileSystemEntries(run));
         Assert.AreEqual("an earlier model", File.ReadAllText(model));
@@ -98,9 +98,11 @@ public sealed class TrainCommandTests
         string unknown = Path.Combine(folder, "data.xyz");
         File.WriteAllText(unknown, "?");
 
-        CliInProcess.AssertFails(CliInProcess.Run("train", "--data", missing, "--output", folder), missing);
-        CliInProcess.AssertFails(CliInProcess.Run("train", "--data", unknown, "--output", folder), unknown, ".csv");
-        CliInProcess.AssertFails(CliInProcess.Run("train", "--data", folder, "--image-size", "12x", "--output", folder), "--image-size");
+        string run = Path.Combine(TestFolders.Create(), "run");
+
+        CliInProcess.AssertFails(CliInProcess.Run("train", "--data", missing, "--output", run), missing);
+        CliInProcess.AssertFails(CliInProcess.Run("train", "--data", unknown, "--output", run), unknown, ".csv");
+        CliInProcess.AssertFails(CliInProcess.Run("train", "--data", folder, "--image-size", "12x", "--output", run), "--image-size");
     }
 
     [TestMethod]
@@ -126,6 +128,146 @@ public sealed class TrainCommandTests
     }
 
     [TestMethod]
+    public void AValFolderBesideTrainAndTestIsTheValidationDataNotAClass()
+    {
+        var data = TestFolders.Create();
+        foreach (var split in new[] { "train", "test", "val" })
+            ImageFiles.ClassFolder(Path.Combine(data, split), classes: 2, perClass: split == "train" ? 6 : 2);
+        string run = Path.Combine(TestFolders.Create(), "run");
+
+        var (exitCode, output, error) = CliInProcess.Run("train", "--data", data, "--epochs", "1", "--batch-size", "4", "--image-size", "12",
+            "--validation-fraction", "0", "--output", run);
+
+        Assert.AreEqual(0, exitCode, error + output);
+        StringAssert.Contains(output, "validating on its validation split");
+        var report = RunReport.FromJson(File.ReadAllText(Path.Combine(run, ReportFolder.MetricsFile)));
+        CollectionAssert.AreEqual(new[] { "a", "b" }, report.Test.Classes.Select(c => c.Name).ToArray());
+        Assert.IsNotNull(report.History.Single().ValidationAccuracy, "validated on val/ although --validation-fraction is 0");
+    }
+
+    [TestMethod]
+    public void AnOutputThatIsAFileOrBelowOneIsRefusedBeforeTraining()
+    {
+        var data = ImageFiles.ClassFolder(TestFolders.Create(), classes: 2, perClass: 4);
+        string file = Path.Combine(TestFolders.Create(), "taken");
+        File.WriteAllText(file, "a file");
+
+        foreach (var output in new[] { file, Path.Combine(file, "run") })
+        {
+            var result = CliInProcess.Run("train", "--data", data, "--epochs", "1", "--batch-size", "4", "--image-size", "12", "--output", output);
+            CliInProcess.AssertFails(result, file, "is a file");
+            Assert.IsFalse(result.Output.Contains("Epoch", StringComparison.Ordinal), result.Output);
+        }
+        Assert.AreEqual("a file", File.ReadAllText(file));
+    }
+
+    [TestMethod]
+    public void ATestClassTheTrainingDataLacksIsRefusedBeforeTraining()
+    {
+        var data = TestFolders.Create();
+        ImageFiles.ClassFolder(Path.Combine(data, "train"), classes: 2, perClass: 4);
+        ImageFiles.ClassFolder(Path.Combine(data, "test"), classes: 3, perClass: 1);
+
+        var result = CliInProcess.Run("train", "--data", data, "--epochs", "1", "--batch-size", "4", "--image-size", "12",
+            "--output", Path.Combine(TestFolders.Create(), "run"));
+
+        CliInProcess.AssertFails(result, "test data", "'c'");
+        Assert.IsFalse(result.Output.Contains("Epoch", StringComparison.Ordinal), result.Output);
+    }
+
+    [TestMethod]
+    public void AnImageOverThePixelLimitStopsTrainingNamingTheFileUnlessSkipped()
+    {
+        var data = ImageFiles.ClassFolder(TestFolders.Create(), classes: 2, perClass: 4);
+        string large = ImageFiles.Write(Path.Combine(data, "a", "large.png"), 0, width: 40, height: 40);
+        string run = Path.Combine(TestFolders.Create(), "run");
+        string[] arguments = ["train", "--data", data, "--epochs", "1", "--batch-size", "4", "--image-size", "12", "--max-image-pixels", "1000",
+            "--output", run];
+
+        CliInProcess.AssertFails(CliInProcess.Run(arguments), large, "40x40", "--max-image-pixels");
+        var skipped = CliInProcess.Run([.. arguments, "--skip-unreadable"]);
+
+        Assert.AreEqual(0, skipped.ExitCode, skipped.Error);
+        StringAssert.Contains(skipped.Output, "Skipped 1 unreadable image file");
+    }
+
+    [TestMethod]
+    public void AnExistingRunFolderIsReplacedOnlyWithOverwriteAndAsAWhole()
+    {
+        var data = ImageFiles.ClassFolder(TestFolders.Create(), classes: 2, perClass: 4);
+        string run = Path.Combine(TestFolders.Create(), "run");
+        string[] arguments = ["train", "--data", data, "--epochs", "1", "--batch-size", "4", "--image-size", "12", "--output", run];
+        Directory.CreateDirectory(run);
+        File.WriteAllText(Path.Combine(run, "notes.txt"), "from an earlier run");
+
+        CliInProcess.AssertFails(CliInProcess.Run(arguments), run, "--overwrite");
+        Assert.AreEqual("from an earlier run", File.ReadAllText(Path.Combine(run, "notes.txt")));
+        var replaced = CliInProcess.Run([.. arguments, "--overwrite"]);
+
+        Assert.AreEqual(0, replaced.ExitCode, replaced.Error);
+        Assert.IsFalse(File.Exists(Path.Combine(run, "notes.txt")), "the old folder is replaced as a whole, not mixed with the new one");
+        Assert.IsTrue(File.Exists(Path.Combine(run, TrainCommand.ModelFileName)));
+        CollectionAssert.AreEqual(new[] { "run" }, Directory.GetFileSystemEntries(Path.GetDirectoryName(run)!).Select(Path.GetFileName).ToArray(),
+            "no temporary folder or lock file is left beside it");
+    }
+
+    [TestMethod]
+    public void ARunFolderAnotherRunHoldsIsRefused()
+    {
+        var data = ImageFiles.ClassFolder(TestFolders.Create(), classes: 2, perClass: 4);
+        string run = Path.Combine(TestFolders.Create(), "run");
+        using (RunFolder.Begin(run, overwrite: false))
+        {
+            var result = CliInProcess.Run("train", "--data", data, "--epochs", "1", "--batch-size", "4", "--image-size", "12", "--output", run);
+            CliInProcess.AssertFails(result, "Another run is writing", run);
+        }
+    }
+
+    [TestMethod]
+    public void CtrlCStopsTrainingAfterTheCurrentStepSavesTheRunAndSaysHowToResume()
+    {
+        string folder = TestFolders.Create();
+        string run = Path.Combine(folder, "run");
+        string checkpoints = Path.Combine(folder, "checkpoints");
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "MLNetCnn.Cli.dll"), "train", "--epochs", "200", "--batch-size", "64",
+            "--validation-fraction", "0", "--checkpoints", checkpoints, "--output", run })
+        {
+            start.ArgumentList.Add(argument);
+        }
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var error = process.StandardError.ReadToEndAsync();
+        var output = new System.Text.StringBuilder();
+        while (process.StandardOutput.ReadLine() is { } line)
+        {
+            output.AppendLine(line);
+            if (line.StartsWith("Epoch 1/200", StringComparison.Ordinal))
+                break;
+        }
+        using (var kill = System.Diagnostics.Process.Start("kill", ["-INT", $"{process.Id}"]))
+            kill.WaitForExit();
+        output.Append(process.StandardOutput.ReadToEnd());
+        if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail("training did not stop after Ctrl-C:" + output);
+        }
+
+        Assert.AreEqual(1, process.ExitCode, output + error.Result);
+        StringAssert.Contains(error.Result, "Interrupted (Ctrl-C) after epoch");
+        StringAssert.Contains(error.Result, "--resume");
+        var report = RunReport.FromJson(File.ReadAllText(Path.Combine(run, ReportFolder.MetricsFile)));
+        Assert.IsLessThan(200, report.History.Count, "stopped early");
+        Assert.IsTrue(File.Exists(Path.Combine(run, TrainCommand.ModelFileName)));
+        Assert.IsTrue(File.Exists(Path.Combine(checkpoints, "checkpoint.bin")));
+    }
+
+    [TestMethod]
     public void EveryCommandHasHelp()
     {
         foreach (var command in new[] { "train", "evaluate", "predict" })
@@ -133,6 +275,7 @@ public sealed class TrainCommandTests
             var (exitCode, output, _) = CliInProcess.Run(command, "--help");
             Assert.AreEqual(0, exitCode, command);
             StringAssert.Contains(output, "--skip-unreadable", command);
+            StringAssert.Contains(output, "--max-image-pixels", command);
         }
         var (rootExit, rootOutput, _) = CliInProcess.Run("--help");
         Assert.AreEqual(0, rootExit);

@@ -51,4 +51,19 @@ public sealed class TrainingCommandsTests
         var result = CliInProcess.Run("train", "--label-smoothing", "1.5", "--output", TestFolders.Create());
         CliInProcess.AssertFails(result, "LabelSmoothing");
     }
+
+    [TestMethod]
+    public void ErrorsAboutDevicesAndCheckpointsNameTheFlagsNotTheLibraryOptions()
+    {
+        var cuda = CliInProcess.Run("train", "--device", "cuda", "--epochs", "1", "--output", Path.Combine(TestFolders.Create(), "run"));
+        var resume = CliInProcess.Run("train", "--resume", "--epochs", "1", "--output", Path.Combine(TestFolders.Create(), "run"));
+
+        if (TorchSharp.torch.cuda.is_available())
+            Assert.AreEqual(0, cuda.ExitCode, cuda.Error);
+        else
+            CliInProcess.AssertFails(cuda, "--device cuda", "--device cpu");
+        Assert.IsFalse(cuda.Error.Contains("ComputeDevice", StringComparison.Ordinal) || cuda.Error.Contains("FallbackToCpu", StringComparison.Ordinal), cuda.Error);
+        CliInProcess.AssertFails(resume, "--resume", "--checkpoints");
+        Assert.IsFalse(resume.Error.Contains("CheckpointFolder", StringComparison.Ordinal), resume.Error);
+    }
 }

@@ -59,6 +59,35 @@ public sealed class IdxReaderTests
     }
 
     [TestMethod]
+    public void RejectsAHeaderClaimingHugeImagesNamingTheFile()
+    {
+        var folder = TestFolders.Create();
+        var header = ImageFile(count: 1, rows: 1, cols: 1, first: 0);
+        BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(8), 65535);
+        BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(12), 65535);
+        string images = Write(Path.Combine(folder, "images"), header, gzip: false);
+        string labels = Write(Path.Combine(folder, "labels"), LabelFile([0]), gzip: false);
+
+        var error = Assert.ThrowsExactly<InvalidDataException>(() => IdxReader.ReadDataset(images, labels));
+
+        StringAssert.Contains(error.Message, images);
+        StringAssert.Contains(error.Message, "65535x65535");
+    }
+
+    [TestMethod]
+    public void RejectsALabelOutsideTheClassesNamingTheFile()
+    {
+        var folder = TestFolders.Create();
+        string images = Write(Path.Combine(folder, "images"), ImageFile(count: 2, rows: 2, cols: 2, first: 0), gzip: false);
+        string labels = Write(Path.Combine(folder, "labels"), LabelFile([1, 200]), gzip: false);
+
+        var error = Assert.ThrowsExactly<InvalidDataException>(() => IdxReader.ReadDataset(images, labels, classCount: 10));
+
+        StringAssert.Contains(error.Message, labels);
+        StringAssert.Contains(error.Message, "200");
+    }
+
+    [TestMethod]
     public void NamesAMissingFile()
     {
         string missing = Path.Combine(TestFolders.Create(), "nope-images-idx3-ubyte");

@@ -26,6 +26,60 @@ public sealed class ImageFileCatalogTests
     }
 
     [TestMethod]
+    public void AFolderLinkIntoACycleIsNotFollowedAndALinkedFileIsReadOnce()
+    {
+        var folder = ImageFiles.ClassFolder(TestFolders.Create(), classes: 2, perClass: 3);
+        Directory.CreateSymbolicLink(Path.Combine(folder, "a", "loop"), "..");
+        File.CreateSymbolicLink(Path.Combine(folder, "a", "again.png"), Path.Combine(folder, "a", "0.png"));
+        var mlContext = new MLContext();
+
+        var labels = Rows(mlContext.Data.LoadImageFolder(folder, 12, 12)).Select(r => r.Label).ToArray();
+        var unlabelled = mlContext.Data.LoadImageFiles([folder, Path.Combine(folder, "b", "0.png")], new ImageFileOptions { ImageWidth = 12, ImageHeight = 12 });
+
+        CollectionAssert.AreEqual(new[] { "a", "a", "a", "b", "b", "b" }, labels);
+        Assert.HasCount(6, unlabelled.Preview().RowView, "every file once, the named one included");
+    }
+
+    [TestMethod]
+    public void AnImageOverThePixelLimitIsRefusedFromItsHeaderNamingTheFileOrSkipped()
+    {
+        var folder = ImageFiles.ClassFolder(TestFolders.Create(), classes: 2, perClass: 2);
+        string bomb = ImageFiles.WriteBlankPng(Path.Combine(folder, "a", "bomb.png"), 46_000, 46_000);
+        var mlContext = new MLContext();
+        var skipped = new List<UnreadableImage>();
+
+        var refused = Assert.ThrowsExactly<InvalidDataException>(() => mlContext.Data.LoadImageFolder(folder, 12, 12));
+        var tightLimit = Assert.ThrowsExactly<InvalidDataException>(() => mlContext.Data.LoadImageFiles([Path.Combine(folder, "b", "0.png")],
+            new ImageFileOptions { ImageWidth = 12, ImageHeight = 12, MaxImagePixels = 100 }));
+        var rows = Rows(mlContext.Data.LoadImageFolder(folder, new ImageFileOptions
+        {
+            ImageWidth = 12, ImageHeight = 12, SkipUnreadableImages = true, OnImageSkipped = skipped.Add,
+        }));
+
+        Assert.IsLessThan(4_000_000L, new FileInfo(bomb).Length, "small on disk");
+        StringAssert.Contains(refused.Message, bomb);
+        StringAssert.Contains(refused.Message, "46000x46000");
+        StringAssert.Contains(tightLimit.Message, "12x12");
+        StringAssert.Contains(tightLimit.Message, "MaxImagePixels");
+        Assert.HasCount(4, rows);
+        Assert.AreEqual(bomb, skipped.Single().Path);
+    }
+
+    [TestMethod]
+    public void AHeaderlessListOfFilesWithoutExtensionsKeepsItsFirstRow()
+    {
+        var folder = TestFolders.Create();
+        foreach (var (name, label) in new[] { ("first", 0), ("second", 1), ("third", 0) })
+            File.Move(ImageFiles.Write(Path.Combine(folder, name + ".png"), label), Path.Combine(folder, name));
+        string list = Path.Combine(folder, "list.csv");
+        File.WriteAllLines(list, ["first,a", "second,b", "third,a"]);
+
+        var rows = Rows(new MLContext().Data.LoadImageList(list, new ImageFileOptions { ImageWidth = 8, ImageHeight = 8 }));
+
+        CollectionAssert.AreEqual(new[] { "a", "b", "a" }, rows.Select(r => r.Label).ToArray());
+    }
+
+    [TestMethod]
     public void AnUnreadableImageStopsLoadingWithItsName()
     {
         var folder = ImageFiles.ClassFolder(TestFolders.Create(), classes: 2, perClass: 2);

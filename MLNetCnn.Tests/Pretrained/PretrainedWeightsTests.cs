@@ -143,4 +143,25 @@ public sealed class PretrainedWeightsTests
 
         StringAssert.Contains(error.Message, "3-channel");
     }
+
+    [TestMethod]
+    public void AZipOrOtherBinaryFileIsRefusedWithoutPrintingItsBytes()
+    {
+        string folder = TestFolders.Create();
+        string zip = Path.Combine(folder, "model.zip");
+        using (var archive = new System.IO.Compression.ZipArchive(File.Create(zip), System.IO.Compression.ZipArchiveMode.Create))
+        {
+            using var entry = new StreamWriter(archive.CreateEntry("Model/Version.txt").Open());
+            entry.Write("1.0");
+        }
+        string binary = Path.Combine(folder, "random.bin");
+        File.WriteAllBytes(binary, [0x02, 0x05, 0xFF, 0xFE, 0x01, 0x00, 0x07, 0x00, 0x00, 0x00]);
+
+        var zipError = Assert.ThrowsExactly<InvalidDataException>(() => PretrainedWeights.Read(zip));
+        var binaryError = Assert.ThrowsExactly<InvalidDataException>(() => PretrainedWeights.Read(binary));
+
+        StringAssert.Contains(zipError.Message, $"{zip} is a zip archive");
+        StringAssert.Contains(binaryError.Message, $"{binary} is not a weights file");
+        Assert.IsFalse((zipError.Message + binaryError.Message).Any(c => char.IsControl(c) || c == '\uFFFD'));
+    }
 }

@@ -92,6 +92,37 @@ public sealed class CheckpointResumeTests
         StringAssert.Contains(error.Message, "BatchSize 8 there, 16 here");
     }
 
+    [TestMethod]
+    public void ResumingWithAnotherSeedIsRefusedNamingBothSeeds()
+    {
+        string folder = NewFolder();
+        Interrupt(folder, everySteps: 0, (epoch, step) => epoch == 2 && step == 1);
+        using var model = TinyNetwork.Create(Train, seed: 1);
+
+        var error = Assert.ThrowsExactly<InvalidDataException>(() =>
+            new ClassifierTrainer(Options(folder, everySteps: 0, resume: true) with { Seed = 6 }).Train(model, Train));
+
+        StringAssert.Contains(error.Message, "Seed 5 there, 6 here");
+    }
+
+    [TestMethod]
+    public void ADamagedCheckpointIsRefusedNamingTheFile()
+    {
+        string folder = NewFolder();
+        Interrupt(folder, everySteps: 0, (epoch, step) => epoch == 2 && step == 1);
+        string file = Path.Combine(folder, CheckpointStore.FileName);
+        var bytes = File.ReadAllBytes(file);
+        bytes[bytes.Length * 3 / 5] ^= 0x10;
+        File.WriteAllBytes(file, bytes);
+        using var model = TinyNetwork.Create(Train, seed: 1);
+
+        var error = Assert.ThrowsExactly<InvalidDataException>(() =>
+            new ClassifierTrainer(Options(folder, everySteps: 0, resume: true)).Train(model, Train));
+
+        StringAssert.Contains(error.Message, file);
+        StringAssert.Contains(error.Message, "damaged");
+    }
+
     /// <summary>
     /// Everything that carries state: SGD momentum, a warm-up and cosine schedule, label smoothing, dropout and batch
     /// normalisation (<see cref="TinyNetwork"/>), and early stopping with its best weights.

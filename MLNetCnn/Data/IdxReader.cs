@@ -32,6 +32,9 @@ public static class IdxReader
         int count = pixels.Length / shape.Size;
         if (labelValues.Length != count)
             throw new InvalidDataException($"'{imagesName}' holds {count} images but '{labelsName}' holds {labelValues.Length} labels.");
+        int outOfRange = classCount is { } classes ? Array.FindIndex(labelValues, label => label >= classes) : -1;
+        if (outOfRange >= 0)
+            throw new InvalidDataException($"'{labelsName}' holds label {labelValues[outOfRange]} at position {outOfRange}, outside the {classCount} classes (0 to {classCount - 1}).");
         return new ImageDataset(shape, pixels, labelValues, classCount ?? (labelValues.Length == 0 ? 1 : labelValues.Max() + 1));
     }
 
@@ -40,6 +43,8 @@ public static class IdxReader
     {
         using var input = Decompressed(stream);
         var header = ReadHeader(input, name, ImagesMagic, dimensions: 3);
+        if ((long)header[1] * header[2] > Array.MaxLength)
+            throw new InvalidDataException($"'{name}' declares images of {header[1]}x{header[2]} pixels, more than one array can hold: the header is damaged.");
         var shape = new ImageShape(1, header[1], header[2]);
         var bytes = ReadExactly(input, name, (long)header[0] * shape.Size);
         var pixels = new float[bytes.Length];

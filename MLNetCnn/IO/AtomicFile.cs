@@ -24,7 +24,7 @@ public static class AtomicFile
         string temporary = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         try
         {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            using (var stream = CreateTemporary(temporary, fullPath))
             {
                 write(stream);
                 stream.Flush(flushToDisk: true);
@@ -34,6 +34,18 @@ public static class AtomicFile
         finally
         {
             File.Delete(temporary);
+        }
+    }
+
+    private static FileStream CreateTemporary(string temporary, string target)
+    {
+        try
+        {
+            return new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new UnauthorizedAccessException($"Cannot write '{target}': its folder does not allow new files (access denied).", e);
         }
     }
 

@@ -12,7 +12,7 @@ namespace MLNetCnn.IO;
 /// </summary>
 public static class PngWriter
 {
-    private static readonly byte[] Signature = [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
+    internal static readonly byte[] Signature = [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
     private static readonly uint[] CrcTable = BuildCrcTable();
 
     /// <summary>Writes <paramref name="image"/> to <paramref name="stream"/> as a PNG.</summary>
@@ -43,7 +43,7 @@ public static class PngWriter
         WriteChunk(stream, "IEND", []);
     }
 
-    private static void WriteChunk(Stream stream, string type, ReadOnlySpan<byte> data)
+    internal static void WriteChunk(Stream stream, string type, ReadOnlySpan<byte> data)
     {
         Span<byte> word = stackalloc byte[4];
         BinaryPrimitives.WriteInt32BigEndian(word, data.Length);

@@ -26,6 +26,7 @@ public sealed class PretrainedWeights
     private const int MaxEntries = 1 << 20;
     private const int MaxMetadataBytes = 1 << 20;
     private const int ReadBufferBytes = 1 << 20;
+    private const uint ZipSignature = 0x04034B50;  // "PK\x03\x04", little-endian
     private const int MaxNamesListed = 12;
 
     private readonly IReadOnlyList<Entry> _entries;
@@ -76,6 +77,9 @@ public sealed class PretrainedWeights
             throw new FileNotFoundException($"Weights file {path} does not exist.", path);
         using var stream = File.OpenRead(path);
         using var reader = new BinaryReader(stream, Encoding.UTF8);
+        if (stream.Length >= 4 && reader.ReadUInt32() == ZipSignature)
+            throw new InvalidDataException($"{path} is a zip archive (a model that train saved?), not a weights file: write weights files with scripts/convert_torchvision.py.");
+        stream.Position = 0;
         var entries = new List<Entry>();
         Metadata? metadata = null;
         try
@@ -172,6 +176,8 @@ public sealed class PretrainedWeights
     private static Entry ReadEntry(BinaryReader reader, string path)
     {
         string name = reader.ReadString();
+        if (name.Any(c => char.IsControl(c) || c == '\uFFFD'))
+            throw new InvalidDataException($"{path} is not a weights file (a tensor name is not text): write weights files with scripts/convert_torchvision.py.");
         ScalarType type;
         long[] shape;
         try

@@ -118,6 +118,7 @@ internal sealed class TrainingSession : IDisposable
             ["Schedule"] = $"{_options.Schedule}",
             ["WarmupSteps"] = $"{ScheduleFactory.WarmupSteps(_options, _stepsPerEpoch)}",
             ["MixedPrecision"] = $"{(_step.MixedPrecision is null ? MixedPrecision.None : _options.MixedPrecision)}",
+            ["Seed"] = $"{_options.Seed}",
         };
         if (_options.Schedule is ScheduleKind.Cosine or ScheduleKind.OneCycle)
             run["Epochs"] = $"{_options.Epochs}";

@@ -48,6 +48,22 @@ public sealed class DataSourceTests
     }
 
     [TestMethod]
+    public void AFolderWhoseSplitFoldersAreAmbiguousIsRefusedSayingHowToLayItOut()
+    {
+        foreach (var folders in new[] { new[] { "train", "test", "extra" }, ["train", "val"], ["train", "test", "val", "validation"] })
+        {
+            var folder = TestFolders.Create();
+            foreach (var name in folders)
+                ImageFiles.ClassFolder(Path.Combine(folder, name), classes: 2, perClass: 1);
+
+            var error = Assert.ThrowsExactly<InvalidDataException>(() => DataSource.Open(folder), string.Join(",", folders));
+
+            StringAssert.Contains(error.Message, folder);
+            StringAssert.Contains(error.Message, "train/ and test/ (and optionally val/ or validation/)");
+        }
+    }
+
+    [TestMethod]
     public void AnImageFolderWithTrainAndTestFoldersHasSplits()
     {
         var folder = TestFolders.Create();
