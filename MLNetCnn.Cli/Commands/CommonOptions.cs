@@ -18,6 +18,13 @@ internal static class CommonOptions
         Description = "Leave out image files that cannot be read or decoded, and report how many; by default the first one stops the command.",
     };
 
+    /// <summary>Where training keeps its decoded images between runs (the trainer's CacheDirectory).</summary>
+    public static Option<string?> Cache() => new("--cache")
+    {
+        Description = "A folder to keep the decoded training images in and reuse on the next run over the same data; by default a temporary " +
+            "folder deleted after training.",
+    };
+
     /// <summary>A saved model zip, as <c>train</c> writes it.</summary>
     public static Argument<string> Model() => new("model") { Description = "The model zip that train saved (model.zip in its output folder)." };
 }

@@ -38,6 +38,7 @@ internal static class TrainCommand
         var imageSize = new Option<string?>("--image-size") { Description = "Image files are resized to this: N (square) or WIDTHxHEIGHT; default: 32, or 224 with --weights." };
         var channels = new Option<int?>("--channels") { Description = "Read images as 1 (grey) or 3 (RGB) channels; default: 3 for image files, the data's own otherwise." };
         var skipUnreadable = CommonOptions.SkipUnreadable();
+        var cache = CommonOptions.Cache();
         var output = new Option<string?>("--output", "-o") { Description = $"The run folder for {ModelFileName} and the report; default: runs/ARCH-TIME." };
         var optimization = new OptimizationFlags();
         var schedule = new ScheduleFlags();
@@ -46,7 +47,7 @@ internal static class TrainCommand
         var command = new Command("train", "Train a CNN, evaluate it on the test data, and save the model and a report (metrics.json, plots, report.md).")
         {
             data, architecture, weights, frozenBackboneEpochs, backboneLearningRateFactor, epochs, batchSize, learningRate, device, seed,
-            validationFraction, testFraction, imageSize, channels, skipUnreadable, output,
+            validationFraction, testFraction, imageSize, channels, skipUnreadable, cache, output,
         };
         optimization.AddTo(command);
         schedule.AddTo(command);
@@ -69,6 +70,8 @@ internal static class TrainCommand
                 Seed = parse.GetValue(seed),
                 ValidationFraction = parse.GetValue(validationFraction),
                 FeatureColumnName = CnnColumnNames.Features,
+                CacheDirectory = parse.GetValue(cache),
+                SkipUnreadableImages = parse.GetValue(skipUnreadable),
             };
             optimization.ApplyTo(parse, options);
             schedule.ApplyTo(parse, options);

@@ -6,19 +6,6 @@ namespace MLNetCnn.Tests.Data;
 public sealed class ImageDatasetTests
 {
     [TestMethod]
-    public void StratifiedHoldoutKeepsClassProportionsAndPartitionsTheRows()
-    {
-        var data = SyntheticImages.Bars(100, classCount: 4);
-
-        var (train, holdout) = data.StratifiedHoldout(0.2, seed: 3);
-
-        CollectionAssert.AreEquivalent(Enumerable.Range(0, 100).ToArray(), train.Concat(holdout).ToArray());
-        foreach (var group in holdout.GroupBy(i => data.Labels[i]))
-            Assert.AreEqual(5, group.Count(), $"class {group.Key}");
-        CollectionAssert.AreEqual(holdout, data.StratifiedHoldout(0.2, seed: 3).Holdout, "the same seed gives the same split");
-    }
-
-    [TestMethod]
     public void RejectsPixelsThatDoNotMatchTheShapeAndLabelsOutOfRange()
     {
         var shape = new ImageShape(1, 2, 2);
