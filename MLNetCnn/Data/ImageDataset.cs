@@ -54,6 +54,20 @@ public sealed class ImageDataset : IEpochData
     /// <summary>The pixel values of image <paramref name="index"/>.</summary>
     public ReadOnlySpan<float> Image(int index) => Pixels.AsSpan(index * Shape.Size, Shape.Size);
 
+    /// <summary>A new data set of the images at <paramref name="indices"/>, in that order.</summary>
+    public ImageDataset Select(IReadOnlyList<int> indices)
+    {
+        ArgumentNullException.ThrowIfNull(indices);
+        var pixels = new float[(long)indices.Count * Shape.Size];
+        var labels = new int[indices.Count];
+        for (int i = 0; i < indices.Count; i++)
+        {
+            Image(indices[i]).CopyTo(pixels.AsSpan(i * Shape.Size, Shape.Size));
+            labels[i] = Labels[indices[i]];
+        }
+        return new ImageDataset(Shape, pixels, labels, ClassCount);
+    }
+
     /// <inheritdoc/>
     public (Tensor Images, Tensor Labels) ReadBatch(int epoch, ReadOnlySpan<long> rows)
     {
