@@ -1,3 +1,5 @@
+using MLNetCnn.Runtime;
+
 namespace MLNetCnn.Cli;
 
 /// <summary>Runs a command's work: exit code 0 on success, 1 with a one-line error on failure.</summary>
@@ -13,8 +15,19 @@ internal static class CommandRunner
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             var cause = e is System.Reflection.TargetInvocationException { InnerException: { } inner } ? inner : e;
-            console.Error.WriteLine($"error: {cause.Message.ReplaceLineEndings(" ")}");
+            string message = FindInChain<CudaUnavailableException>(e) is { } cuda ? CudaDeviceError.Message(cuda) : cause.Message;
+            console.Error.WriteLine($"error: {message.ReplaceLineEndings(" ")}");
             return 1;
         }
+    }
+
+    private static T? FindInChain<T>(Exception? error) where T : Exception
+    {
+        for (; error is not null; error = error.InnerException)
+        {
+            if (error is T found)
+                return found;
+        }
+        return null;
     }
 }

@@ -17,7 +17,7 @@ using MLNetCnn.Estimators;
 namespace MLNetCnn.Estimators
 {
     /// <summary>
-    /// The one place that uses ML.NET internals. ML.NET 5.0.1 offers no public way to build estimator schema
+    /// The one place that uses ML.NET internals. ML.NET 6.0.0 offers no public way to build estimator schema
     /// columns, persist a stateful external transformer, reach a catalog's environment or see its cancellation
     /// (dotnet/machinelearning#4911), so this project compiles against copies of Microsoft.ML.Core and
     /// Microsoft.ML.Data in which exactly the members listed in its project file are public

@@ -39,12 +39,13 @@ public static class ImageGallery
             Check(rows[r], r, shape);
 
         using var typeface = SKTypeface.FromFamilyName(SkiaRaster.FontFamily);
-        using var text = new SKPaint { Typeface = typeface, TextSize = TextSize, IsAntialias = true, Color = SKColors.Black };
+        using var font = new SKFont(typeface, TextSize);
+        using var text = new SKPaint { IsAntialias = true, Color = SKColors.Black };
         int imageWidth = shape.Width * scale, imageHeight = shape.Height * scale;
         int titleWidth = rows.Any(r => r.Title is not null)
-            ? (int)Math.Ceiling(rows.Where(r => r.Title is not null).Max(r => text.MeasureText(r.Title))) + 2 * Gap
+            ? (int)Math.Ceiling(rows.Where(r => r.Title is not null).Max(r => font.MeasureText(r.Title))) + 2 * Gap
             : 0;
-        int captionWidth = (int)Math.Ceiling(rows.SelectMany(r => r.Captions ?? []).SelectMany(Lines).Select(text.MeasureText).DefaultIfEmpty(0).Max());
+        int captionWidth = (int)Math.Ceiling(rows.SelectMany(r => r.Captions ?? []).SelectMany(Lines).Select(line => font.MeasureText(line)).DefaultIfEmpty(0).Max());
         int cellWidth = Math.Max(imageWidth, captionWidth + Gap);
         int columns = rows.Max(r => r.Images.Count);
         int[] rowHeights = [.. rows.Select(r => imageHeight + (int)Math.Ceiling(CaptionLines(r) * LineHeight))];
@@ -53,24 +54,25 @@ public static class ImageGallery
         {
             using var pixels = new SKBitmap(new SKImageInfo(shape.Width, shape.Height, SKColorType.Rgba8888, SKAlphaType.Opaque));
             var rgba = new byte[4 * shape.Width * shape.Height];
-            using var blocky = new SKPaint { FilterQuality = SKFilterQuality.None };
+            var blocky = new SKSamplingOptions(SKFilterMode.Nearest);
             int top = Gap;
             for (int r = 0; r < rows.Count; r++)
             {
                 var row = rows[r];
                 if (row.Title is not null)
-                    canvas.DrawText(row.Title, Gap, top + imageHeight / 2f + TextSize / 3, text);
+                    canvas.DrawText(row.Title, Gap, top + imageHeight / 2f + TextSize / 3, font, text);
                 for (int c = 0; c < row.Images.Count; c++)
                 {
                     int left = Gap + titleWidth + c * (cellWidth + Gap);
                     Fill(pixels, row.Images[c], shape, rgba);
                     float imageLeft = left + (cellWidth - imageWidth) / 2f;
-                    canvas.DrawBitmap(pixels, new SKRect(imageLeft, top, imageLeft + imageWidth, top + imageHeight), blocky);
+                    using var image = SKImage.FromBitmap(pixels);
+                    canvas.DrawImage(image, new SKRect(imageLeft, top, imageLeft + imageWidth, top + imageHeight), blocky);
                     var lines = row.Captions is null ? [] : Lines(row.Captions[c]);
                     for (int l = 0; l < lines.Length; l++)
                     {
-                        float lineLeft = left + (cellWidth - text.MeasureText(lines[l])) / 2f;
-                        canvas.DrawText(lines[l], lineLeft, top + imageHeight + (l + 1) * LineHeight - 3, text);
+                        float lineLeft = left + (cellWidth - font.MeasureText(lines[l])) / 2f;
+                        canvas.DrawText(lines[l], lineLeft, top + imageHeight + (l + 1) * LineHeight - 3, font, text);
                     }
                 }
                 top += rowHeights[r] + Gap;

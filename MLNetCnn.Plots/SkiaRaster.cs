@@ -9,6 +9,14 @@ internal static class SkiaRaster
     /// <summary>The font of every picture: DejaVu Sans where installed, SkiaSharp's default otherwise.</summary>
     public const string FontFamily = "DejaVu Sans";
 
+    /// <summary>The width in pixels of the widest of <paramref name="texts"/> in the pictures' font at <paramref name="size"/>.</summary>
+    public static float TextWidth(IEnumerable<string> texts, float size)
+    {
+        using var typeface = SKTypeface.FromFamilyName(FontFamily);
+        using var font = new SKFont(typeface, size);
+        return texts.Select(text => font.MeasureText(text)).DefaultIfEmpty(0).Max();
+    }
+
     public static RgbImage Draw(int width, int height, Action<SKCanvas> draw)
     {
         using var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Opaque));

@@ -123,6 +123,7 @@ internal static class CompareCommand
             throw new ArgumentException($"Unknown architecture '{name}'. Registered: {string.Join(", ", ModelZoo.Names)}.");
         if (channels is not (null or 1 or 3))
             throw new ArgumentException($"--channels must be 1 (grey) or 3 (RGB), not {channels}.");
+        DeviceSelector.Select(options.Trainer.Device);   // a missing GPU fails here once, not in every trial
         var mlContext = new MLContext(seed: options.Seed);
         var source = DataSource.Open(dataPath);
         options.Trainer.ImageChannels = channels ?? (source.IsImageFiles ? 3 : 0);

@@ -22,7 +22,8 @@ internal static class EmbeddedFashionMnistModel
 
     public static IReadOnlyList<string> Log => Trained.Value.Log;
 
-    public const int EpochCount = 6;
+    /// <summary>The README's quick start: 10 epochs reach about 85 %, a wide margin over the 80 % the tests ask on any CPU.</summary>
+    public const int EpochCount = 10;
 
     private static (MLContext, IDataView, IDataView, ITransformer, List<EpochReport>, List<string>) TrainOnce()
     {

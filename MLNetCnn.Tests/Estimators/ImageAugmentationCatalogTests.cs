@@ -167,7 +167,7 @@ public sealed class ImageAugmentationCatalogTests
     }
 
     // ML.NET keeps SchemaShape.Create internal; EstimatorChain.Fit calls it the same way.
-    private static SchemaShape ShapeOf(DataViewSchema schema) =>
+    internal static SchemaShape ShapeOf(DataViewSchema schema) =>
         (SchemaShape)typeof(SchemaShape).GetMethod("Create", System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic)!.Invoke(null, [schema])!;
 
     internal static IEstimator<ITransformer> Stage(MLContext mlContext, string stage, string output, string? input) => stage switch

@@ -13,7 +13,7 @@ public sealed class ChartsTests
     [TestMethod]
     public void ChartsAndMLNetsWholeImagePipelineWorkInOneProcess()
     {
-        // OxyPlot and ML.NET's ImageAnalytics share one SkiaSharp; a version that breaks either fails here.
+        // ScottPlot and ML.NET's ImageAnalytics share one SkiaSharp; a version that breaks either fails here.
         var folder = TestFolders.Create();
         var chart = Charts.ConfusionMatrix(["a", "b"], [[2, 1], [0, 2]]);
         chart.SavePng(Path.Combine(folder, "confusion.png"));

@@ -26,9 +26,12 @@ public sealed class DeviceSelectorTests
     [TestMethod]
     public void AskingForCudaWithoutAGpuIsAnErrorThatSaysWhatToDo()
     {
-        var error = Assert.ThrowsExactly<InvalidOperationException>(() => DeviceSelector.Select(ComputeDevice.Cuda, null, false, cudaDeviceCount: 0));
+        var error = Assert.ThrowsExactly<CudaUnavailableException>(() => DeviceSelector.Select(ComputeDevice.Cuda, null, false, cudaDeviceCount: 0));
         StringAssert.Contains(error.Message, "FallbackToCpu");
-        Assert.ThrowsExactly<InvalidOperationException>(() => DeviceSelector.Select(ComputeDevice.Auto, gpuDeviceId: 3, false, cudaDeviceCount: 2));
+        Assert.AreEqual((0, 0), (error.DeviceIndex, error.CudaDeviceCount));
+        var beyond = Assert.ThrowsExactly<CudaUnavailableException>(() => DeviceSelector.Select(ComputeDevice.Auto, gpuDeviceId: 3, false, cudaDeviceCount: 2));
+        StringAssert.Contains(beyond.Message, "only 2 CUDA device(s) exist");
+        Assert.AreEqual((3, 2), (beyond.DeviceIndex, beyond.CudaDeviceCount));
     }
 
     [TestMethod]

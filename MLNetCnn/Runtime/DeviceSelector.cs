@@ -18,7 +18,7 @@ public static class DeviceSelector
     /// <param name="requested">The device asked for.</param>
     /// <param name="gpuDeviceId">A CUDA device index; when set, <see cref="ComputeDevice.Auto"/> means CUDA.</param>
     /// <param name="fallbackToCpu">Use the CPU instead of failing when CUDA is asked for but absent.</param>
-    /// <exception cref="InvalidOperationException">CUDA was asked for, is absent, and fallback is not allowed.</exception>
+    /// <exception cref="CudaUnavailableException">CUDA was asked for, is absent, and fallback is not allowed.</exception>
     public static DeviceChoice Select(ComputeDevice requested, int? gpuDeviceId = null, bool fallbackToCpu = false)
     {
         return Select(requested, gpuDeviceId, fallbackToCpu, cuda.is_available() ? cuda.device_count() : 0);
@@ -41,13 +41,11 @@ public static class DeviceSelector
         if (!cudaDemanded)
             return new DeviceChoice(CPU, "no CUDA device is available");
 
-        string missing = cudaDeviceCount == 0
-            ? "torch.cuda.is_available() is false (no CUDA GPU, or no CUDA backend package such as TorchSharp-cuda-linux is referenced)"
-            : $"only {cudaDeviceCount} CUDA device(s) exist";
         if (fallbackToCpu)
-            return new DeviceChoice(CPU, $"CUDA device {index} was asked for but {missing}; falling back to the CPU");
-        throw new InvalidOperationException(
-            $"CUDA device {index} was asked for but {missing}. Choose the CPU (ComputeDevice.Cpu), " +
-            "or allow falling back to it (MLContext.FallbackToCpu = true).");
+        {
+            return new DeviceChoice(CPU,
+                $"CUDA device {index} was asked for but {CudaUnavailableException.Describe(cudaDeviceCount)}; falling back to the CPU");
+        }
+        throw new CudaUnavailableException(index, cudaDeviceCount);
     }
 }
