@@ -178,6 +178,21 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
         /// <summary>Fraction of the training rows held out (stratified by class) to report validation metrics each epoch; 0 for none.</summary>
         public double ValidationFraction;
 
+        /// <summary>
+        /// A folder for the decoded training (and validation) images: the first pass over the data writes them there as
+        /// fixed-size records, which every epoch then reads through a memory map, so memory does not grow with the data.
+        /// Files there are kept and reused by later runs on the same data (same rows, labels and files, by path, size and
+        /// time; for data without file paths, the same pixels) and rebuilt when the data changed or a file is damaged.
+        /// Null, the default, uses a temporary folder deleted when training ends.
+        /// </summary>
+        public string? CacheDirectory;
+
+        /// <summary>
+        /// Leave out, and count in the log, rows whose image cannot be read while the training data is read (a file removed or
+        /// damaged after it was loaded); false, the default, stops with an error naming the row and the file.
+        /// </summary>
+        public bool SkipUnreadableImages;
+
         /// <summary>Channels of the input images: 1 reads images as grey, 3 as RGB; 0 takes them from the column (RGB for images).</summary>
         public int ImageChannels;
 
@@ -319,6 +334,7 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
         ArgumentNullException.ThrowIfNull(trainData);
         using var channel = _host.Start("Training");
         var run = PrepareRun(trainData, validationData, channel);
+        using var data = run.Data;
         try
         {
             var trainer = new ClassifierTrainer(run.Training);
@@ -360,6 +376,7 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
         (finderOptions ?? new LearningRateFinderOptions()).Validate();
         using var channel = _host.Start("Learning-rate range test");
         var run = PrepareRun(trainData, validationData: null, channel);
+        using var data = run.Data;
         using var model = run.Model;
         var search = new LearningRateFinder(run.Training, finderOptions).Run(model, run.Train, _options.Cancellation);
         channel.Info(MessageSensitivity.None,
@@ -368,10 +385,14 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
         return search;
     }
 
-    private sealed record PreparedRun(CnnModel Model, IEpochData Train, ImageDataset? Validation, TrainingOptions Training,
-        DataViewSchema.Column LabelColumn, int ClassCount);
+    private sealed record PreparedRun(CnnModel Model, TrainingData Data, TrainingOptions Training, DataViewSchema.Column LabelColumn, int ClassCount)
+    {
+        public IEpochData Train => Data.Train;
 
-    /// <summary>Reads the data, holds out validation rows, chooses the device and builds the network.</summary>
+        public IEpochData? Validation => Data.Validation;
+    }
+
+    /// <summary>Reads the data (into record files), holds out validation rows, chooses the device and builds the network.</summary>
     private PreparedRun PrepareRun(IDataView input, IDataView? validationData, IChannel channel)
     {
         if (validationData is not null && _options.ValidationFraction > 0)
@@ -380,38 +401,41 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
         var binding = ImageColumnBinding.Bind(input.Schema, _options.FeatureColumnName, _options.RequestedShape);
         int seed = _options.Seed ?? _host.Rand.Next();
         var training = _options.ToTrainingOptions(seed);
-
-        var data = TrainingDataReader.Read(input, labelColumn, binding, classCount);
-        var (trainRows, validationRows) = _options.ValidationFraction > 0
-            ? data.StratifiedHoldout(_options.ValidationFraction, seed)
-            : ([.. Enumerable.Range(0, data.Count)], []);
-        var validation = validationData is not null ? ReadValidation(validationData, binding.Shape, classCount)
-            : validationRows.Length > 0 ? data.Select(validationRows) : null;
-        if (training.EarlyStopping is { } stopping && stopping.Metric.NeedsValidation() && validation is null)
+        if (training.EarlyStopping is { } stopping && stopping.Metric.NeedsValidation() && validationData is null && _options.ValidationFraction == 0)
         {
             throw new ArgumentException($"EarlyStoppingMetric {stopping.Metric} needs validation data: set ValidationFraction, " +
                 $"call Fit(trainData, validationData), or watch {TrainingMetric.TrainLoss}.");
         }
-        bool randomPerPass = binding.Column.Annotations.Schema.GetColumnOrNull(AnnotationNames.RandomPerPass) is not null;
-        IEpochData train = randomPerPass
-            ? new DataViewEpochData(data, () => TrainingDataReader.Read(input, labelColumn, binding, classCount), trainRows)
-            : validationRows.Length == 0 ? data : data.Select(trainRows);
-        var (gpuDeviceId, fallbackToCpu) = MlNetBridge.GetDeviceSettings(_host);
-        var device = DeviceSelector.Select(_options.Device, gpuDeviceId, fallbackToCpu);
-        var weights = _options.PretrainedWeights is { } path ? PretrainedWeights.Read(path) : null;
-        var model = weights is null ? NewModel(train, classCount, device.Device, seed) : PretrainedModel(weights, train.Shape, classCount, binding, device.Device, seed);
-        channel.Info(MessageSensitivity.None,
-            $"Training {model.Architecture}{(weights is null ? "" : $" from {weights.FilePath} ({weights.Source})")} on {trainRows.Length} images of shape " +
-            $"{train.Shape} in {classCount} classes{(validation is null ? "" : $", validating on {validation.Count}")}, on {device.Device} ({device.Reason}).");
-        if (_options.MixedPrecision != MixedPrecision.None && device.Device.type != TorchSharp.DeviceType.CUDA)
-            channel.Info(MessageSensitivity.None, $"MixedPrecision {_options.MixedPrecision} applies on CUDA only; training in float32 on {device.Device}.");
-        return new PreparedRun(model, train, validation, training, labelColumn, classCount);
+        var validation = validationData is null ? null : BindValidation(validationData, binding.Shape, classCount);
+        var data = TrainingData.Prepare(new LabelledImages(input, labelColumn, binding, classCount), validation,
+            new DataPathSettings(_options.CacheDirectory, _options.ValidationFraction, seed, _options.SkipUnreadableImages), channel);
+        try
+        {
+            var (gpuDeviceId, fallbackToCpu) = MlNetBridge.GetDeviceSettings(_host);
+            var device = DeviceSelector.Select(_options.Device, gpuDeviceId, fallbackToCpu);
+            var weights = _options.PretrainedWeights is { } path ? PretrainedWeights.Read(path) : null;
+            var train = data.Train;
+            var model = weights is null
+                ? NewModel(train, data.Normalization, classCount, device.Device, seed)
+                : PretrainedModel(weights, train.Shape, classCount, binding, device.Device, seed);
+            channel.Info(MessageSensitivity.None,
+                $"Training {model.Architecture}{(weights is null ? "" : $" from {weights.FilePath} ({weights.Source})")} on {train.Count} images of shape " +
+                $"{train.Shape} in {classCount} classes{(data.Validation is null ? "" : $", validating on {data.Validation.Count}")}, on {device.Device} ({device.Reason}).");
+            if (_options.MixedPrecision != MixedPrecision.None && device.Device.type != TorchSharp.DeviceType.CUDA)
+                channel.Info(MessageSensitivity.None, $"MixedPrecision {_options.MixedPrecision} applies on CUDA only; training in float32 on {device.Device}.");
+            return new PreparedRun(model, data, training, labelColumn, classCount);
+        }
+        catch
+        {
+            data.Dispose();
+            throw;
+        }
     }
 
     /// <summary>A freshly initialised network of the chosen architecture, its inputs standardised as <see cref="Options.NormalizeInputs"/> says.</summary>
-    private CnnModel NewModel(IEpochData train, int classCount, TorchSharp.torch.Device device, int seed)
+    private CnnModel NewModel(IEpochData train, InputNormalization statistics, int classCount, TorchSharp.torch.Device device, int seed)
     {
-        var normalization = _options.NormalizeInputs ? InputNormalization.FromData(train.ForEpoch(1)) : InputNormalization.Identity(train.Shape.Channels);
+        var normalization = _options.NormalizeInputs ? statistics : InputNormalization.Identity(train.Shape.Channels);
         var spec = new ModelSpec(train.Shape, classCount)
         {
             Options = new Dictionary<string, double>(_options.ArchitectureOptions, StringComparer.OrdinalIgnoreCase),
@@ -427,13 +451,12 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
         return CnnModel.FromPretrained(weights, input, classCount, device, binding.IsImage ? ImagePixelScale : _options.PixelScale, seed);
     }
 
-    private ImageDataset ReadValidation(IDataView validationData, ImageShape shape, int classCount)
+    private LabelledImages BindValidation(IDataView validationData, ImageShape shape, int classCount)
     {
         var (labelColumn, validationClasses) = BindLabel(validationData.Schema);
         if (validationClasses != classCount)
             throw new ArgumentException($"The validation data's label column '{labelColumn.Name}' has {validationClasses} classes but the training data's has {classCount}; map both with the same MapValueToKey.", nameof(validationData));
-        var binding = ImageColumnBinding.Bind(validationData.Schema, _options.FeatureColumnName, shape);
-        return TrainingDataReader.Read(validationData, labelColumn, binding, classCount);
+        return new LabelledImages(validationData, labelColumn, ImageColumnBinding.Bind(validationData.Schema, _options.FeatureColumnName, shape), classCount);
     }
 
     private static SchemaShape.Column? FindColumn(SchemaShape schema, string name) =>

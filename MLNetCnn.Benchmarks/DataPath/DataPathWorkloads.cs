@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using Microsoft.ML;
+using MLNetCnn.Augmentation;
 using MLNetCnn.Benchmarks.Probes;
 using MLNetCnn.Data;
 using MLNetCnn.Estimators;
@@ -10,10 +11,10 @@ namespace MLNetCnn.Benchmarks.DataPath;
 
 /// <summary>
 /// BenchmarkDotNet workloads of the data path, each over <see cref="Batches"/> batches of 64 Fashion-MNIST-sized
-/// images: the trainer's read of an <see cref="IDataView"/> into memory and its conversion to the tensor cache (what
-/// <c>Fit</c> does once, and every epoch when the input is augmented), the same read through training-only augmentation
-/// stages, the batches taken from the cache, and training steps of LeNet-5 and ResNet-20 on in-memory images, so each
-/// cost can be stated as a share of a step.
+/// images: the trainer's first pass (an <see cref="IDataView"/> read into a record file, what <c>Fit</c> does once),
+/// shuffled batches read back from the memory-mapped file (every epoch), the same batches through random augmentation
+/// applied as they are read, and training steps of LeNet-5 and ResNet-20 on in-memory images, so each cost can be
+/// stated as a share of a step.
 /// </summary>
 public class DataPathWorkloads
 {
@@ -30,12 +31,13 @@ public class DataPathWorkloads
     private const int Classes = 10;
 
     private ImageDataset _data = null!;
-    private IDataView _plain = null!;
-    private IDataView _cropAndFlip = null!;
-    private IDataView _affine = null!;
+    private LabelledImages _plain = null!;
+    private string _folder = null!;
+    private ImageRecordFile _cache = null!;
+    private AugmentedEpochData _cropAndFlip = null!;
+    private AugmentedEpochData _affine = null!;
     private CnnModel _lenet = null!;
     private CnnModel _resnet = null!;
-    private CompactImageTensors _cache = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -45,10 +47,13 @@ public class DataPathWorkloads
         _data = SyntheticData.Create(Shape, Batches * BatchSize, Classes, seed: 1);
         var keyed = mlContext.Transforms.Conversion.MapValueToKey(CnnColumnNames.Label);
         var view = mlContext.Data.LoadFromImageDataset(_data);
-        _plain = keyed.Fit(view).Transform(view);
-        _cropAndFlip = keyed.Append(mlContext.Transforms.RandomCrop(28, 28, padding: 2)).Append(mlContext.Transforms.RandomHorizontalFlip()).Fit(view).Transform(view);
-        _affine = keyed.Append(mlContext.Transforms.RandomAffine(degrees: 10, translate: 0.1, minScale: 0.9, maxScale: 1.1, shear: 5)).Fit(view).Transform(view);
-        _cache = CompactImageTensors.From(_data);
+        var plain = keyed.Fit(view).Transform(view);
+        _plain = new LabelledImages(plain, plain.Schema[CnnColumnNames.Label],
+            ImageColumnBinding.Bind(plain.Schema, CnnColumnNames.Features, new ImageShape(0, 0, 0)), Classes);
+        _folder = Directory.CreateTempSubdirectory("mlnetcnn-datapath-").FullName;
+        _cache = WriteRecords();
+        _cropAndFlip = new AugmentedEpochData(_cache, [new(new RandomCrop(28, 28, padding: 2), 1), new(new RandomFlip(FlipAxis.Horizontal), 2)]);
+        _affine = new AugmentedEpochData(_cache, [new(new RandomAffine(degrees: 10, translate: 0.1, minScale: 0.9, maxScale: 1.1, shear: 5), 1)]);
         var normalization = InputNormalization.FromData(_data);
         _lenet = CnnModel.Create("lenet5", new ModelSpec(Shape, Classes), normalization, torch.CPU, seed: 1);
         _resnet = CnnModel.Create("resnet20", new ModelSpec(Shape, Classes), normalization, torch.CPU, seed: 1);
@@ -59,37 +64,30 @@ public class DataPathWorkloads
     {
         _lenet.Dispose();
         _resnet.Dispose();
+        _cropAndFlip.Dispose();
+        _affine.Dispose();
         _cache.Dispose();
+        Directory.Delete(_folder, recursive: true);
     }
 
-    /// <summary>The trainer's read of the plain view into an in-memory data set.</summary>
+    /// <summary>The trainer's first pass: the view's rows decoded and written to a record file.</summary>
     [Benchmark]
-    public ImageDataset ReadDataView() => Read(_plain);
-
-    /// <summary>The trainer's conversion of the in-memory images to its tensor cache (bytes when the pixels are whole 0..255).</summary>
-    [Benchmark]
-    public void ConvertToTensors()
+    public void WriteRecordFile()
     {
-        using var tensors = CompactImageTensors.From(_data);
+        using var file = WriteRecords();
     }
 
-    /// <summary>Shuffled mini-batches taken from the tensor cache (part of each step on the CPU).</summary>
+    /// <summary>Shuffled mini-batches read from the memory-mapped record file (part of each step on the CPU).</summary>
     [Benchmark]
-    public void PrepareBatches()
-    {
-        using var scope = torch.NewDisposeScope();
-        var order = torch.randperm(_data.Count);
-        for (int batch = 0; batch < Batches; batch++)
-            _cache.Batch(order.narrow(0, (long)batch * BatchSize, BatchSize));
-    }
+    public void ReadBatches() => ReadEpoch(_cache);
 
-    /// <summary>The same read through RandomCrop (padding 2) and RandomHorizontalFlip.</summary>
+    /// <summary>The same batches through RandomCrop (padding 2) and RandomHorizontalFlip, applied as they are read.</summary>
     [Benchmark]
-    public ImageDataset ReadCropAndFlip() => Read(_cropAndFlip);
+    public void ReadCropAndFlip() => ReadEpoch(_cropAndFlip);
 
-    /// <summary>The same read through RandomAffine (10 degrees, 10 % shift, 0.9-1.1 zoom, 5 degrees shear).</summary>
+    /// <summary>The same batches through RandomAffine (10 degrees, 10 % shift, 0.9-1.1 zoom, 5 degrees shear).</summary>
     [Benchmark]
-    public ImageDataset ReadAffine() => Read(_affine);
+    public void ReadAffine() => ReadEpoch(_affine);
 
     /// <summary>Training steps of LeNet-5 on the in-memory images.</summary>
     [Benchmark]
@@ -99,11 +97,20 @@ public class DataPathWorkloads
     [Benchmark]
     public void TrainResNet20() => Train(_resnet);
 
-    private static ImageDataset Read(IDataView view)
+    private ImageRecordFile WriteRecords() =>
+        TrainingData.Write(_plain, Path.Combine(_folder, $"{Guid.NewGuid():N}.records"), null, "benchmark", null, null).Train;
+
+    private static void ReadEpoch(IEpochData data)
     {
-        var label = view.Schema[CnnColumnNames.Label];
-        var binding = ImageColumnBinding.Bind(view.Schema, CnnColumnNames.Features, new ImageShape(0, 0, 0));
-        return TrainingDataReader.Read(view, label, binding, Classes);
+        var order = new ShuffledOrder(data.Count, seed: 1, stream: 1);
+        var rows = new long[BatchSize];
+        for (int batch = 0; batch < Batches; batch++)
+        {
+            using var scope = torch.NewDisposeScope();
+            for (int i = 0; i < BatchSize; i++)
+                rows[i] = order[(long)batch * BatchSize + i];
+            data.ReadBatch(epoch: 1, rows);
+        }
     }
 
     private void Train(CnnModel model) =>

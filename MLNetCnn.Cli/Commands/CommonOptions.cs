@@ -30,6 +30,13 @@ internal static class CommonOptions
     /// <summary>The device to train on.</summary>
     public static Option<ComputeDevice> Device() => new("--device") { Description = "auto, cpu or cuda.", DefaultValueFactory = _ => ComputeDevice.Auto };
 
+    /// <summary>Where training keeps its decoded images between runs (the trainer's CacheDirectory).</summary>
+    public static Option<string?> Cache() => new("--cache")
+    {
+        Description = "A folder to keep the decoded training images in and reuse on the next run over the same data; by default a temporary " +
+            "folder deleted after training.",
+    };
+
     /// <summary>A saved model zip, as <c>train</c> writes it.</summary>
     public static Argument<string> Model() => new("model") { Description = "The model zip that train saved (model.zip in its output folder)." };
 }

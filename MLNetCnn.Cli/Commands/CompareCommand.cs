@@ -69,6 +69,7 @@ internal static class CompareCommand
         var channels = new Option<int?>("--channels") { Description = "Read images as 1 (grey) or 3 (RGB) channels; default: 3 for image files, the data's own otherwise." };
         var skipUnreadable = CommonOptions.SkipUnreadable();
         var maxImagePixels = CommonOptions.MaxImagePixels();
+        var cache = CommonOptions.Cache();
         var output = new Option<string?>("--output", "-o") { Description = "The folder for the leaderboard, the chart and the best model; default: runs/compare-TIME." };
 
         var optimization = new OptimizationFlags();
@@ -78,7 +79,7 @@ internal static class CompareCommand
             "a chart of accuracy against training time, and the best model.")
         {
             data, architectures, learningRates, batchSizes, epochs, augment, search, maxTrials, timeBudget, folds, holdoutFraction, metric, device, seed,
-            imageSize, channels, skipUnreadable, maxImagePixels, output,
+            imageSize, channels, skipUnreadable, maxImagePixels, cache, output,
         };
         optimization.AddTo(command);
         schedule.AddTo(command);
@@ -103,7 +104,11 @@ internal static class CompareCommand
                 HoldoutFraction = parse.GetValue(holdoutFraction),
                 OptimizationMetric = parse.GetValue(metric),
                 Seed = parse.GetValue(seed),
-                Trainer = new CnnClassificationTrainer.Options { Device = parse.GetValue(device), Seed = parse.GetValue(seed) },
+                Trainer = new CnnClassificationTrainer.Options
+                {
+                    Device = parse.GetValue(device), Seed = parse.GetValue(seed), CacheDirectory = parse.GetValue(cache),
+                    SkipUnreadableImages = parse.GetValue(skipUnreadable),
+                },
             };
             optimization.ApplyTo(parse, options.Trainer);
             schedule.ApplyTo(parse, options.Trainer);

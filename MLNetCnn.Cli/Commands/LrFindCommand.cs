@@ -28,6 +28,7 @@ internal static class LrFindCommand
         var channels = new Option<int?>("--channels") { Description = "Read images as 1 (grey) or 3 (RGB) channels; default: 3 for image files, the data's own otherwise." };
         var skipUnreadable = CommonOptions.SkipUnreadable();
         var maxImagePixels = CommonOptions.MaxImagePixels();
+        var cache = CommonOptions.Cache();
         var start = new Option<double>("--start-lr") { Description = "The learning rate of the first step.", DefaultValueFactory = _ => 1e-7 };
         var end = new Option<double>("--end-lr") { Description = "The learning rate of the last step.", DefaultValueFactory = _ => 10 };
         var steps = new Option<int>("--steps") { Description = "Mini-batch steps from --start-lr to --end-lr, growing geometrically.", DefaultValueFactory = _ => 100 };
@@ -36,7 +37,7 @@ internal static class LrFindCommand
 
         var command = new Command("lr-find", "Run the learning-rate range test: train briefly at growing learning rates, print the loss at each and suggest one.")
         {
-            data, architecture, batchSize, device, seed, imageSize, channels, skipUnreadable, maxImagePixels, start, end, steps, csv,
+            data, architecture, batchSize, device, seed, imageSize, channels, skipUnreadable, maxImagePixels, cache, start, end, steps, csv,
         };
         optimization.AddTo(command);
         command.SetAction(parse => CommandRunner.Run(console, () =>
@@ -48,6 +49,8 @@ internal static class LrFindCommand
                 Device = parse.GetValue(device),
                 Seed = parse.GetValue(seed),
                 FeatureColumnName = CnnColumnNames.Features,
+                CacheDirectory = parse.GetValue(cache),
+                SkipUnreadableImages = parse.GetValue(skipUnreadable),
             };
             optimization.ApplyTo(parse, options);
             var (width, height) = TrainCommand.ParseImageSize(parse.GetValue(imageSize)!);

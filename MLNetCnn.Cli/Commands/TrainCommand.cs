@@ -41,6 +41,7 @@ internal static class TrainCommand
         var channels = new Option<int?>("--channels") { Description = "Read images as 1 (grey) or 3 (RGB) channels; default: 3 for image files, the data's own otherwise." };
         var skipUnreadable = CommonOptions.SkipUnreadable();
         var maxImagePixels = CommonOptions.MaxImagePixels();
+        var cache = CommonOptions.Cache();
         var output = new Option<string?>("--output", "-o") { Description = $"The run folder for {ModelFileName} and the report; default: runs/ARCH-TIME." };
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace an --output folder that already holds files (by default it is refused)." };
         var optimization = new OptimizationFlags();
@@ -50,7 +51,7 @@ internal static class TrainCommand
         var command = new Command("train", "Train a CNN, evaluate it on the test data, and save the model and a report (metrics.json, plots, report.md).")
         {
             data, architecture, weights, frozenBackboneEpochs, backboneLearningRateFactor, epochs, batchSize, learningRate, device, seed,
-            validationFraction, testFraction, imageSize, channels, skipUnreadable, maxImagePixels, output, overwrite,
+            validationFraction, testFraction, imageSize, channels, skipUnreadable, maxImagePixels, cache, output, overwrite,
         };
         optimization.AddTo(command);
         schedule.AddTo(command);
@@ -73,6 +74,8 @@ internal static class TrainCommand
                 Seed = parse.GetValue(seed),
                 ValidationFraction = parse.GetValue(validationFraction),
                 FeatureColumnName = CnnColumnNames.Features,
+                CacheDirectory = parse.GetValue(cache),
+                SkipUnreadableImages = parse.GetValue(skipUnreadable),
             };
             optimization.ApplyTo(parse, options);
             schedule.ApplyTo(parse, options);

@@ -25,6 +25,7 @@ internal sealed class ImageOperationMapper : IRowToRowMapper
     {
         _binding = binding;
         _operation = operation;
+        OutputColumnName = outputColumnName;
         _seed = seed;
         _nextPass = nextPass;
         _outputShape = OutputShapeOf(operation, binding);
@@ -40,6 +41,15 @@ internal sealed class ImageOperationMapper : IRowToRowMapper
     }
 
     public DataViewSchema InputSchema { get; }
+
+    /// <summary>The column the operation reads.</summary>
+    public string InputColumnName => _binding.Column.Name;
+
+    /// <summary>The column the operation writes.</summary>
+    public string OutputColumnName { get; }
+
+    /// <summary>The operation with the seed of its draws, for a reader that applies it to rows it reads itself.</summary>
+    public Training.SeededImageOperation SeededOperation => new(_operation, _seed);
 
     public DataViewSchema OutputSchema { get; }
 

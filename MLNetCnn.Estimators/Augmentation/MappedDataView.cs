@@ -11,6 +11,12 @@ internal sealed class MappedDataView(IDataView input, IRowToRowMapper mapper) : 
 {
     public DataViewSchema Schema => mapper.OutputSchema;
 
+    /// <summary>The view the mapper reads.</summary>
+    public IDataView Input => input;
+
+    /// <summary>The mapper.</summary>
+    public IRowToRowMapper Mapper => mapper;
+
     public bool CanShuffle => input.CanShuffle;
 
     public long? GetRowCount() => input.GetRowCount();

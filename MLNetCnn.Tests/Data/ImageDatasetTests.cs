@@ -6,16 +6,16 @@ namespace MLNetCnn.Tests.Data;
 public sealed class ImageDatasetTests
 {
     [TestMethod]
-    public void StratifiedHoldoutKeepsClassProportionsAndPartitionsTheRows()
+    public void SelectCopiesTheChosenImagesInTheirOrder()
     {
-        var data = SyntheticImages.Bars(100, classCount: 4);
+        var data = SyntheticImages.Bars(10, classCount: 4);
 
-        var (train, holdout) = data.StratifiedHoldout(0.2, seed: 3);
+        var chosen = data.Select([7, 2, 7]);
 
-        CollectionAssert.AreEquivalent(Enumerable.Range(0, 100).ToArray(), train.Concat(holdout).ToArray());
-        foreach (var group in holdout.GroupBy(i => data.Labels[i]))
-            Assert.AreEqual(5, group.Count(), $"class {group.Key}");
-        CollectionAssert.AreEqual(holdout, data.StratifiedHoldout(0.2, seed: 3).Holdout, "the same seed gives the same split");
+        Assert.AreEqual(3, chosen.Count);
+        CollectionAssert.AreEqual(new[] { data.Labels[7], data.Labels[2], data.Labels[7] }, chosen.Labels);
+        CollectionAssert.AreEqual(data.Image(2).ToArray(), chosen.Image(1).ToArray());
+        CollectionAssert.AreEqual(data.Image(7).ToArray(), chosen.Image(2).ToArray());
     }
 
     [TestMethod]

@@ -1,6 +1,5 @@
 using MLNetCnn.Data;
 using MLNetCnn.Training;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MLNetCnn.Tests.Training;
@@ -13,13 +12,11 @@ public sealed class BatchFeedingTests
     [TestMethod]
     public void PrefetchedBatchesAreTheBatchesPreparedInline()
     {
-        using var data = CompactImageTensors.From(Train);
-        using var generator = new Generator(4);
-        using var order = randperm(Train.Count, generator: generator);
+        var order = new ShuffledOrder(Train.Count, seed: 4, stream: 1);
         using var scope = NewDisposeScope();
         List<(float[] Images, long[] Labels)> Epoch(bool prefetch)
         {
-            using var batches = new EpochBatches(data, order, batchSize: 8, firstStep: 0, prefetch, pinMemory: false);
+            using var batches = new EpochBatches(Train, order, epoch: 1, batchSize: 8, firstStep: 0, prefetch, pinMemory: false);
             var taken = new List<(float[], long[])>();
             while (batches.TryTake(scope, out var images, out var labels))
                 taken.Add((images.data<float>().ToArray(), labels.data<long>().ToArray()));
@@ -39,37 +36,13 @@ public sealed class BatchFeedingTests
     }
 
     [TestMethod]
-    public void WholePixelValuesAreHeldAsBytesAndComeBackAsTheSameFloats()
-    {
-        var whole = new ImageDataset(Train.Shape, Array.ConvertAll(Train.Pixels, MathF.Round), Train.Labels, Train.ClassCount);
-        using var bytes = CompactImageTensors.From(whole);
-        using var floats = CompactImageTensors.From(Train);
-        using var scope = NewDisposeScope();
-        var indices = tensor(new long[] { 7, 0, 42 });
-
-        var (images, labels) = bytes.Batch(indices);
-
-        Assert.AreEqual(ScalarType.Byte, bytes.StorageType);
-        Assert.AreEqual(ScalarType.Float32, floats.StorageType);
-        Assert.AreEqual(ScalarType.Float32, images.dtype);
-        float[] expected = [.. whole.Image(7), .. whole.Image(0), .. whole.Image(42)];
-        CollectionAssert.AreEqual(expected, images.data<float>().ToArray());
-        CollectionAssert.AreEqual(new long[] { whole.Labels[7], whole.Labels[0], whole.Labels[42] }, labels.data<long>().ToArray());
-        CollectionAssert.AreEqual(Train.Image(42).ToArray(), floats.Batch(tensor(new long[] { 42 })).Images.data<float>().ToArray());
-    }
-
-    [TestMethod]
     public void PrefetchedBatchesComeInOrderAndAnAbandonedEpochFreesTheRest()
     {
-        using var data = CompactImageTensors.From(Train);
-        using var generator = new Generator(3);
-        using var order = randperm(Train.Count, generator: generator);
-        long[] secondBatch;
-        using (var indices = order.narrow(0, 8, 8))
-            secondBatch = [.. indices.data<long>().ToArray().Select(i => (long)Train.Labels[i])];
+        var order = new ShuffledOrder(Train.Count, seed: 3, stream: 1);
+        long[] secondBatch = [.. Enumerable.Range(8, 8).Select(i => (long)Train.Labels[order[i]])];
         long liveTensors = Tensor.TotalCount;
 
-        using (var batches = new EpochBatches(data, order, batchSize: 8, firstStep: 1, prefetch: true, pinMemory: false))
+        using (var batches = new EpochBatches(Train, order, epoch: 1, batchSize: 8, firstStep: 1, prefetch: true, pinMemory: false))
         {
             using var scope = NewDisposeScope();
             Assert.IsTrue(batches.TryTake(scope, out _, out var labels));

@@ -1,4 +1,5 @@
 using MLNetCnn.Training;
+using static TorchSharp.torch;
 
 namespace MLNetCnn.Data;
 
@@ -48,11 +49,7 @@ public sealed class ImageDataset : IEpochData
     /// <summary>Number of images.</summary>
     public int Count => Labels.Length;
 
-    /// <inheritdoc/>
-    public bool IsFixed => true;
-
-    /// <inheritdoc/>
-    public ImageDataset ForEpoch(int epoch) => this;
+    long IEpochData.Count => Count;
 
     /// <summary>The pixel values of image <paramref name="index"/>.</summary>
     public ReadOnlySpan<float> Image(int index) => Pixels.AsSpan(index * Shape.Size, Shape.Size);
@@ -60,6 +57,7 @@ public sealed class ImageDataset : IEpochData
     /// <summary>A new data set of the images at <paramref name="indices"/>, in that order.</summary>
     public ImageDataset Select(IReadOnlyList<int> indices)
     {
+        ArgumentNullException.ThrowIfNull(indices);
         var pixels = new float[(long)indices.Count * Shape.Size];
         var labels = new int[indices.Count];
         for (int i = 0; i < indices.Count; i++)
@@ -70,28 +68,17 @@ public sealed class ImageDataset : IEpochData
         return new ImageDataset(Shape, pixels, labels, ClassCount);
     }
 
-    /// <summary>
-    /// Indices of a stratified hold-out split: about <paramref name="fraction"/> of each class, drawn at random
-    /// with <paramref name="seed"/>, is held out; every class keeps at least one training image. Both index
-    /// lists are in ascending order.
-    /// </summary>
-    public (int[] Train, int[] Holdout) StratifiedHoldout(double fraction, int seed)
+    /// <inheritdoc/>
+    public (Tensor Images, Tensor Labels) ReadBatch(int epoch, ReadOnlySpan<long> rows)
     {
-        if (fraction is <= 0 or >= 1)
-            throw new ArgumentOutOfRangeException(nameof(fraction), fraction, "The hold-out fraction must be in (0, 1).");
-        var random = new Random(seed);
-        var train = new List<int>();
-        var holdout = new List<int>();
-        foreach (var members in Enumerable.Range(0, Count).GroupBy(i => Labels[i]))
+        var pixels = new float[rows.Length * Shape.Size];
+        var labels = new long[rows.Length];
+        for (int i = 0; i < rows.Length; i++)
         {
-            var shuffled = members.ToArray();
-            random.Shuffle(shuffled);
-            int take = Math.Min((int)Math.Round(shuffled.Length * fraction), shuffled.Length - 1);
-            holdout.AddRange(shuffled.Take(take));
-            train.AddRange(shuffled.Skip(take));
+            int row = checked((int)rows[i]);
+            Image(row).CopyTo(pixels.AsSpan(i * Shape.Size, Shape.Size));
+            labels[i] = Labels[row];
         }
-        train.Sort();
-        holdout.Sort();
-        return ([.. train], [.. holdout]);
+        return (tensor(pixels, [rows.Length, Shape.Channels, Shape.Height, Shape.Width]), tensor(labels));
     }
 }

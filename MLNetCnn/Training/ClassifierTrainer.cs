@@ -28,8 +28,8 @@ public sealed class ClassifierTrainer
     /// <summary>Trains the model in place and returns the report of every epoch and how the run ended.</summary>
     /// <param name="model">The model to train; it is left in evaluation mode.</param>
     /// <param name="train">
-    /// The training images: an <see cref="ImageDataset"/>, or a source that gives fresh (augmented) images each
-    /// epoch. Their shape and class count must match the model's spec.
+    /// The training images: an in-memory <see cref="ImageDataset"/>, a memory-mapped <see cref="ImageRecordFile"/>, or a
+    /// source that augments afresh each epoch. Their shape and class count must match the model's spec.
     /// </param>
     /// <param name="validation">Images scored after every epoch, or null.</param>
     /// <param name="cancellation">
@@ -38,7 +38,7 @@ public sealed class ClassifierTrainer
     /// already written stay complete.
     /// </param>
     /// <exception cref="TrainingDivergedException">The loss became NaN or infinite.</exception>
-    public TrainingHistory Train(CnnModel model, IEpochData train, ImageDataset? validation = null, CancellationToken cancellation = default)
+    public TrainingHistory Train(CnnModel model, IEpochData train, IEpochData? validation = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(train);
@@ -52,8 +52,8 @@ public sealed class ClassifierTrainer
         return session.Run();
     }
 
-    /// <summary>Mean cross-entropy and accuracy of a model on a data set, in evaluation mode.</summary>
-    public (double Loss, double Accuracy) Evaluate(CnnModel model, ImageDataset data)
+    /// <summary>Mean cross-entropy and accuracy of a model on a data set, in evaluation mode, a batch at a time.</summary>
+    public (double Loss, double Accuracy) Evaluate(CnnModel model, IEpochData data)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
@@ -64,13 +64,15 @@ public sealed class ClassifierTrainer
         using var noGrad = no_grad();
         double lossSum = 0;
         long correct = 0;
-        for (int start = 0; start < data.Count; start += _options.BatchSize)
+        var rows = new long[_options.BatchSize];
+        for (long start = 0; start < data.Count; start += _options.BatchSize)
         {
             using var scope = NewDisposeScope();
-            int count = Math.Min(_options.BatchSize, data.Count - start);
-            var shape = data.Shape;
-            var batch = tensor(data.Pixels.AsSpan(start * shape.Size, count * shape.Size).ToArray(), [count, shape.Channels, shape.Height, shape.Width]);
-            var target = tensor(data.Labels.AsSpan(start, count).ToArray().Select(l => (long)l).ToArray(), device: model.Device);
+            int count = (int)Math.Min(_options.BatchSize, data.Count - start);
+            for (int i = 0; i < count; i++)
+                rows[i] = start + i;
+            var (batch, labels) = data.ReadBatch(epoch: 0, rows.AsSpan(0, count));
+            var target = labels.to(model.Device);
             var logits = model.Logits(batch);
             lossSum += nn.functional.cross_entropy(logits, target, reduction: nn.Reduction.Sum).item<float>();
             correct += logits.argmax(1).eq(target).sum().item<long>();

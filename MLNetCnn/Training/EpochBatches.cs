@@ -1,11 +1,13 @@
 using System.Collections.Concurrent;
+using MLNetCnn.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MLNetCnn.Training;
 
 /// <summary>
-/// The mini-batches of one epoch in a shuffled order, from a given step on: prepared on demand, or by a background
+/// The mini-batches of one epoch in a shuffled order (a <see cref="ShuffledOrder"/> of the rows), from a given step on,
+/// read from an <see cref="IEpochData"/>: prepared on demand, or by a background
 /// thread that keeps up to <see cref="PrefetchDepth"/> batches ready while the network computes. Prefetched
 /// tensors are made outside any dispose scope and attached to the caller's step scope when taken, so they are
 /// freed with the step; batches never taken are freed by <see cref="Dispose"/>.
@@ -15,8 +17,9 @@ internal sealed class EpochBatches : IDisposable
     /// <summary>Batches a prefetching thread keeps ready.</summary>
     public const int PrefetchDepth = 2;
 
-    private readonly CompactImageTensors _data;
-    private readonly Tensor _order;
+    private readonly IEpochData _data;
+    private readonly ShuffledOrder _order;
+    private readonly int _epoch;
     private readonly int _batchSize;
     private readonly int _stepCount;
     private readonly bool _pinMemory;
@@ -24,18 +27,21 @@ internal sealed class EpochBatches : IDisposable
     private readonly CancellationTokenSource? _stop;
     private readonly Thread? _producer;
     private Exception? _producerFailure;
+    private long[]? _rows;
     private int _nextStep;
 
-    /// <param name="data">The epoch's images.</param>
-    /// <param name="order">A permutation of the image indices; it must outlive this object.</param>
+    /// <param name="data">The images.</param>
+    /// <param name="order">The order of the rows in this epoch.</param>
+    /// <param name="epoch">The epoch (from 1), which random augmentation draws for.</param>
     /// <param name="batchSize">Images per batch.</param>
     /// <param name="firstStep">The first step to give (from 0), to continue an epoch.</param>
     /// <param name="prefetch">Prepare batches on a background thread.</param>
     /// <param name="pinMemory">Put prefetched batches in page-locked memory for fast, asynchronous copies to a GPU.</param>
-    public EpochBatches(CompactImageTensors data, Tensor order, int batchSize, int firstStep, bool prefetch, bool pinMemory)
+    public EpochBatches(IEpochData data, ShuffledOrder order, int epoch, int batchSize, int firstStep, bool prefetch, bool pinMemory)
     {
         _data = data;
         _order = order;
+        _epoch = epoch;
         _batchSize = batchSize;
         _stepCount = StepCount(data.Count, batchSize);
         _nextStep = firstStep;
@@ -69,7 +75,7 @@ internal sealed class EpochBatches : IDisposable
                 images = labels = null!;
                 return false;
             }
-            (images, labels) = Prepare(_nextStep++);
+            (images, labels) = Prepare(_nextStep++, _rows ??= new long[_batchSize]);
             return true;
         }
         if (_ready.TryTake(out var batch, Timeout.Infinite))
@@ -100,24 +106,26 @@ internal sealed class EpochBatches : IDisposable
         _stop.Dispose();
     }
 
-    private (Tensor Images, Tensor Labels) Prepare(int step)
+    private (Tensor Images, Tensor Labels) Prepare(int step, long[] rows)
     {
         long start = (long)step * _batchSize;
-        long count = Math.Min(_batchSize, _data.Count - start);
-        using var indices = _order.narrow(0, start, count);
-        return _data.Batch(indices);
+        int count = (int)Math.Min(_batchSize, _data.Count - start);
+        for (int i = 0; i < count; i++)
+            rows[i] = _order[start + i];
+        return _data.ReadBatch(_epoch, rows.AsSpan(0, count));
     }
 
     private void Produce()
     {
         try
         {
+            var rows = new long[_batchSize];
             for (int step = _nextStep; step < _stepCount; step++)
             {
                 Tensor images, labels;
                 using (var scope = NewDisposeScope())
                 {
-                    (images, labels) = Prepare(step);
+                    (images, labels) = Prepare(step, rows);
                     if (_pinMemory)
                         (images, labels) = (images.pin_memory(), labels.pin_memory());
                     scope.Detach(images, labels);

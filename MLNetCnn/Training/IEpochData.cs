@@ -1,10 +1,13 @@
 using MLNetCnn.Data;
+using static TorchSharp.torch;
 
 namespace MLNetCnn.Training;
 
 /// <summary>
-/// The training images of each epoch. A fixed data set (an <see cref="ImageDataset"/>) gives the same images
-/// every epoch and is cached once; a source with random augmentation gives fresh draws every epoch.
+/// Random access to the labelled images a network trains or is evaluated on: rows <c>0..Count-1</c>, read a batch at a
+/// time in any order (the trainer draws a fresh permutation every epoch). An in-memory <see cref="ImageDataset"/>, a
+/// memory-mapped <see cref="ImageRecordFile"/>, or one with random augmentation (<see cref="AugmentedEpochData"/>)
+/// whose draws differ every epoch. Batches are read by one thread at a time.
 /// </summary>
 public interface IEpochData
 {
@@ -14,9 +17,12 @@ public interface IEpochData
     /// <summary>The number of classes the labels are drawn from.</summary>
     int ClassCount { get; }
 
-    /// <summary>Whether every epoch sees the same images, so they can be prepared once.</summary>
-    bool IsFixed { get; }
+    /// <summary>The number of rows; every epoch has them all.</summary>
+    long Count { get; }
 
-    /// <summary>The images of epoch <paramref name="epoch"/> (from 1).</summary>
-    ImageDataset ForEpoch(int epoch);
+    /// <summary>
+    /// The images (float32, N x C x H x W) and labels (int64) of <paramref name="rows"/> as seen in epoch
+    /// <paramref name="epoch"/> (from 1; 0 for evaluation, which is never augmented afresh), in the current dispose scope.
+    /// </summary>
+    (Tensor Images, Tensor Labels) ReadBatch(int epoch, ReadOnlySpan<long> rows);
 }

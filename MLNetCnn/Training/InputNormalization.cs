@@ -9,6 +9,9 @@ namespace MLNetCnn.Training;
 /// </summary>
 public sealed record InputNormalization
 {
+    /// <summary>The standard deviation a constant channel gets, so that standardising it divides by a positive number.</summary>
+    public const double MinimumStd = 1e-6;
+
     /// <summary>Creates a normalisation from one mean and one positive standard deviation per channel.</summary>
     public InputNormalization(float[] mean, float[] std)
     {
@@ -44,7 +47,7 @@ public sealed record InputNormalization
         ArgumentNullException.ThrowIfNull(statistics);
         return new InputNormalization(
             [.. statistics.Mean().Select(m => (float)m)],
-            [.. statistics.StandardDeviation().Select(s => (float)Math.Max(s, 1e-6))]);
+            [.. statistics.StandardDeviation().Select(s => (float)Math.Max(s, MinimumStd))]);
     }
 
     /// <summary>Standardises an (N, C, H, W) batch, on the batch's device.</summary>

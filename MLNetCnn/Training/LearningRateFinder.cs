@@ -111,17 +111,13 @@ public sealed class LearningRateFinder
         using var optimizer = OptimizerFactory.Create(_training, model.Network.parameters());
         var schedule = optim.lr_scheduler.ExponentialLR(optimizer, Math.Pow(_options.EndLearningRate / _options.StartLearningRate, 1.0 / (_options.Steps - 1)));
         using var step = new TrainingStep(model, optimizer, _training, TrainingStep.MixedPrecisionFor(model, _training), nonBlockingCopies: false);
-        using var shuffling = new Generator((ulong)_training.Seed);
-        using var fixedData = data.IsFixed ? CompactImageTensors.From(data.ForEpoch(1)) : null;
         var points = new List<LearningRatePoint>(_options.Steps);
         double average = 0, lowest = double.PositiveInfinity;
         model.Network.train();
         for (int epoch = 1; ; epoch++)
         {
-            using var fresh = fixedData is null ? CompactImageTensors.From(data.ForEpoch(epoch)) : null;
-            var epochData = fixedData ?? fresh!;
-            using var order = randperm(epochData.Count, generator: shuffling);
-            using var batches = new EpochBatches(epochData, order, _training.BatchSize, firstStep: 0, prefetch: false, pinMemory: false);
+            var order = new ShuffledOrder(data.Count, _training.Seed, epoch);
+            using var batches = new EpochBatches(data, order, epoch, _training.BatchSize, firstStep: 0, prefetch: false, pinMemory: false);
             for (int stepInEpoch = 1; ; stepInEpoch++)
             {
                 cancellation.ThrowIfCancellationRequested();

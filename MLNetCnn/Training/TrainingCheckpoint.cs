@@ -10,7 +10,8 @@ namespace MLNetCnn.Training;
 internal sealed class TrainingCheckpoint : IDisposable
 {
     private const string Signature = "MLNetCnn.TrainingCheckpoint";
-    private const int FormatVersion = 1;
+    // Format 2: the epoch order is a function of the seed and the epoch (ShuffledOrder), so no shuffling state is stored.
+    private const int FormatVersion = 2;
 
     /// <summary>The settings a resumed run must share with this one (name to value).</summary>
     public required IReadOnlyDictionary<string, string> Run { get; init; }
@@ -32,9 +33,6 @@ internal sealed class TrainingCheckpoint : IDisposable
 
     /// <summary>The reports of the completed epochs.</summary>
     public required IReadOnlyList<EpochReport> History { get; init; }
-
-    /// <summary>The shuffling generator's state at the start of <see cref="Epoch"/>.</summary>
-    public required byte[] ShuffleState { get; init; }
 
     /// <summary>TorchSharp's default generator (dropout and other random layers).</summary>
     public required byte[] GlobalRandomState { get; init; }
@@ -76,7 +74,6 @@ internal sealed class TrainingCheckpoint : IDisposable
         writer.Write(History.Count);
         foreach (var report in History)
             WriteReport(writer, report);
-        WriteBytes(writer, ShuffleState);
         WriteBytes(writer, GlobalRandomState);
         writer.Write(EarlyStopping.HasValue);
         if (EarlyStopping is var (bestEpoch, bestValue, without))
@@ -124,7 +121,6 @@ internal sealed class TrainingCheckpoint : IDisposable
             var history = new EpochReport[ReadCount(reader, 1_000_000, source)];
             for (int i = 0; i < history.Length; i++)
                 history[i] = ReadReport(reader);
-            var shuffleState = ReadBytes(reader, source);
             var globalState = ReadBytes(reader, source);
             (int, double, int)? earlyStopping = reader.ReadBoolean() ? (reader.ReadInt32(), reader.ReadDouble(), reader.ReadInt32()) : null;
             (double, int)? lossScale = reader.ReadBoolean() ? (reader.ReadDouble(), reader.ReadInt32()) : null;
@@ -139,7 +135,7 @@ internal sealed class TrainingCheckpoint : IDisposable
             return new TrainingCheckpoint
             {
                 Run = run, Epoch = epoch, StepInEpoch = stepInEpoch, GlobalStep = globalStep, Tally = tally, Elapsed = elapsed,
-                History = history, ShuffleState = shuffleState, GlobalRandomState = globalState, EarlyStopping = earlyStopping,
+                History = history, GlobalRandomState = globalState, EarlyStopping = earlyStopping,
                 LossScale = lossScale, Weights = weights, BestWeights = best, BestWeightsEpoch = bestEpoch, OptimizerState = optimizerState,
             };
         }

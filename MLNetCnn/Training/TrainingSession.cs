@@ -15,18 +15,14 @@ internal sealed class TrainingSession : IDisposable
     private readonly TrainingOptions _options;
     private readonly CnnModel _model;
     private readonly IEpochData _train;
-    private readonly ImageDataset? _validation;
+    private readonly IEpochData? _validation;
     private readonly CancellationToken _cancellation;
     private readonly CheckpointStore? _store;
     private readonly EarlyStoppingMonitor? _monitor;
     private readonly Stopwatch _clock = new();
     private readonly List<EpochReport> _history = [];
-    private readonly Generator _shuffling;
     private readonly List<IDisposable> _owned = [];
 
-    private CompactImageTensors? _fixedData;
-    private CompactImageTensors? _freshData;
-    private int _freshDataEpoch;
     private Backbone? _backbone;
     private TorchSharp.Modules.OptimizerHelper _optimizer = null!;
     private optim.lr_scheduler.LRScheduler _schedule = null!;
@@ -39,13 +35,12 @@ internal sealed class TrainingSession : IDisposable
     private int _globalStep;
     private EpochTally _tally = new();
     private TimeSpan _elapsedBefore;
-    private byte[]? _epochShuffleState;
     private double _lastLearningRate;
     private WeightSnapshot? _best;
     private int _bestEpoch;
     private int? _resumedFromStep;
 
-    public TrainingSession(ClassifierTrainer trainer, TrainingOptions options, CnnModel model, IEpochData train, ImageDataset? validation,
+    public TrainingSession(ClassifierTrainer trainer, TrainingOptions options, CnnModel model, IEpochData train, IEpochData? validation,
         CancellationToken cancellation)
     {
         _trainer = trainer;
@@ -56,8 +51,6 @@ internal sealed class TrainingSession : IDisposable
         _cancellation = cancellation;
         _store = options.Checkpoints is { } checkpoints ? new CheckpointStore(checkpoints.Folder) : null;
         _monitor = options.EarlyStopping is { } stopping ? new EarlyStoppingMonitor(stopping) : null;
-        _shuffling = new Generator((ulong)options.Seed);
-        _owned.Add(_shuffling);
     }
 
     private TimeSpan Elapsed => _elapsedBefore + _clock.Elapsed;
@@ -69,7 +62,7 @@ internal sealed class TrainingSession : IDisposable
     {
         _clock.Start();
         using var checkpoint = _options.Checkpoints is { Resume: true } && _store!.Exists ? _store.Read() : null;
-        Prepare(EpochData(Math.Min(checkpoint?.Epoch ?? 1, _options.Epochs)).Count);
+        Prepare(_train.Count);
         if (checkpoint is not null)
             Restore(checkpoint);
         return Finish(TrainEpochs());
@@ -79,8 +72,6 @@ internal sealed class TrainingSession : IDisposable
     {
         _backbone?.Freeze(false);
         _best?.Dispose();
-        _fixedData?.Dispose();
-        _freshData?.Dispose();
         for (int i = _owned.Count - 1; i >= 0; i--)
             _owned[i].Dispose();
     }
@@ -154,7 +145,6 @@ internal sealed class TrainingSession : IDisposable
         (_epoch, _stepInEpoch, _globalStep) = (checkpoint.Epoch, checkpoint.StepInEpoch, checkpoint.GlobalStep);
         _tally = checkpoint.Tally;
         _elapsedBefore = checkpoint.Elapsed;
-        _epochShuffleState = checkpoint.ShuffleState;
         _lastLearningRate = _step.LearningRate;
         _resumedFromStep = checkpoint.GlobalStep;
     }
@@ -168,12 +158,7 @@ internal sealed class TrainingSession : IDisposable
                 if (_monitor?.ShouldStop == true)
                     return TrainingOutcome.StoppedEarly;
                 var epochClock = Stopwatch.StartNew();
-                var data = EpochData(_epoch);
-                if (EpochBatches.StepCount(data.Count, _options.BatchSize) != _stepsPerEpoch)
-                    throw new InvalidOperationException($"The training data gave {data.Count} images in epoch {_epoch}; every epoch must give as many as the first.");
-                RunEpoch(data, epochClock);
-                _freshData?.Dispose();
-                _freshData = null;
+                RunEpoch(epochClock);
                 EndEpoch();
             }
             return TrainingOutcome.Completed;
@@ -184,37 +169,16 @@ internal sealed class TrainingSession : IDisposable
         }
     }
 
-    /// <summary>The images of an epoch: a fixed data set is converted once, a changing one for each epoch.</summary>
-    private CompactImageTensors EpochData(int epoch)
-    {
-        if (_train.IsFixed)
-            return _fixedData ??= CompactImageTensors.From(_train.ForEpoch(1));
-        if (_freshData is null || _freshDataEpoch != epoch)
-        {
-            _freshData?.Dispose();
-            _freshData = null;
-            _freshData = CompactImageTensors.From(_train.ForEpoch(epoch));
-            _freshDataEpoch = epoch;
-        }
-        return _freshData;
-    }
-
-    private void RunEpoch(CompactImageTensors data, Stopwatch epochClock)
+    private void RunEpoch(Stopwatch epochClock)
     {
         bool frozen = _epoch <= _options.FrozenBackboneEpochs;
         _backbone?.Freeze(frozen);
         _model.Network.train();
         if (frozen)
             _backbone!.KeepStatistics();
-        if (_epochShuffleState is { } saved)
-        {
-            using var state = tensor(saved);
-            _shuffling.set_state(state);
-        }
-        _epochShuffleState = GeneratorState(_shuffling);
-        using var order = randperm(data.Count, generator: _shuffling);
         var durationBefore = _tally.Duration;
-        using var batches = new EpochBatches(data, order, _options.BatchSize, _stepInEpoch, prefetch: PrefetchedBatches, pinMemory: PrefetchedBatches);
+        var order = new ShuffledOrder(_train.Count, _options.Seed, _epoch);
+        using var batches = new EpochBatches(_train, order, _epoch, _options.BatchSize, _stepInEpoch, prefetch: PrefetchedBatches, pinMemory: PrefetchedBatches);
         while (true)
         {
             using (var scope = NewDisposeScope())
@@ -252,7 +216,6 @@ internal sealed class TrainingSession : IDisposable
         }
         _stepInEpoch = 0;
         _tally = new EpochTally();
-        _epochShuffleState = GeneratorState(_shuffling);
         if (_store is not null)
             SaveCheckpoint(nextEpoch: _epoch + 1);
         _trainer.RaiseEpochCompleted(report);
@@ -286,7 +249,6 @@ internal sealed class TrainingSession : IDisposable
             Tally = _tally,
             Elapsed = Elapsed,
             History = _history,
-            ShuffleState = _epochShuffleState!,
             GlobalRandomState = globalState.data<byte>().ToArray(),
             EarlyStopping = _monitor?.State,
             LossScale = _step.MixedPrecision?.Scaler?.State,
@@ -296,11 +258,5 @@ internal sealed class TrainingSession : IDisposable
             OptimizerState = optimizerState.ToArray(),
         };
         _store!.Save(checkpoint);
-    }
-
-    private static byte[] GeneratorState(Generator generator)
-    {
-        using var state = generator.get_state();
-        return state.data<byte>().ToArray();
     }
 }
