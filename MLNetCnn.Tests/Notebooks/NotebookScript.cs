@@ -28,28 +28,15 @@ internal static class NotebookScript
     public static NotebookScriptRun Run(IEnumerable<string> notebooks)
     {
         string output = TestFolders.Create();
-        var start = new ProcessStartInfo("bash")
-        {
-            WorkingDirectory = RepositoryFolder.Root,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
+        var start = new ProcessStartInfo("bash") { WorkingDirectory = RepositoryFolder.Root };
         foreach (var argument in new[] { Path.Combine(RepositoryFolder.Root, "scripts", "run-notebooks.sh"), "-c", Configuration, "--no-build", "--output", output })
             start.ArgumentList.Add(argument);
         foreach (var notebook in notebooks)
             start.ArgumentList.Add(notebook);
         start.Environment["MLNETCNN_LOCAL_PACKAGES"] = TestFolders.Create();
 
-        using var process = Process.Start(start)!;
-        var standardOutput = process.StandardOutput.ReadToEndAsync();
-        var standardError = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(Limit))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"scripts/run-notebooks.sh did not finish within {Limit.TotalMinutes} minutes.");
-        }
-        process.WaitForExit();
-        return new NotebookScriptRun(process.ExitCode, standardOutput.Result + standardError.Result, output);
+        var (exitCode, printed) = BoundedProcess.Run(start, Limit);
+        return new NotebookScriptRun(exitCode, printed, output);
     }
 
     // The notebooks run against the build this test run uses.

@@ -11,12 +11,7 @@ internal static class DotnetCommand
     public static (int ExitCode, string Output) Run(string folder, string[] arguments,
         IReadOnlyDictionary<string, string>? environment = null)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = folder,
-        };
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = folder };
         foreach (var argument in arguments)
             start.ArgumentList.Add(argument);
         start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
@@ -25,15 +20,7 @@ internal static class DotnetCommand
         start.Environment["DOTNET_NOLOGO"] = "1";
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
             start.Environment[name] = value;
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        var output = process.StandardOutput.ReadToEndAsync();
-        if (!process.WaitForExit(Timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"dotnet {string.Join(' ', arguments)} did not finish in {Timeout.TotalMinutes:G3} minutes.");
-        }
-        return (process.ExitCode, output.Result + error.Result);
+        return BoundedProcess.Run(start, Timeout);
     }
 
     /// <summary>Like <see cref="Run"/>, and fails the test with the command's output unless it succeeds.</summary>
