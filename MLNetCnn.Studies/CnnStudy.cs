@@ -14,7 +14,7 @@ namespace MLNetCnn.Studies;
 /// </summary>
 public sealed class CnnStudy
 {
-    private static readonly string ProcessTag = $"{Environment.MachineName}/{Environment.ProcessId}/{ProcessStartTicks(Process.GetCurrentProcess())}";
+    private static readonly string ProcessTag = $"{Environment.MachineName}/{Environment.ProcessId}/{ProcessStartSeconds(Process.GetCurrentProcess())}";
 
     private CnnStudy(CnnStudyStorage storage, long id, string name, string settings)
     {
@@ -300,12 +300,16 @@ public sealed class CnnStudy
     private static bool IsDeadLocalWorker(string worker)
     {
         var parts = worker.Split('/');
-        if (parts.Length < 3 || parts[0] != Environment.MachineName || !int.TryParse(parts[1], CultureInfo.InvariantCulture, out int pid))
+        if (parts.Length < 3 || parts[0] != Environment.MachineName || !int.TryParse(parts[1], CultureInfo.InvariantCulture, out int pid)
+            || !long.TryParse(parts[2], CultureInfo.InvariantCulture, out long started))
+        {
             return false;
+        }
         try
         {
             using var process = Process.GetProcessById(pid);
-            return process.HasExited || ProcessStartTicks(process) != parts[2];
+            // Start times read from another process wobble by a clock tick or so; a reused id starts much later.
+            return process.HasExited || Math.Abs(ProcessStartSeconds(process) - started) > 5;
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
@@ -313,15 +317,15 @@ public sealed class CnnStudy
         }
     }
 
-    private static string ProcessStartTicks(Process process)
+    private static long ProcessStartSeconds(Process process)
     {
         try
         {
-            return process.StartTime.ToUniversalTime().Ticks.ToString(CultureInfo.InvariantCulture);
+            return new DateTimeOffset(process.StartTime.ToUniversalTime()).ToUnixTimeSeconds();
         }
         catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or NotSupportedException)
         {
-            return "0";
+            return 0;
         }
     }
 
