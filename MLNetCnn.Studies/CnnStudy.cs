@@ -208,12 +208,32 @@ public sealed class CnnStudy
             "WHERE id = @id AND worker = @worker AND state = 'running'", ("@lease", lease.TotalSeconds), ("@id", trial.Id), ("@worker", trial.Worker)) == 1;
     }
 
-    /// <summary>Writes an epoch's validation metric of the trial's current attempt.</summary>
-    internal void ReportEpoch(ClaimedTrial trial, int epoch, double metric)
+    /// <summary>
+    /// Writes the epoch metric of the trial's current attempt at a rung and returns every metric the study's trials recorded at
+    /// that epoch (each trial's latest attempt's), this one included.
+    /// </summary>
+    internal IReadOnlyCollection<double> ReportEpoch(ClaimedTrial trial, int epoch, double metric) =>
+        Storage.InTransaction((connection, transaction) =>
+        {
+            CnnStudyStorage.Execute(connection, transaction, "INSERT INTO mlnetcnn_epochs (attempt_id, epoch, metric) VALUES (@attempt, @epoch, @metric)",
+                ("@attempt", trial.Attempt), ("@epoch", epoch), ("@metric", metric));
+            using var command = CnnStudyStorage.Command(connection, transaction, "SELECT e.metric FROM mlnetcnn_epochs e " +
+                "JOIN mlnetcnn_attempts a ON a.id = e.attempt_id JOIN mlnetcnn_trials t ON t.id = a.trial_id WHERE t.study_id = @study AND e.epoch = @epoch " +
+                "AND a.id = (SELECT MAX(latest.id) FROM mlnetcnn_attempts latest JOIN mlnetcnn_epochs reported ON reported.attempt_id = latest.id " +
+                "WHERE latest.trial_id = t.id AND reported.epoch = @epoch)", ("@study", Id), ("@epoch", epoch));
+            using var reader = command.ExecuteReader();
+            var metrics = new List<double>();
+            while (reader.Read())
+                metrics.Add(reader.GetDouble(0));
+            return (IReadOnlyCollection<double>)metrics;
+        });
+
+    /// <summary>The rungs of successive halving kept in the study, for the trial <paramref name="trial"/> runs.</summary>
+    internal IRungRecord Rungs(ClaimedTrial trial) => new StudyRungs(this, trial);
+
+    private sealed class StudyRungs(CnnStudy study, ClaimedTrial trial) : IRungRecord
     {
-        using var connection = Storage.Connect();
-        CnnStudyStorage.Execute(connection, null, "INSERT INTO mlnetcnn_epochs (attempt_id, epoch, metric) VALUES (@attempt, @epoch, @metric)",
-            ("@attempt", trial.Attempt), ("@epoch", epoch), ("@metric", metric));
+        public IReadOnlyCollection<double> Record(int trialNumber, int epoch, double metric) => study.ReportEpoch(trial, epoch, metric);
     }
 
     /// <summary>
@@ -222,7 +242,7 @@ public sealed class CnnStudy
     /// </summary>
     internal bool Finish(ClaimedTrial trial, CnnTrialResult result, byte[]? model, bool keepAllModels)
     {
-        string state = result.Status == CnnTrialStatus.Completed ? "completed" : "failed";
+        string state = result.Status switch { CnnTrialStatus.Completed => "completed", CnnTrialStatus.Pruned => "pruned", _ => "failed" };
         bool maximize = result.OptimizationMetric.IsMaximized();
         return Storage.InTransaction((connection, transaction) =>
         {
@@ -268,7 +288,7 @@ public sealed class CnnStudy
     {
         using var connection = Storage.Connect();
         using var command = CnnStudyStorage.Command(connection, null, "SELECT number, candidate, state, result, error FROM mlnetcnn_trials " +
-            "WHERE study_id = @study AND state IN ('completed', 'failed') ORDER BY number", ("@study", Id));
+            "WHERE study_id = @study AND state IN ('completed', 'failed', 'pruned') ORDER BY number", ("@study", Id));
         using var reader = command.ExecuteReader();
         var results = new List<CnnTrialResult>();
         while (reader.Read())
@@ -335,6 +355,7 @@ public sealed class CnnStudy
         "running" => CnnStudyTrialState.Running,
         "completed" => CnnStudyTrialState.Completed,
         "failed" => CnnStudyTrialState.Failed,
+        "pruned" => CnnStudyTrialState.Pruned,
         _ => throw new InvalidOperationException($"Unknown trial state '{state}' in the study store."),
     };
 }
@@ -347,7 +368,11 @@ public sealed class CnnStudy
 /// <param name="Worker">The process that holds or finished it: machine/process id/start time/tag; null while queued.</param>
 /// <param name="Error">Why it failed; null otherwise.</param>
 /// <param name="Score">Its optimization metric, once completed.</param>
-public sealed record CnnStudyTrial(int Number, CnnCandidate Candidate, CnnStudyTrialState State, int Attempts, string? Worker, string? Error, double? Score);
+public sealed record CnnStudyTrial(int Number, CnnCandidate Candidate, CnnStudyTrialState State, int Attempts, string? Worker, string? Error, double? Score)
+{
+    /// <summary>Whether the trial is done for good: completed, failed or pruned.</summary>
+    public bool IsFinished => State is CnnStudyTrialState.Completed or CnnStudyTrialState.Failed or CnnStudyTrialState.Pruned;
+}
 
 /// <summary>One claim of a trial: who claimed it and how it ended (null while it runs or when its process died unseen).</summary>
 /// <param name="Number">The trial's number.</param>
@@ -369,6 +394,9 @@ public enum CnnStudyTrialState
 
     /// <summary>Threw while building, training or evaluating.</summary>
     Failed,
+
+    /// <summary>Stopped by successive halving at a rung where it fell behind.</summary>
+    Pruned,
 }
 
 /// <summary>A trial this process holds: its row, candidate, the worker name and the attempt.</summary>

@@ -85,12 +85,10 @@ public static class CnnStudyExperiment
         var clock = Stopwatch.StartNew();
         var plan = experiment.Plan(trainData, validationData);
         study.Enqueue(Definition(settings, plan, validationData is not null), plan.Candidates);
-        var requeued = study.RequeueAbandoned();
-        if (requeued.Count > 0)
-            Log(options, $"Re-queued trial{(requeued.Count == 1 ? "" : "s")} {string.Join(", ", requeued)}: the process that held it is gone.");
+        Requeue(study, options);
         string worker = CnnStudy.NewWorkerName();
         var finished = new List<int>();
-        var reported = study.Trials().Where(t => t.State is CnnStudyTrialState.Completed or CnnStudyTrialState.Failed).Select(t => t.Number).ToHashSet();
+        var reported = study.Trials().Where(t => t.IsFinished).Select(t => t.Number).ToHashSet();
         bool budgetExhausted = false;
         while (true)
         {
@@ -118,11 +116,10 @@ public static class CnnStudyExperiment
             var trials = study.Trials();
             if (wait)
                 ReportFinishedElsewhere(study, settings, trials, reported);
-            if (trials.All(t => t.State is CnnStudyTrialState.Completed or CnnStudyTrialState.Failed))
+            if (trials.All(t => t.IsFinished))
                 break;
-            if (study.RequeueAbandoned() is { Count: > 0 } lost)
-                Log(options, $"Re-queued trial{(lost.Count == 1 ? "" : "s")} {string.Join(", ", lost)}: the lease ran out.");
-            else if (!trials.Any(t => t.State == CnnStudyTrialState.Queued))
+            // Nothing to claim here (or not claiming at all): look again after a while.
+            if (!Requeue(study, options) && (!options.Train || !trials.Any(t => t.State == CnnStudyTrialState.Queued)))
                 cancellationToken.WaitHandle.WaitOne(options.PollInterval);
         }
         return (wait ? Result(experiment, study, budgetExhausted, clock.Elapsed) : null, finished);
@@ -155,7 +152,7 @@ public static class CnnStudyExperiment
         CnnTrialResult trial;
         try
         {
-            trial = plan.Runner.Run(claim.Number, claim.Candidate, budget);
+            trial = plan.Runner.Run(claim.Number, claim.Candidate, budget, study.Rungs(claim));
         }
         catch (OperationCanceledException) when (leaseLost.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
@@ -196,7 +193,7 @@ public static class CnnStudyExperiment
     /// <summary>Calls OnTrialEnd for trials other processes finished since the last look.</summary>
     private static void ReportFinishedElsewhere(CnnStudy study, CnnExperiment.Options settings, IReadOnlyList<CnnStudyTrial> trials, HashSet<int> reported)
     {
-        if (settings.OnTrialEnd is null || !trials.Any(t => t.State is CnnStudyTrialState.Completed or CnnStudyTrialState.Failed && !reported.Contains(t.Number)))
+        if (settings.OnTrialEnd is null || !trials.Any(t => t.IsFinished && !reported.Contains(t.Number)))
             return;
         foreach (var result in study.Results(settings.OptimizationMetric).Where(r => reported.Add(r.TrialNumber)))
             settings.OnTrialEnd(result);
@@ -225,7 +222,20 @@ public static class CnnStudyExperiment
             : $"holdout {settings.HoldoutFraction.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}",
         plan.Seed,
         Candidates = plan.Candidates.Select(c => c.ToString()),
+        SuccessiveHalving = settings.SuccessiveHalving is { } halving ? $"from epoch {halving.MinEpochs}, factor {halving.ReductionFactor}" : null,
     });
+
+    /// <summary>Re-queues abandoned trials and says so; returns whether there were any.</summary>
+    private static bool Requeue(CnnStudy study, CnnStudyOptions options)
+    {
+        var requeued = study.RequeueAbandoned();
+        if (requeued.Count > 0)
+        {
+            Log(options, $"Re-queued trial{(requeued.Count == 1 ? "" : "s")} {string.Join(", ", requeued)}: the process that held " +
+                $"{(requeued.Count == 1 ? "it" : "them")} stopped (it exited, or its lease ran out without a heartbeat).");
+        }
+        return requeued.Count > 0;
+    }
 
     private static void Log(CnnStudyOptions options, string message) => options.OnMessage?.Invoke(message);
 }

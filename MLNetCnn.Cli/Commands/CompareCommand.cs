@@ -117,7 +117,7 @@ internal static class CompareCommand
         var trials = study.Trials();
         if (trials.Count > 0)
         {
-            int done = trials.Count(t => t.State is CnnStudyTrialState.Completed or CnnStudyTrialState.Failed);
+            int done = trials.Count(t => t.IsFinished);
             console.Output.WriteLine($"Resuming study '{study.Name}' in {storage.Url}: {done} of {trials.Count} trials finished.");
         }
         else
@@ -147,6 +147,7 @@ internal static class CompareCommand
         CnnTrialStatus.Completed => string.Create(CultureInfo.InvariantCulture,
             $"micro accuracy {trial.MicroAccuracy!.Value.Mean:P2}, log-loss {trial.LogLoss!.Value.Mean:F4}, {trial.TrainingTime.TotalSeconds:F1} s"),
         CnnTrialStatus.Failed => $"failed: {trial.Error}",
+        CnnTrialStatus.Pruned => $"stopped by successive halving after epoch {trial.PrunedAtEpoch}, {trial.TrainingTime.TotalSeconds:F1} s",
         _ => $"stopped at the time budget after {trial.TrainingTime.TotalSeconds:F1} s",
     };
 

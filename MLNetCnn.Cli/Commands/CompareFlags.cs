@@ -59,6 +59,17 @@ internal sealed class CompareFlags
     {
         Description = "With --storage: queue the trials and wait for mlnetcnn worker processes to run them, training none here.",
     };
+    private readonly Option<bool> _successiveHalving = new("--successive-halving")
+    {
+        Description = "Stop trials that fall behind at rungs of epochs (asynchronous successive halving): at epoch --min-epochs, then " +
+            "--reduction-factor times as many, only the best 1 in --reduction-factor of the trials so far go on.",
+    };
+    private readonly Option<int> _minEpochs = new("--min-epochs") { Description = "The first rung's epoch (--successive-halving).", DefaultValueFactory = _ => 1 };
+    private readonly Option<int> _reductionFactor = new("--reduction-factor")
+    {
+        Description = "Rungs grow and trials thin by this factor (--successive-halving).",
+        DefaultValueFactory = _ => 2,
+    };
     private readonly OptimizationFlags _optimization = new();
     private readonly ScheduleFlags _schedule = new();
 
@@ -69,6 +80,7 @@ internal sealed class CompareFlags
         {
             _data, _architectures, _learningRates, _batchSizes, _epochs, _augment, _search, _maxTrials, _timeBudget, _folds, _holdoutFraction, _metric,
             _device, _seed, _imageSize, _channels, _skipUnreadable, _maxImagePixels, _cache, _output, _storage, _study, _lease, _waitForWorkers,
+            _successiveHalving, _minEpochs, _reductionFactor,
         })
         {
             command.Add(option);
@@ -103,6 +115,9 @@ internal sealed class CompareFlags
             CrossValidationFolds = parse.GetValue(_folds),
             HoldoutFraction = parse.GetValue(_holdoutFraction),
             OptimizationMetric = parse.GetValue(_metric),
+            SuccessiveHalving = parse.GetValue(_successiveHalving)
+                ? new CnnSuccessiveHalving { MinEpochs = parse.GetValue(_minEpochs), ReductionFactor = parse.GetValue(_reductionFactor) }
+                : null,
             Seed = parse.GetValue(_seed),
             Trainer = new CnnClassificationTrainer.Options
             {

@@ -60,6 +60,12 @@ public sealed class CnnExperiment
         /// <summary>The share of the training data held out for evaluation when there are no folds and no validation data.</summary>
         public double HoldoutFraction = 0.2;
 
+        /// <summary>
+        /// Stops trials that fall behind at rungs of epochs (asynchronous successive halving), so that a budget goes to the
+        /// promising ones; null trains every trial to its last epoch.
+        /// </summary>
+        public CnnSuccessiveHalving? SuccessiveHalving;
+
         /// <summary>The metric trials are ranked by.</summary>
         public CnnExperimentMetric OptimizationMetric = CnnExperimentMetric.MicroAccuracy;
 
@@ -100,6 +106,7 @@ public sealed class CnnExperiment
             if ((Candidates is { Count: > 0 }) == (SearchSpace is not null))
                 throw new ArgumentException("Give the experiment either Candidates or a SearchSpace (exactly one).");
             SearchSpace?.Validate();
+            SuccessiveHalving?.Validate();
             if (!Enum.IsDefined(SearchStrategy))
                 throw new ArgumentOutOfRangeException(nameof(SearchStrategy), SearchStrategy, "Unknown SearchStrategy.");
             if (!Enum.IsDefined(OptimizationMetric))
@@ -160,7 +167,7 @@ public sealed class CnnExperiment
             : _options.SearchStrategy == CnnSearchStrategy.Random ? _options.SearchSpace.RandomOrder(seed)
             : _options.SearchSpace.Grid();
         var resolved = candidates.Take(_options.MaxTrials ?? int.MaxValue).Select(c => c.ResolveWith(_options.Trainer)).ToList();
-        return new ExperimentPlan(seed, folds, resolved, new TrialRunner(_mlContext, _options, folds, seed));
+        return new ExperimentPlan(seed, folds, resolved, new TrialRunner(_mlContext, _options, folds, seed, new InMemoryRungs()));
     }
 
     private CnnExperimentResult Run(IDataView trainData, IDataView? validationData, CancellationToken cancellationToken)

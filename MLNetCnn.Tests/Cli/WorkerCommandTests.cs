@@ -1,4 +1,5 @@
 using MLNetCnn.Cli.Reports;
+using MLNetCnn.Estimators;
 using MLNetCnn.Studies;
 using MLNetCnn.Tests.Studies;
 
@@ -72,7 +73,7 @@ public sealed class WorkerCommandTests
         Assert.Contains($"/{survivor.Id}/", attempts[^1].Worker);
         Assert.IsTrue(study.Attempts().GroupBy(a => a.Number).All(g => g.Count(a => a.Outcome == "completed") == 1), "no trial completed twice");
         // Whoever looks first (the waiting coordinator or the new worker) sees that the killed process is gone.
-        StringAssert.Contains(coordinator.Output + survivor.Output, $"Re-queued trial {held.Number}: the process that held it is gone.");
+        StringAssert.Contains(coordinator.Output + survivor.Output, $"Re-queued trial {held.Number}: the process that held it stopped");
     }
 
     [TestMethod]
@@ -121,6 +122,26 @@ public sealed class WorkerCommandTests
             Assert.AreEqual(row.Candidate, resumed.Candidate);
             Assert.AreEqual(row.LogLoss!.Value, resumed.LogLoss!.Value, 1e-3, $"trial {row.Trial}");
         }
+    }
+
+    [TestMethod]
+    public void SuccessiveHalvingRunsEveryTrialToARungAndRecordsWhereItStoppedWeakOnes()
+    {
+        string url = $"sqlite:///{Path.Combine(TestFolders.Create(), "study.db")}";
+        string run = Path.Combine(TestFolders.Create(), "compare");
+
+        var (exitCode, output, error) = CliInProcess.Run([.. Compare(Data(), "--lr", "0.05", "0.01", "0.002", "0.0005", "--epochs", "4"),
+            "--successive-halving", "--storage", url, "--study", "halving", "--output", run]);
+
+        Assert.AreEqual(0, exitCode, error + output);
+        var rows = ComparisonReport.FromJson(File.ReadAllText(Path.Combine(run, ComparisonReport.JsonFile))).Rows;
+        Assert.HasCount(4, rows);
+        Assert.AreEqual(CnnTrialStatus.Completed, rows.Single(r => r.Trial == 1).Status, "the first trial at a rung always goes on");
+        Assert.IsTrue(rows.All(r => r.Status is CnnTrialStatus.Completed or CnnTrialStatus.Pruned), string.Join("; ", rows));
+        var study = CnnStudy.Load(CnnStudyStorage.Open(url), "halving");
+        Assert.IsTrue(study.Trials().All(t => t.IsFinished && t.Attempts == 1));
+        foreach (var row in rows.Where(r => r.Status == CnnTrialStatus.Pruned))
+            StringAssert.Contains(output, $"Trial {row.Trial}: stopped by successive halving after epoch ");
     }
 
     private static string Data() => ImageFiles.ClassFolder(TestFolders.Create(), classes: 2, perClass: 12, seed: 5);

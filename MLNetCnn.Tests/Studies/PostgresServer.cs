@@ -6,14 +6,19 @@ using Npgsql;
 namespace MLNetCnn.Tests.Studies;
 
 /// <summary>
-/// A private PostgreSQL cluster for the test run: Debian's server binaries (scripts/test.sh installs the postgresql
+/// A private PostgreSQL cluster for the test run: Debian's server programs (the newest in /usr/lib/postgresql) (scripts/test.sh installs the postgresql
 /// package), a fresh data folder, a free local port, trust authentication on 127.0.0.1 only. PostgreSQL refuses to run as
 /// root, so under root (as in CI) the cluster belongs to the postgres system user. Started on first use, stopped by
 /// <see cref="Stop"/> (the test classes' cleanup) and at the process's exit.
 /// </summary>
 internal sealed class PostgresServer
 {
-    private const string BinFolder = "/usr/lib/postgresql/15/bin";
+    /// <summary>The newest installed server's programs (Debian installs each major version beside the others).</summary>
+    private static readonly string BinFolder = Directory.Exists("/usr/lib/postgresql")
+        ? Directory.EnumerateDirectories("/usr/lib/postgresql").Select(v => Path.Combine(v, "bin"))
+            .Where(bin => File.Exists(Path.Combine(bin, "pg_ctl"))).OrderByDescending(bin => int.TryParse(bin.Split('/')[^2], out int v) ? v : 0)
+            .FirstOrDefault() ?? "/usr/lib/postgresql/15/bin"
+        : "/usr/lib/postgresql/15/bin";
     private const string User = "mlnetcnn";
 
     private static readonly Lazy<PostgresServer> Shared = new(() => new PostgresServer(), LazyThreadSafetyMode.ExecutionAndPublication);
@@ -25,7 +30,7 @@ internal sealed class PostgresServer
     private PostgresServer()
     {
         if (!File.Exists(Path.Combine(BinFolder, "pg_ctl")))
-            Assert.Fail($"PostgreSQL 15 is not installed ({BinFolder}/pg_ctl is missing): run the tests with scripts/test.sh, which installs Debian's postgresql.");
+            Assert.Fail($"The PostgreSQL server is not installed ({BinFolder}/pg_ctl is missing): run the tests with scripts/test.sh, which installs Debian's postgresql.");
         _folder = Path.Combine(Path.GetTempPath(), $"mlnetcnn-postgres-{Environment.ProcessId}");
         if (Directory.Exists(_folder))
             Directory.Delete(_folder, recursive: true);
