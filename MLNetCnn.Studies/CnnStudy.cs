@@ -71,7 +71,8 @@ public sealed class CnnStudy
 
     private static CnnStudy? Find(CnnStudyStorage storage, DbConnection connection, DbTransaction? transaction, string name)
     {
-        using var command = CnnStudyStorage.Command(connection, transaction, "SELECT id, settings FROM mlnetcnn_studies WHERE name = @name", ("@name", name));
+        using var command = CnnStudyStorage.Command(connection, transaction,
+            "SELECT id, settings FROM mlnetcnn_studies WHERE name = @name", ("@name", name));
         using var reader = command.ExecuteReader();
         return reader.Read() ? new CnnStudy(storage, reader.GetInt64(0), name, reader.GetString(1)) : null;
     }
@@ -81,7 +82,8 @@ public sealed class CnnStudy
     {
         using var connection = Storage.Connect();
         using var command = CnnStudyStorage.Command(connection, null,
-            "SELECT number, candidate, state, attempts, worker, error, score FROM mlnetcnn_trials WHERE study_id = @study ORDER BY number", ("@study", Id));
+            "SELECT number, candidate, state, attempts, worker, error, score FROM mlnetcnn_trials WHERE study_id = @study ORDER BY number",
+                ("@study", Id));
         using var reader = command.ExecuteReader();
         var trials = new List<CnnStudyTrial>();
         while (reader.Read())
@@ -133,7 +135,8 @@ public sealed class CnnStudy
             for (int i = 0; i < candidates.Count; i++)
             {
                 CnnStudyStorage.Execute(connection, transaction, "INSERT INTO mlnetcnn_trials (study_id, number, candidate, state) " +
-                    "VALUES (@study, @number, @candidate, 'queued')", ("@study", Id), ("@number", i + 1), ("@candidate", JsonSerializer.Serialize(candidates[i])));
+                    "VALUES (@study, @number, @candidate, 'queued')", ("@study", Id), ("@number", i + 1),
+                        ("@candidate", JsonSerializer.Serialize(candidates[i])));
             }
             return candidates.Count;
         });
@@ -162,9 +165,11 @@ public sealed class CnnStudy
             }
             foreach (var (id, _, worker) in abandoned)
             {
-                CnnStudyStorage.Execute(connection, transaction, $"UPDATE mlnetcnn_attempts SET finished_at = {Storage.Now}, outcome = 'abandoned' " +
+                CnnStudyStorage.Execute(connection, transaction,
+                    $"UPDATE mlnetcnn_attempts SET finished_at = {Storage.Now}, outcome = 'abandoned' " +
                     "WHERE trial_id = @id AND worker = @worker AND finished_at IS NULL", ("@id", id), ("@worker", worker));
-                CnnStudyStorage.Execute(connection, transaction, "UPDATE mlnetcnn_trials SET state = 'queued', worker = NULL, lease_until = NULL " +
+                CnnStudyStorage.Execute(connection, transaction,
+                    "UPDATE mlnetcnn_trials SET state = 'queued', worker = NULL, lease_until = NULL " +
                     "WHERE id = @id AND worker = @worker AND state = 'running'", ("@id", id), ("@worker", worker));
             }
             return (IReadOnlyList<int>)[.. abandoned.Select(a => a.Number)];
@@ -193,7 +198,8 @@ public sealed class CnnStudy
             CnnStudyStorage.Execute(connection, transaction, "UPDATE mlnetcnn_trials SET state = 'running', worker = @worker, " +
                 $"lease_until = {Storage.Now} + @lease, attempts = attempts + 1 WHERE id = @id",
                 ("@worker", worker), ("@lease", lease.TotalSeconds), ("@id", id));
-            using var insert = CnnStudyStorage.Command(connection, transaction, "INSERT INTO mlnetcnn_attempts (trial_id, worker, started_at) " +
+            using var insert = CnnStudyStorage.Command(connection, transaction,
+                "INSERT INTO mlnetcnn_attempts (trial_id, worker, started_at) " +
                 $"VALUES (@id, @worker, {Storage.Now}) RETURNING id", ("@id", id), ("@worker", worker));
             long attempt = Convert.ToInt64(insert.ExecuteScalar(), CultureInfo.InvariantCulture);
             return new ClaimedTrial(id, number, JsonSerializer.Deserialize<CnnCandidate>(candidate)!, worker, attempt);
@@ -205,7 +211,8 @@ public sealed class CnnStudy
     {
         using var connection = Storage.Connect();
         return CnnStudyStorage.Execute(connection, null, $"UPDATE mlnetcnn_trials SET lease_until = {Storage.Now} + @lease " +
-            "WHERE id = @id AND worker = @worker AND state = 'running'", ("@lease", lease.TotalSeconds), ("@id", trial.Id), ("@worker", trial.Worker)) == 1;
+            "WHERE id = @id AND worker = @worker AND state = 'running'", ("@lease", lease.TotalSeconds), ("@id", trial.Id),
+                ("@worker", trial.Worker)) == 1;
     }
 
     /// <summary>
@@ -215,7 +222,8 @@ public sealed class CnnStudy
     internal IReadOnlyCollection<double> ReportEpoch(ClaimedTrial trial, int epoch, double metric) =>
         Storage.InTransaction((connection, transaction) =>
         {
-            CnnStudyStorage.Execute(connection, transaction, "INSERT INTO mlnetcnn_epochs (attempt_id, epoch, metric) VALUES (@attempt, @epoch, @metric)",
+            CnnStudyStorage.Execute(connection, transaction,
+                "INSERT INTO mlnetcnn_epochs (attempt_id, epoch, metric) VALUES (@attempt, @epoch, @metric)",
                 ("@attempt", trial.Attempt), ("@epoch", epoch), ("@metric", metric));
             using var command = CnnStudyStorage.Command(connection, transaction, "SELECT e.metric FROM mlnetcnn_epochs e " +
                 "JOIN mlnetcnn_attempts a ON a.id = e.attempt_id JOIN mlnetcnn_trials t ON t.id = a.trial_id WHERE t.study_id = @study AND e.epoch = @epoch " +
@@ -248,21 +256,26 @@ public sealed class CnnStudy
         {
             // One finisher at a time per study, so that exactly the best model stays.
             if (Storage.IsPostgres)
-                CnnStudyStorage.Execute(connection, transaction, "SELECT pg_advisory_xact_lock(2050772, CAST(@study AS INTEGER))", ("@study", Id));
-            int updated = CnnStudyStorage.Execute(connection, transaction, "UPDATE mlnetcnn_trials SET state = @state, score = @score, result = @result, " +
+                CnnStudyStorage.Execute(connection, transaction,
+                    "SELECT pg_advisory_xact_lock(2050772, CAST(@study AS INTEGER))", ("@study", Id));
+            int updated = CnnStudyStorage.Execute(connection, transaction,
+                "UPDATE mlnetcnn_trials SET state = @state, score = @score, result = @result, " +
                 "error = @error, lease_until = NULL WHERE id = @id AND worker = @worker AND state = 'running'",
                 ("@state", state), ("@score", result.Score), ("@result", JsonSerializer.Serialize(StoredResult.From(result), StoredResult.Json)), ("@error", result.Error),
                 ("@id", trial.Id), ("@worker", trial.Worker));
             if (updated == 0)
                 return false;
-            CnnStudyStorage.Execute(connection, transaction, $"UPDATE mlnetcnn_attempts SET finished_at = {Storage.Now}, outcome = @state WHERE id = @attempt",
+            CnnStudyStorage.Execute(connection, transaction,
+                $"UPDATE mlnetcnn_attempts SET finished_at = {Storage.Now}, outcome = @state WHERE id = @attempt",
                 ("@state", state), ("@attempt", trial.Attempt));
             if (model is not null)
             {
-                CnnStudyStorage.Execute(connection, transaction, "INSERT INTO mlnetcnn_models (trial_id, model) VALUES (@id, @model)", ("@id", trial.Id), ("@model", model));
+                CnnStudyStorage.Execute(connection, transaction,
+                    "INSERT INTO mlnetcnn_models (trial_id, model) VALUES (@id, @model)", ("@id", trial.Id), ("@model", model));
                 if (!keepAllModels)
                 {
-                    CnnStudyStorage.Execute(connection, transaction, "DELETE FROM mlnetcnn_models WHERE trial_id IN (SELECT id FROM mlnetcnn_trials " +
+                    CnnStudyStorage.Execute(connection, transaction,
+                        "DELETE FROM mlnetcnn_models WHERE trial_id IN (SELECT id FROM mlnetcnn_trials " +
                         "WHERE study_id = @study) AND trial_id <> (SELECT id FROM mlnetcnn_trials WHERE study_id = @study AND state = 'completed' " +
                         $"ORDER BY score {(maximize ? "DESC" : "ASC")}, number LIMIT 1)", ("@study", Id));
                 }
@@ -276,9 +289,11 @@ public sealed class CnnStudy
     {
         Storage.InTransaction((connection, transaction) =>
         {
-            CnnStudyStorage.Execute(connection, transaction, $"UPDATE mlnetcnn_attempts SET finished_at = {Storage.Now}, outcome = @outcome WHERE id = @attempt",
+            CnnStudyStorage.Execute(connection, transaction,
+                $"UPDATE mlnetcnn_attempts SET finished_at = {Storage.Now}, outcome = @outcome WHERE id = @attempt",
                 ("@outcome", outcome), ("@attempt", trial.Attempt));
-            return CnnStudyStorage.Execute(connection, transaction, "UPDATE mlnetcnn_trials SET state = 'queued', worker = NULL, lease_until = NULL " +
+            return CnnStudyStorage.Execute(connection, transaction,
+                "UPDATE mlnetcnn_trials SET state = 'queued', worker = NULL, lease_until = NULL " +
                 "WHERE id = @id AND worker = @worker AND state = 'running'", ("@id", trial.Id), ("@worker", trial.Worker));
         });
     }
@@ -287,7 +302,8 @@ public sealed class CnnStudy
     internal IReadOnlyList<CnnTrialResult> Results(CnnExperimentMetric metric)
     {
         using var connection = Storage.Connect();
-        using var command = CnnStudyStorage.Command(connection, null, "SELECT number, candidate, state, result, error FROM mlnetcnn_trials " +
+        using var command = CnnStudyStorage.Command(connection, null,
+            "SELECT number, candidate, state, result, error FROM mlnetcnn_trials " +
             "WHERE study_id = @study AND state IN ('completed', 'failed', 'pruned') ORDER BY number", ("@study", Id));
         using var reader = command.ExecuteReader();
         var results = new List<CnnTrialResult>();
@@ -304,7 +320,8 @@ public sealed class CnnStudy
     internal IReadOnlyDictionary<int, byte[]> Models()
     {
         using var connection = Storage.Connect();
-        using var command = CnnStudyStorage.Command(connection, null, "SELECT t.number, m.model FROM mlnetcnn_models m JOIN mlnetcnn_trials t " +
+        using var command = CnnStudyStorage.Command(connection, null,
+            "SELECT t.number, m.model FROM mlnetcnn_models m JOIN mlnetcnn_trials t " +
             "ON t.id = m.trial_id WHERE t.study_id = @study", ("@study", Id));
         using var reader = command.ExecuteReader();
         var models = new Dictionary<int, byte[]>();

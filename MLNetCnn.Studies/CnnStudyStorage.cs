@@ -174,7 +174,8 @@ public sealed class CnnStudyStorage
                         .Replace("{id}", IsPostgres ? "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY" : "INTEGER PRIMARY KEY", StringComparison.Ordinal)
                         .Replace("{blob}", IsPostgres ? "BYTEA" : "BLOB", StringComparison.Ordinal));
                 }
-                Execute(connection, transaction, next == 1 ? "INSERT INTO mlnetcnn_schema (version) VALUES (1)" : $"UPDATE mlnetcnn_schema SET version = {next}");
+                Execute(connection, transaction,
+                    next == 1 ? "INSERT INTO mlnetcnn_schema (version) VALUES (1)" : $"UPDATE mlnetcnn_schema SET version = {next}");
             }
             return version;
         });
