@@ -346,6 +346,7 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
             };
             if (_options.OnStepEnd is { } onStepEnd)
                 trainer.StepCompleted += onStepEnd;
+            trainer.Diverging += divergence => channel.Warning(MessageSensitivity.None, divergence.ToString());
             using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(_options.Cancellation);
             trainer.StepCompleted += _ =>
             {

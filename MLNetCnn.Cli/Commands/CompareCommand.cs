@@ -16,19 +16,6 @@ namespace MLNetCnn.Cli.Commands;
 /// </summary>
 internal static class CompareCommand
 {
-    /// <summary>Whether candidates train with augmentation.</summary>
-    internal enum AugmentChoice
-    {
-        /// <summary>Without.</summary>
-        Off,
-
-        /// <summary>With.</summary>
-        On,
-
-        /// <summary>Each combination both ways.</summary>
-        Both,
-    }
-
     public static Command Create(CliConsole console)
     {
         var data = CommonOptions.Data("the embedded Fashion-MNIST subset (its 6,000 training images)");
@@ -41,10 +28,11 @@ internal static class CompareCommand
         var learningRates = new Option<double[]>("--lr") { Description = "Learning rates to try.", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [1e-3] };
         var batchSizes = new Option<int[]>("--batch-size") { Description = "Mini-batch sizes to try.", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [64] };
         var epochs = new Option<int[]>("--epochs") { Description = "Epoch counts to try.", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [5] };
-        var augment = new Option<AugmentChoice>("--augment")
+        var augment = new Option<string>("--augment")
         {
-            Description = "Train with random shifts and mirroring: off, on, or both (every combination both ways).",
-            DefaultValueFactory = _ => AugmentChoice.Off,
+            Description = "Training-only augmentation: off; on (the experiment's default: shifts of up to an eighth of the side and mirroring); " +
+                "a list of stages as train's --augment takes them; or both, or both:STAGES, to try every combination without and with it.",
+            DefaultValueFactory = _ => "off",
         };
         var search = new Option<CnnSearchStrategy>("--search")
         {
@@ -74,6 +62,7 @@ internal static class CompareCommand
 
         var optimization = new OptimizationFlags();
         var schedule = new ScheduleFlags();
+        var recipe = new RecipeFlags();
 
         var command = new Command("compare", "Compare architectures and training settings within a time budget: a leaderboard (table, CSV, JSON, Markdown), " +
             "a chart of accuracy against training time, and the best model.")
@@ -83,8 +72,10 @@ internal static class CompareCommand
         };
         optimization.AddTo(command);
         schedule.AddTo(command);
+        recipe.AddTo(command);
         command.SetAction(parse => CommandRunner.Run(console, () =>
         {
+            var (augmentation, augmentChoices) = ParseAugment(parse.GetValue(augment)!);
             var (width, height) = TrainCommand.ParseImageSize(parse.GetValue(imageSize)!);
             var request = new ImageRequest(CnnColumnNames.Features, width, height, parse.GetValue(skipUnreadable), parse.GetValue(maxImagePixels));
             var options = new CnnExperiment.Options
@@ -95,7 +86,7 @@ internal static class CompareCommand
                     LearningRates = [.. parse.GetValue(learningRates)!],
                     BatchSizes = [.. parse.GetValue(batchSizes)!],
                     Epochs = [.. parse.GetValue(epochs)!],
-                    Augmentation = parse.GetValue(augment) switch { AugmentChoice.On => [true], AugmentChoice.Both => [false, true], _ => [false] },
+                    Augmentation = augmentChoices,
                 },
                 SearchStrategy = parse.GetValue(search),
                 MaxTrials = parse.GetValue(maxTrials),
@@ -112,14 +103,18 @@ internal static class CompareCommand
             };
             optimization.ApplyTo(parse, options.Trainer);
             schedule.ApplyTo(parse, options.Trainer);
+            recipe.ApplyTo(parse, options.Trainer);
             string folder = parse.GetValue(output) ?? Path.Combine("runs", $"compare-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}");
-            Compare(console, parse.GetValue(data), options, parse.GetValue(channels), request, folder);
+            Compare(console, parse.GetValue(data), options, augmentation, parse.GetValue(channels), request, folder);
         }));
         return command;
     }
 
-    private static void Compare(CliConsole console, string? dataPath, CnnExperiment.Options options, int? channels, ImageRequest request, string folder)
+    private static void Compare(CliConsole console, string? dataPath, CnnExperiment.Options options, AugmentationRecipe? augmentation, int? channels,
+        ImageRequest request, string folder)
     {
+        if (augmentation?.CropSize is not null && options.SearchSpace!.Augmentation.Contains(false))
+            throw new ArgumentException("--augment: crop-to changes the network's input size, so every trial must use it: drop both.");
         foreach (var name in options.SearchSpace!.Architectures.Where(name => !ModelZoo.Contains(name)))
             throw new ArgumentException($"Unknown architecture '{name}'. Registered: {string.Join(", ", ModelZoo.Names)}.");
         if (channels is not (null or 1 or 3))
@@ -133,6 +128,8 @@ internal static class CompareCommand
         options.OnTrialEnd = trial => console.Output.WriteLine($"  {Outcome(trial)}");
         var data = source.Load(mlContext, DataSplit.Train, request);
         TrainCommand.ReportSkipped(console, request.Skipped);
+        if (augmentation is not null)
+            options.Augmentation = augmentation.Create(mlContext, AugmentationRecipe.ShapeOf(data.Schema[CnnColumnNames.Features]));
         string evaluation = options.CrossValidationFolds > 0
             ? $"{options.CrossValidationFolds}-fold cross-validation"
             : string.Create(CultureInfo.InvariantCulture, $"a {options.HoldoutFraction:P0} holdout");
@@ -173,6 +170,20 @@ internal static class CompareCommand
         CnnTrialStatus.Failed => $"failed: {trial.Error}",
         _ => $"stopped at the time budget after {trial.TrainingTime.TotalSeconds:F1} s",
     };
+
+    /// <summary>Reads <c>--augment</c>: the stages (null for the experiment's default), and whether trials train without them, with them, or both ways.</summary>
+    private static (AugmentationRecipe? Stages, List<bool> Choices) ParseAugment(string text)
+    {
+        string value = text.Trim();
+        return value.ToLowerInvariant() switch
+        {
+            "off" => (null, [false]),
+            "on" => (null, [true]),
+            "both" => (null, [false, true]),
+            _ when value.StartsWith("both:", StringComparison.OrdinalIgnoreCase) => (AugmentationRecipe.Parse(value[5..], "--augment"), [false, true]),
+            _ => (AugmentationRecipe.Parse(value, "--augment"), [true]),
+        };
+    }
 
     /// <summary>Reads <c>--time-budget</c>: seconds, or a number with s, m or h.</summary>
     internal static TimeSpan ParseDuration(string text)

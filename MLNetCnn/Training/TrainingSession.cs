@@ -39,6 +39,7 @@ internal sealed class TrainingSession : IDisposable
     private WeightSnapshot? _best;
     private int _bestEpoch;
     private int? _resumedFromStep;
+    private LossDivergence? _divergence;
 
     public TrainingSession(ClassifierTrainer trainer, TrainingOptions options, CnnModel model, IEpochData train, IEpochData? validation,
         CancellationToken cancellation)
@@ -147,6 +148,7 @@ internal sealed class TrainingSession : IDisposable
         _elapsedBefore = checkpoint.Elapsed;
         _lastLearningRate = _step.LearningRate;
         _resumedFromStep = checkpoint.GlobalStep;
+        _divergence = LossDivergence.Detect(_history);
     }
 
     private TrainingOutcome TrainEpochs()
@@ -157,6 +159,8 @@ internal sealed class TrainingSession : IDisposable
             {
                 if (_monitor?.ShouldStop == true)
                     return TrainingOutcome.StoppedEarly;
+                if (_monitor is not null && _divergence is not null)
+                    return TrainingOutcome.Diverged;
                 var epochClock = Stopwatch.StartNew();
                 RunEpoch(epochClock);
                 EndEpoch();
@@ -207,6 +211,8 @@ internal sealed class TrainingSession : IDisposable
         var report = new EpochReport(_epoch, _options.Epochs, _tally.MeanLoss, _tally.Accuracy, validated?.Loss, validated?.Accuracy,
             _lastLearningRate, _tally.Seen / Math.Max(_tally.Duration.TotalSeconds, 1e-9), Elapsed);
         _history.Add(report);
+        var newDivergence = _divergence is null ? LossDivergence.Detect(_history) : null;
+        _divergence ??= newDivergence;
         bool keep = _monitor is not null ? _monitor.Observe(report) : _options.ReturnBestModelOnCancel;
         if (keep)
         {
@@ -219,6 +225,8 @@ internal sealed class TrainingSession : IDisposable
         if (_store is not null)
             SaveCheckpoint(nextEpoch: _epoch + 1);
         _trainer.RaiseEpochCompleted(report);
+        if (newDivergence is not null)
+            _trainer.RaiseDiverging(newDivergence);
     }
 
     private TrainingHistory Finish(TrainingOutcome outcome)
@@ -230,7 +238,7 @@ internal sealed class TrainingSession : IDisposable
             restored = _bestEpoch;
         }
         _model.Network.eval();
-        return new TrainingHistory([.. _history], outcome, restored, _resumedFromStep);
+        return new TrainingHistory([.. _history], outcome, restored, _resumedFromStep, _divergence);
     }
 
     private void SaveCheckpoint(int? nextEpoch = null)
