@@ -114,6 +114,24 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
         /// <summary>Clips the global L2 norm of the gradients to this value; 0 for no clipping.</summary>
         public double GradientClipNorm;
 
+        /// <summary>
+        /// MixUp's Beta(alpha, alpha) parameter: each batch is blended with a shuffled copy of itself; 0 for none
+        /// (see <see cref="TrainingOptions.MixUpAlpha"/>).
+        /// </summary>
+        public double MixUpAlpha;
+
+        /// <summary>
+        /// CutMix's Beta(alpha, alpha) parameter: a rectangle of a shuffled copy is pasted into each image; 0 for none
+        /// (see <see cref="TrainingOptions.CutMixAlpha"/>).
+        /// </summary>
+        public double CutMixAlpha;
+
+        /// <summary>
+        /// Decay of an exponential moving average of the weights, which validation and the fitted model use; 0 for none (see
+        /// <see cref="TrainingOptions.EmaDecay"/>).
+        /// </summary>
+        public double EmaDecay;
+
         /// <summary>How the learning rate changes over the run (stepped every mini-batch).</summary>
         public ScheduleKind Schedule = ScheduleKind.Constant;
 
@@ -272,6 +290,9 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
             WeightDecay = WeightDecay,
             LabelSmoothing = LabelSmoothing,
             GradientClipNorm = GradientClipNorm,
+            MixUpAlpha = MixUpAlpha,
+            CutMixAlpha = CutMixAlpha,
+            EmaDecay = EmaDecay,
             Schedule = Schedule,
             WarmupEpochs = WarmupEpochs,
             StepEpochs = StepEpochs,
@@ -346,6 +367,7 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
             };
             if (_options.OnStepEnd is { } onStepEnd)
                 trainer.StepCompleted += onStepEnd;
+            trainer.Diverging += divergence => channel.Warning(MessageSensitivity.None, divergence.ToString());
             using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(_options.Cancellation);
             trainer.StepCompleted += _ =>
             {

@@ -18,19 +18,6 @@ namespace MLNetCnn.Cli.Commands;
 /// </summary>
 internal static class CompareCommand
 {
-    /// <summary>Whether candidates train with augmentation.</summary>
-    internal enum AugmentChoice
-    {
-        /// <summary>Without.</summary>
-        Off,
-
-        /// <summary>With.</summary>
-        On,
-
-        /// <summary>Each combination both ways.</summary>
-        Both,
-    }
-
     public static Command Create(CliConsole console)
     {
         var flags = new CompareFlags();
@@ -67,6 +54,8 @@ internal static class CompareCommand
         options.OnTrialEnd = trial => console.Output.WriteLine($"  Trial {trial.TrialNumber}: {Outcome(trial)}");
         var data = source.Load(mlContext, DataSplit.Train, settings.Request);
         TrainCommand.ReportSkipped(console, settings.Request.Skipped);
+        if (settings.Augmentation is { } augmentation)
+            options.Augmentation = augmentation.Create(mlContext, AugmentationRecipe.ShapeOf(data.Schema[CnnColumnNames.Features]));
         string evaluation = options.CrossValidationFolds > 0
             ? $"{options.CrossValidationFolds}-fold cross-validation"
             : string.Create(CultureInfo.InvariantCulture, $"a {options.HoldoutFraction:P0} holdout");

@@ -22,10 +22,11 @@ internal sealed class CompareFlags
     private readonly Option<double[]> _learningRates = new("--lr") { Description = "Learning rates to try.", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [1e-3] };
     private readonly Option<int[]> _batchSizes = new("--batch-size") { Description = "Mini-batch sizes to try.", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [64] };
     private readonly Option<int[]> _epochs = new("--epochs") { Description = "Epoch counts to try.", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [5] };
-    private readonly Option<CompareCommand.AugmentChoice> _augment = new("--augment")
+    private readonly Option<string> _augment = new("--augment")
     {
-        Description = "Train with random shifts and mirroring: off, on, or both (every combination both ways).",
-        DefaultValueFactory = _ => CompareCommand.AugmentChoice.Off,
+        Description = "Training-only augmentation: off; on (the experiment's default: shifts of up to an eighth of the side and mirroring); " +
+            "a list of stages as train's --augment takes them; or both, or both:STAGES, to try every combination without and with it.",
+        DefaultValueFactory = _ => "off",
     };
     private readonly Option<CnnSearchStrategy> _search = new("--search")
     {
@@ -72,6 +73,7 @@ internal sealed class CompareFlags
     };
     private readonly OptimizationFlags _optimization = new();
     private readonly ScheduleFlags _schedule = new();
+    private readonly RecipeFlags _recipe = new();
 
     /// <summary>Adds every option to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
@@ -87,6 +89,7 @@ internal sealed class CompareFlags
         }
         _optimization.AddTo(command);
         _schedule.AddTo(command);
+        _recipe.AddTo(command);
     }
 
     /// <summary>Reads the parsed options into experiment options and the comparison's other settings.</summary>
@@ -94,6 +97,7 @@ internal sealed class CompareFlags
     {
         var (width, height) = TrainCommand.ParseImageSize(parse.GetValue(_imageSize)!);
         var request = new ImageRequest(CnnColumnNames.Features, width, height, parse.GetValue(_skipUnreadable), parse.GetValue(_maxImagePixels));
+        var (augmentation, augmentChoices) = ParseAugment(parse.GetValue(_augment)!);
         var options = new CnnExperiment.Options
         {
             SearchSpace = new CnnSearchSpace
@@ -102,12 +106,7 @@ internal sealed class CompareFlags
                 LearningRates = [.. parse.GetValue(_learningRates)!],
                 BatchSizes = [.. parse.GetValue(_batchSizes)!],
                 Epochs = [.. parse.GetValue(_epochs)!],
-                Augmentation = parse.GetValue(_augment) switch
-                {
-                    CompareCommand.AugmentChoice.On => [true],
-                    CompareCommand.AugmentChoice.Both => [false, true],
-                    _ => [false],
-                },
+                Augmentation = augmentChoices,
             },
             SearchStrategy = parse.GetValue(_search),
             MaxTrials = parse.GetValue(_maxTrials),
@@ -127,6 +126,9 @@ internal sealed class CompareFlags
         };
         _optimization.ApplyTo(parse, options.Trainer);
         _schedule.ApplyTo(parse, options.Trainer);
+        _recipe.ApplyTo(parse, options.Trainer);
+        if (augmentation?.CropSize is not null && augmentChoices.Contains(false))
+            throw new ArgumentException("--augment: crop-to changes the network's input size, so every trial must use it: drop both.");
         string? storage = parse.GetValue(_storage);
         string? study = parse.GetValue(_study);
         bool wait = parse.GetValue(_waitForWorkers);
@@ -134,13 +136,27 @@ internal sealed class CompareFlags
             throw new ArgumentException($"{(wait ? "--wait-for-workers" : "--study")} needs --storage (sqlite:///PATH or postgresql://...).");
         if (storage is not null && study is null)
             throw new ArgumentException("--storage needs --study NAME: the study to create, resume or share.");
-        return new CompareSettings(options, parse.GetValue(_data), parse.GetValue(_channels), request, parse.GetValue(_output), storage, study,
-            StudyFlags.ParseLease(parse.GetValue(_lease)), !wait);
+        return new CompareSettings(options, augmentation, parse.GetValue(_data), parse.GetValue(_channels), request, parse.GetValue(_output), storage,
+            study, StudyFlags.ParseLease(parse.GetValue(_lease)), !wait);
+    }
+
+    /// <summary>Reads <c>--augment</c>: the stages (null for the experiment's default), and whether trials train without them, with them, or both ways.</summary>
+    private static (AugmentationRecipe? Stages, List<bool> Choices) ParseAugment(string text)
+    {
+        string value = text.Trim();
+        return value.ToLowerInvariant() switch
+        {
+            "off" => (null, [false]),
+            "on" => (null, [true]),
+            "both" => (null, [false, true]),
+            _ when value.StartsWith("both:", StringComparison.OrdinalIgnoreCase) => (AugmentationRecipe.Parse(value[5..], "--augment"), [false, true]),
+            _ => (AugmentationRecipe.Parse(value, "--augment"), [true]),
+        };
     }
 }
 
 /// <summary>A comparison's settings, read from its command line (see <see cref="CompareFlags"/>).</summary>
-internal sealed record CompareSettings(CnnExperiment.Options Experiment, string? DataPath, int? Channels, ImageRequest Request, string? Output,
+internal sealed record CompareSettings(CnnExperiment.Options Experiment, AugmentationRecipe? Augmentation, string? DataPath, int? Channels, ImageRequest Request, string? Output,
     string? Storage, string? StudyName, TimeSpan Lease, bool Train)
 {
     /// <summary>How this process takes part in the study, its messages written to the console.</summary>

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace MLNetCnn.Training;
 
 /// <summary>
-/// One optimisation step on a batch: forward pass, cross-entropy (with label smoothing and any auxiliary losses),
+/// One optimisation step on a batch: any MixUp or CutMix, forward pass, cross-entropy (with label smoothing and any auxiliary losses),
 /// a check that the loss is finite, backward pass, gradient clipping and the optimizer's update, in float32 or
 /// mixed precision. The caller owns the dispose scope the step runs in.
 /// </summary>
@@ -16,6 +16,7 @@ internal sealed class TrainingStep : IDisposable
     private readonly TrainingOptions _options;
     private readonly Parameter[] _parameters;
     private readonly bool _nonBlockingCopies;
+    private readonly BatchMixing? _mixing;
 
     /// <param name="model">The model whose weights the optimizer updates.</param>
     /// <param name="optimizer">An optimizer over the model's parameters.</param>
@@ -29,6 +30,7 @@ internal sealed class TrainingStep : IDisposable
         _options = options;
         _parameters = [.. model.Network.parameters()];
         _nonBlockingCopies = nonBlockingCopies;
+        _mixing = BatchMixing.For(options);
         MixedPrecision = mixedPrecision;
     }
 
@@ -50,10 +52,16 @@ internal sealed class TrainingStep : IDisposable
     {
         var target = labels.to(_model.Device, non_blocking: _nonBlockingCopies);
         var input = _model.Normalization.Apply(images.to(_model.Device, non_blocking: _nonBlockingCopies));
+        var mixed = _mixing?.Mix(input, target);
+        if (mixed is { } batch)
+            input = batch.Input;
         var logits = MixedPrecision is null ? _model.Network.forward(input) : MixedPrecision.Forward(input);
         var network = MixedPrecision?.Network ?? _model.Network;
-        var loss = Criterion(logits, target);
-        if (network is IAuxiliaryLoss auxiliary && auxiliary.AuxiliaryLoss(target, Criterion) is { } extra)
+        Tensor MixedCriterion(Tensor output, Tensor labels) => mixed is { } m
+            ? Criterion(output, labels) * m.Lambda + Criterion(output, m.PartnerTarget) * (1 - m.Lambda)
+            : Criterion(output, labels);
+        var loss = MixedCriterion(logits, target);
+        if (network is IAuxiliaryLoss auxiliary && auxiliary.AuxiliaryLoss(target, MixedCriterion) is { } extra)
             loss = loss + extra;
         float value = loss.item<float>();
         if (!float.IsFinite(value))
@@ -77,7 +85,9 @@ internal sealed class TrainingStep : IDisposable
             _optimizer.step();
         }
         MixedPrecision?.AfterStep(finite);
-        long correct = logits.argmax(1).eq(target).sum().item<long>();
+        // A mixed image counts as its larger share's class.
+        var counted = mixed is { Lambda: < 0.5 } partner ? partner.PartnerTarget : target;
+        long correct = logits.argmax(1).eq(counted).sum().item<long>();
         return (value, correct);
     }
 
