@@ -69,6 +69,12 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
         /// </summary>
         public string FeatureColumnName = CnnColumnNames.Features;
 
+        /// <summary>
+        /// An optional column of example weights (<see cref="float"/>, zero or positive): a row's loss counts in proportion to
+        /// its weight, as in ML.NET's other trainers; null, the default, weighs every row alike.
+        /// </summary>
+        public string? ExampleWeightColumnName;
+
         /// <summary>The output column of class probabilities.</summary>
         public string ScoreColumnName = CnnColumnNames.Score;
 
@@ -113,6 +119,15 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
 
         /// <summary>Clips the global L2 norm of the gradients to this value; 0 for no clipping.</summary>
         public double GradientClipNorm;
+
+        /// <summary>
+        /// Weights of the classes in the loss, for imbalanced data: <see cref="ClassWeights.None"/>, <see cref="ClassWeights.Balanced"/>
+        /// (<c>N / (K n_c)</c> from the training rows' class counts) or <see cref="ClassWeights.Of"/> one weight per class in key order.
+        /// </summary>
+        public ClassWeights ClassWeights = ClassWeights.None;
+
+        /// <summary>Draw each epoch's rows class-balanced (a class uniformly, then one of its rows, with replacement).</summary>
+        public bool ClassBalancedSampling;
 
         /// <summary>How the learning rate changes over the run (stepped every mini-batch).</summary>
         public ScheduleKind Schedule = ScheduleKind.Constant;
@@ -272,6 +287,8 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
             WeightDecay = WeightDecay,
             LabelSmoothing = LabelSmoothing,
             GradientClipNorm = GradientClipNorm,
+            ClassWeights = ClassWeights,
+            ClassBalancedSampling = ClassBalancedSampling,
             Schedule = Schedule,
             WarmupEpochs = WarmupEpochs,
             StepEpochs = StepEpochs,
@@ -301,6 +318,8 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
             throw new ArgumentOutOfRangeException(nameof(inputSchema), _options.LabelColumnName, $"Label column '{_options.LabelColumnName}' was not found.");
         if (!label.IsKey)
             throw LabelNotKey(_options.LabelColumnName, label.ItemType.ToString() ?? label.ItemType.RawType.Name);
+        if (_options.ExampleWeightColumnName is { } weightColumn && FindColumn(inputSchema, weightColumn) is null)
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), weightColumn, $"Example weight column '{weightColumn}' was not found.");
         if (FindColumn(inputSchema, _options.FeatureColumnName) is null)
             throw new ArgumentOutOfRangeException(nameof(inputSchema), _options.FeatureColumnName, $"Image column '{_options.FeatureColumnName}' was not found.");
 
@@ -385,10 +404,9 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
         return search;
     }
 
-    private sealed record PreparedRun(CnnModel Model, TrainingData Data, TrainingOptions Training, DataViewSchema.Column LabelColumn, int ClassCount)
+    private sealed record PreparedRun(CnnModel Model, TrainingData Data, TrainingOptions Training, DataViewSchema.Column LabelColumn, int ClassCount,
+        IEpochData Train)
     {
-        public IEpochData Train => Data.Train;
-
         public IEpochData? Validation => Data.Validation;
     }
 
@@ -407,14 +425,19 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
                 $"call Fit(trainData, validationData), or watch {TrainingMetric.TrainLoss}.");
         }
         var validation = validationData is null ? null : BindValidation(validationData, binding.Shape, classCount);
-        var data = TrainingData.Prepare(new LabelledImages(input, labelColumn, binding, classCount), validation,
+        if (_options.ExampleWeightColumnName is { } weightColumn)
+            ExampleWeights.Bind(input.Schema, weightColumn);
+        var labelled = new LabelledImages(input, labelColumn, binding, classCount);
+        var data = TrainingData.Prepare(labelled, validation,
             new DataPathSettings(_options.CacheDirectory, _options.ValidationFraction, seed, _options.SkipUnreadableImages), channel);
         try
         {
             var (gpuDeviceId, fallbackToCpu) = MlNetBridge.GetDeviceSettings(_host);
             var device = DeviceSelector.Select(_options.Device, gpuDeviceId, fallbackToCpu);
             var weights = _options.PretrainedWeights is { } path ? PretrainedWeights.Read(path) : null;
-            var train = data.Train;
+            IEpochData train = _options.ExampleWeightColumnName is { } column
+                ? new WeightedEpochData(data.Train, ExampleWeights.Read(labelled, column, _options.ValidationFraction, seed, data.Train.Count))
+                : data.Train;
             var model = weights is null
                 ? NewModel(train, data.Normalization, classCount, device.Device, seed)
                 : PretrainedModel(weights, train.Shape, classCount, binding, device.Device, seed);
@@ -423,7 +446,7 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
                 $"{train.Shape} in {classCount} classes{(data.Validation is null ? "" : $", validating on {data.Validation.Count}")}, on {device.Device} ({device.Reason}).");
             if (_options.MixedPrecision != MixedPrecision.None && device.Device.type != TorchSharp.DeviceType.CUDA)
                 channel.Info(MessageSensitivity.None, $"MixedPrecision {_options.MixedPrecision} applies on CUDA only; training in float32 on {device.Device}.");
-            return new PreparedRun(model, data, training, labelColumn, classCount);
+            return new PreparedRun(model, data, training, labelColumn, classCount, train);
         }
         catch
         {

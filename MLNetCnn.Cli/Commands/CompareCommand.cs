@@ -74,6 +74,7 @@ internal static class CompareCommand
 
         var optimization = new OptimizationFlags();
         var schedule = new ScheduleFlags();
+        var imbalance = new ImbalanceFlags();
 
         var command = new Command("compare", "Compare architectures and training settings within a time budget: a leaderboard (table, CSV, JSON, Markdown), " +
             "a chart of accuracy against training time, and the best model.")
@@ -83,6 +84,7 @@ internal static class CompareCommand
         };
         optimization.AddTo(command);
         schedule.AddTo(command);
+        imbalance.AddTo(command);
         command.SetAction(parse => CommandRunner.Run(console, () =>
         {
             var (width, height) = TrainCommand.ParseImageSize(parse.GetValue(imageSize)!);
@@ -112,6 +114,7 @@ internal static class CompareCommand
             };
             optimization.ApplyTo(parse, options.Trainer);
             schedule.ApplyTo(parse, options.Trainer);
+            imbalance.ApplyTo(parse, options.Trainer);
             string folder = parse.GetValue(output) ?? Path.Combine("runs", $"compare-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}");
             Compare(console, parse.GetValue(data), options, parse.GetValue(channels), request, folder);
         }));

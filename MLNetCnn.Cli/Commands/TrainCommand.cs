@@ -47,6 +47,7 @@ internal static class TrainCommand
         var optimization = new OptimizationFlags();
         var schedule = new ScheduleFlags();
         var runControl = new RunControlFlags();
+        var imbalance = new ImbalanceFlags();
 
         var command = new Command("train", "Train a CNN, evaluate it on the test data, and save the model and a report (metrics.json, plots, report.md).")
         {
@@ -56,6 +57,7 @@ internal static class TrainCommand
         optimization.AddTo(command);
         schedule.AddTo(command);
         runControl.AddTo(command);
+        imbalance.AddTo(command);
         command.SetAction(parse => CommandRunner.Run(console, () =>
         {
             string? weightsFile = parse.GetValue(weights);
@@ -80,6 +82,7 @@ internal static class TrainCommand
             optimization.ApplyTo(parse, options);
             schedule.ApplyTo(parse, options);
             runControl.ApplyTo(parse, options);
+            imbalance.ApplyTo(parse, options);
             string folder = parse.GetValue(output) ?? Path.Combine("runs", $"{arch}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}");
             var request = new ImageRequest(CnnColumnNames.Features, width, height, parse.GetValue(skipUnreadable), parse.GetValue(maxImagePixels));
             Train(console, parse.GetValue(data), options, parse.GetValue(channels), parse.GetValue(testFraction), request, folder, parse.GetValue(overwrite));
