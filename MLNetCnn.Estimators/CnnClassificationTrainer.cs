@@ -82,6 +82,12 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
         public string PredictedLabelColumnName = CnnColumnNames.PredictedLabel;
 
         /// <summary>
+        /// An output column for the penultimate features of each image (<see cref="CnnModel.Embeddings"/>), for example
+        /// <see cref="CnnColumnNames.Embedding"/>; null, the default, adds none.
+        /// </summary>
+        public string? EmbeddingColumnName;
+
+        /// <summary>
         /// The network: a name from <see cref="ModelZoo.Names"/>. Null, the default, means <c>lenet5</c>, or the architecture
         /// of <see cref="PretrainedWeights"/>, which a name given here must match.
         /// </summary>
@@ -335,6 +341,10 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
             new SchemaShape([.. scoreKinds, MlNetBridge.CreateSchemaColumn(AnnotationNames.SlotNames, SchemaShape.Column.VectorKind.Vector, TextDataViewType.Instance, false)]));
         columns[_options.PredictedLabelColumnName] = MlNetBridge.CreateSchemaColumn(_options.PredictedLabelColumnName, SchemaShape.Column.VectorKind.Scalar,
             NumberDataViewType.UInt32, true, new SchemaShape([.. scoreKinds, .. labelAnnotations]));
+        if (_options.EmbeddingColumnName is { } embedding)
+        {
+            columns[embedding] = MlNetBridge.CreateSchemaColumn(embedding, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false);
+        }
         return new SchemaShape(columns.Values);
     }
 
@@ -374,6 +384,8 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
             var history = trainer.Train(run.Model, run.Train, run.Validation, cancellation.Token);
             channel.Info(MessageSensitivity.None, history.ToString());
             var columns = new ScoreColumns(_options.ScoreColumnName, _options.PredictedLabelColumnName, run.ClassCount, ClassLabels.FromColumn(run.LabelColumn));
+            if (_options.EmbeddingColumnName is { } embedding)
+                columns = columns.WithEmbedding(embedding, run.Model.EmbeddingSize, keepScores: true);
             return new CnnClassificationTransformer(run.Model, _options.FeatureColumnName, _options.LabelColumnName, _options.TestTimeAugmentation, columns, _options.BatchSize, history);
         }
         catch
