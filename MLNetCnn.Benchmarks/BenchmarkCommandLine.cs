@@ -22,6 +22,7 @@ internal static class BenchmarkCommandLine
             ["efficiency"] = EfficiencyBenchmark.Run,
             ["data-path"] = DataPath.DataPathBenchmark.Run,
             ["memory"] = Memory.MemorySoakBenchmark.Run,
+            ["imbalance"] = ImbalanceBenchmark.Run,
         };
 
     public static int Run(string[] args, TextWriter output)

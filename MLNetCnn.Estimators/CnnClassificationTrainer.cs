@@ -69,11 +69,23 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
         /// </summary>
         public string FeatureColumnName = CnnColumnNames.Features;
 
+        /// <summary>
+        /// An optional column of example weights (<see cref="float"/>, zero or positive): a row's loss counts in proportion to
+        /// its weight, as in ML.NET's other trainers; null, the default, weighs every row alike.
+        /// </summary>
+        public string? ExampleWeightColumnName;
+
         /// <summary>The output column of class probabilities.</summary>
         public string ScoreColumnName = CnnColumnNames.Score;
 
         /// <summary>The output key column of the most probable class.</summary>
         public string PredictedLabelColumnName = CnnColumnNames.PredictedLabel;
+
+        /// <summary>
+        /// An output column for the penultimate features of each image (<see cref="CnnModel.Embeddings"/>), for example
+        /// <see cref="CnnColumnNames.Embedding"/>; null, the default, adds none.
+        /// </summary>
+        public string? EmbeddingColumnName;
 
         /// <summary>
         /// The network: a name from <see cref="ModelZoo.Names"/>. Null, the default, means <c>lenet5</c>, or the architecture
@@ -131,6 +143,15 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
         /// <see cref="TrainingOptions.EmaDecay"/>).
         /// </summary>
         public double EmaDecay;
+
+        /// <summary>
+        /// Weights of the classes in the loss, for imbalanced data: <see cref="ClassWeights.None"/>, <see cref="ClassWeights.Balanced"/>
+        /// (<c>N / (K n_c)</c> from the training rows' class counts) or <see cref="ClassWeights.Of"/> one weight per class in key order.
+        /// </summary>
+        public ClassWeights ClassWeights = ClassWeights.None;
+
+        /// <summary>Draw each epoch's rows class-balanced (a class uniformly, then one of its rows, with replacement).</summary>
+        public bool ClassBalancedSampling;
 
         /// <summary>How the learning rate changes over the run (stepped every mini-batch).</summary>
         public ScheduleKind Schedule = ScheduleKind.Constant;
@@ -293,6 +314,8 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
             MixUpAlpha = MixUpAlpha,
             CutMixAlpha = CutMixAlpha,
             EmaDecay = EmaDecay,
+            ClassWeights = ClassWeights,
+            ClassBalancedSampling = ClassBalancedSampling,
             Schedule = Schedule,
             WarmupEpochs = WarmupEpochs,
             StepEpochs = StepEpochs,
@@ -322,6 +345,8 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
             throw new ArgumentOutOfRangeException(nameof(inputSchema), _options.LabelColumnName, $"Label column '{_options.LabelColumnName}' was not found.");
         if (!label.IsKey)
             throw LabelNotKey(_options.LabelColumnName, label.ItemType.ToString() ?? label.ItemType.RawType.Name);
+        if (_options.ExampleWeightColumnName is { } weightColumn && FindColumn(inputSchema, weightColumn) is null)
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), weightColumn, $"Example weight column '{weightColumn}' was not found.");
         if (FindColumn(inputSchema, _options.FeatureColumnName) is null)
             throw new ArgumentOutOfRangeException(nameof(inputSchema), _options.FeatureColumnName, $"Image column '{_options.FeatureColumnName}' was not found.");
 
@@ -337,6 +362,10 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
             new SchemaShape([.. scoreKinds, MlNetBridge.CreateSchemaColumn(AnnotationNames.SlotNames, SchemaShape.Column.VectorKind.Vector, TextDataViewType.Instance, false)]));
         columns[_options.PredictedLabelColumnName] = MlNetBridge.CreateSchemaColumn(_options.PredictedLabelColumnName, SchemaShape.Column.VectorKind.Scalar,
             NumberDataViewType.UInt32, true, new SchemaShape([.. scoreKinds, .. labelAnnotations]));
+        if (_options.EmbeddingColumnName is { } embedding)
+        {
+            columns[embedding] = MlNetBridge.CreateSchemaColumn(embedding, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false);
+        }
         return new SchemaShape(columns.Values);
     }
 
@@ -377,6 +406,8 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
             var history = trainer.Train(run.Model, run.Train, run.Validation, cancellation.Token);
             channel.Info(MessageSensitivity.None, history.ToString());
             var columns = new ScoreColumns(_options.ScoreColumnName, _options.PredictedLabelColumnName, run.ClassCount, ClassLabels.FromColumn(run.LabelColumn));
+            if (_options.EmbeddingColumnName is { } embedding)
+                columns = columns.WithEmbedding(embedding, run.Model.EmbeddingSize, keepScores: true);
             return new CnnClassificationTransformer(run.Model, _options.FeatureColumnName, _options.LabelColumnName, _options.TestTimeAugmentation, columns, _options.BatchSize, history);
         }
         catch
@@ -407,10 +438,9 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
         return search;
     }
 
-    private sealed record PreparedRun(CnnModel Model, TrainingData Data, TrainingOptions Training, DataViewSchema.Column LabelColumn, int ClassCount)
+    private sealed record PreparedRun(CnnModel Model, TrainingData Data, TrainingOptions Training, DataViewSchema.Column LabelColumn, int ClassCount,
+        IEpochData Train)
     {
-        public IEpochData Train => Data.Train;
-
         public IEpochData? Validation => Data.Validation;
     }
 
@@ -429,14 +459,19 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
                 $"call Fit(trainData, validationData), or watch {TrainingMetric.TrainLoss}.");
         }
         var validation = validationData is null ? null : BindValidation(validationData, binding.Shape, classCount);
-        var data = TrainingData.Prepare(new LabelledImages(input, labelColumn, binding, classCount), validation,
+        if (_options.ExampleWeightColumnName is { } weightColumn)
+            ExampleWeights.Bind(input.Schema, weightColumn);
+        var labelled = new LabelledImages(input, labelColumn, binding, classCount);
+        var data = TrainingData.Prepare(labelled, validation,
             new DataPathSettings(_options.CacheDirectory, _options.ValidationFraction, seed, _options.SkipUnreadableImages), channel);
         try
         {
             var (gpuDeviceId, fallbackToCpu) = MlNetBridge.GetDeviceSettings(_host);
             var device = DeviceSelector.Select(_options.Device, gpuDeviceId, fallbackToCpu);
             var weights = _options.PretrainedWeights is { } path ? PretrainedWeights.Read(path) : null;
-            var train = data.Train;
+            IEpochData train = _options.ExampleWeightColumnName is { } column
+                ? new WeightedEpochData(data.Train, ExampleWeights.Read(labelled, column, _options.ValidationFraction, seed, data.Train.Count))
+                : data.Train;
             var model = weights is null
                 ? NewModel(train, data.Normalization, classCount, device.Device, seed)
                 : PretrainedModel(weights, train.Shape, classCount, binding, device.Device, seed);
@@ -445,7 +480,7 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
                 $"{train.Shape} in {classCount} classes{(data.Validation is null ? "" : $", validating on {data.Validation.Count}")}, on {device.Device} ({device.Reason}).");
             if (_options.MixedPrecision != MixedPrecision.None && device.Device.type != TorchSharp.DeviceType.CUDA)
                 channel.Info(MessageSensitivity.None, $"MixedPrecision {_options.MixedPrecision} applies on CUDA only; training in float32 on {device.Device}.");
-            return new PreparedRun(model, data, training, labelColumn, classCount);
+            return new PreparedRun(model, data, training, labelColumn, classCount, train);
         }
         catch
         {

@@ -74,6 +74,7 @@ internal sealed class CompareFlags
     private readonly OptimizationFlags _optimization = new();
     private readonly ScheduleFlags _schedule = new();
     private readonly RecipeFlags _recipe = new();
+    private readonly ImbalanceFlags _imbalance = new();
 
     /// <summary>Adds every option to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
@@ -90,6 +91,7 @@ internal sealed class CompareFlags
         _optimization.AddTo(command);
         _schedule.AddTo(command);
         _recipe.AddTo(command);
+        _imbalance.AddTo(command);
     }
 
     /// <summary>Reads the parsed options into experiment options and the comparison's other settings.</summary>
@@ -127,6 +129,7 @@ internal sealed class CompareFlags
         _optimization.ApplyTo(parse, options.Trainer);
         _schedule.ApplyTo(parse, options.Trainer);
         _recipe.ApplyTo(parse, options.Trainer);
+        _imbalance.ApplyTo(parse, options.Trainer);
         if (augmentation?.CropSize is not null && augmentChoices.Contains(false))
             throw new ArgumentException("--augment: crop-to changes the network's input size, so every trial must use it: drop both.");
         string? storage = parse.GetValue(_storage);

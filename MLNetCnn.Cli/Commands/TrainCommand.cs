@@ -54,6 +54,7 @@ internal static class TrainCommand
         var schedule = new ScheduleFlags();
         var recipe = new RecipeFlags();
         var runControl = new RunControlFlags();
+        var imbalance = new ImbalanceFlags();
 
         var command = new Command("train", "Train a CNN, evaluate it on the test data, and save the model and a report (metrics.json, plots, report.md).")
         {
@@ -64,6 +65,7 @@ internal static class TrainCommand
         schedule.AddTo(command);
         recipe.AddTo(command);
         runControl.AddTo(command);
+        imbalance.AddTo(command);
         command.SetAction(parse => CommandRunner.Run(console, () =>
         {
             string? weightsFile = parse.GetValue(weights);
@@ -89,6 +91,7 @@ internal static class TrainCommand
             schedule.ApplyTo(parse, options);
             recipe.ApplyTo(parse, options);
             runControl.ApplyTo(parse, options);
+            imbalance.ApplyTo(parse, options);
             var augmentation = parse.GetValue(augment) is { } stages ? AugmentationRecipe.Parse(stages, "--augment") : null;
             string folder = parse.GetValue(output) ?? Path.Combine("runs", $"{arch}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}");
             var request = new ImageRequest(CnnColumnNames.Features, width, height, parse.GetValue(skipUnreadable), parse.GetValue(maxImagePixels));

@@ -42,6 +42,14 @@ public sealed class CnnTrialResult
     /// <summary>Macro accuracy over folds; null unless completed.</summary>
     public MetricStatistics? MacroAccuracy => Statistics(m => m.MacroAccuracy);
 
+    /// <summary>
+    /// The k of <see cref="TopKAccuracy"/>: <see cref="Estimators.TopKAccuracy.DefaultK"/> for more classes than that, else 0.
+    /// </summary>
+    public int TopK => FoldMetrics.Count == 0 ? 0 : FoldMetrics[0].TopKPredictionCount;
+
+    /// <summary>Top-<see cref="TopK"/> accuracy over folds; null unless completed with more than <see cref="Estimators.TopKAccuracy.DefaultK"/> classes.</summary>
+    public MetricStatistics? TopKAccuracy => TopK > 0 ? Statistics(m => m.TopKAccuracy) : null;
+
     /// <summary>Log-loss over folds; null unless completed.</summary>
     public MetricStatistics? LogLoss => Statistics(m => m.LogLoss);
 

@@ -57,7 +57,8 @@ internal sealed class TrialRunner(MLContext mlContext, CnnExperiment.Options opt
                 // Training ended as the budget ran out or at a rung: evaluating now would overrun the budget or waste it.
                 stop.Token.ThrowIfCancellationRequested();
                 metrics.Add(mlContext.MulticlassClassification.Evaluate(models[^1].Transform(fold.Test),
-                    trainer.LabelColumnName, trainer.ScoreColumnName, trainer.PredictedLabelColumnName));
+                    trainer.LabelColumnName, trainer.ScoreColumnName, trainer.PredictedLabelColumnName,
+                    TopKAccuracy.DefaultCount(models[^1].LastTransformer.Model.Spec.ClassCount)));
             }
             kept = models[BestFold(metrics)];
             var network = kept.LastTransformer.Model;

@@ -42,6 +42,7 @@ public sealed class BenchmarkSmokeTests
         Assert.IsGreaterThan(0.0, results["dataPath"]!["lenet5StepMs"]!.GetValue<double>());
         Assert.HasCount(20, results["memory"]!["training"]!.AsArray());
         Assert.HasCount(20, results["memory"]!["prediction"]!.AsArray());
+        Assert.HasCount(3, results["imbalance"]!["runs"]!.AsArray());
         StringAssert.Contains(File.ReadAllText(Path.Combine(folder, "results.md")), "| lenet5 |");
     }
 

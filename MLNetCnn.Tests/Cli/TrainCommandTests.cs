@@ -66,6 +66,23 @@ public sealed class TrainCommandTests
     }
 
     [TestMethod]
+    public void ClassWeightsAndBalancedSamplingComeFromTheirFlags()
+    {
+        var data = ImageFiles.ClassFolder(TestFolders.Create(), classes: 3, perClass: 8);
+        string run = Path.Combine(TestFolders.Create(), "run");
+
+        var (exitCode, output, error) = CliInProcess.Run("train", "--data", data, "--epochs", "4", "--batch-size", "8", "--image-size", "12",
+            "--validation-fraction", "0", "--test-fraction", "0.25", "--class-weights", "0,1,1", "--balanced-sampling", "--output", run);
+
+        Assert.AreEqual(0, exitCode, error + output);
+        var report = RunReport.FromJson(File.ReadAllText(Path.Combine(run, ReportFolder.MetricsFile)));
+        Assert.AreEqual(0, report.Test.Confusion.Sum(row => row[0]), "class a, of weight 0, is never predicted");
+        CliInProcess.AssertFails(CliInProcess.Run("train", "--data", data, "--class-weights", "1,x", "--output", TestFolders.Create()), "'x'");
+        CliInProcess.AssertFails(CliInProcess.Run("train", "--data", data, "--epochs", "1", "--image-size", "12", "--class-weights", "1,2",
+            "--output", Path.Combine(TestFolders.Create(), "run")), "2 class weights were given for 3 classes");
+    }
+
+    [TestMethod]
     public void AnUnknownArchitectureFailsWithOneLineNamingTheRegisteredOnes()
     {
         var result = CliInProcess.Run("train", "--arch", "resnet-9000", "--output", TestFolders.Create());

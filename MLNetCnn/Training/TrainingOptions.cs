@@ -27,6 +27,20 @@ public sealed record TrainingOptions
     /// <summary>Label smoothing of the cross-entropy, in [0, 1): the targets become <c>1 - s + s/K</c> and <c>s/K</c>.</summary>
     public double LabelSmoothing { get; init; }
 
+    /// <summary>
+    /// Weights of the classes in the loss, for imbalanced data: <see cref="ClassWeights.None"/>, <see cref="ClassWeights.Balanced"/>
+    /// (from the training data's class counts) or given per class (<see cref="ClassWeights.Of"/>). Combines with the example
+    /// weights of a <see cref="WeightedEpochData"/> by multiplying.
+    /// </summary>
+    public ClassWeights ClassWeights { get; init; } = ClassWeights.None;
+
+    /// <summary>
+    /// Draw each epoch's rows class-balanced (a class uniformly, then one of its rows, with replacement) instead of a
+    /// permutation of all rows: every class is seen about as often, small ones repeated. An alternative to
+    /// <see cref="ClassWeights.Balanced"/> (using both corrects the imbalance twice).
+    /// </summary>
+    public bool ClassBalancedSampling { get; init; }
+
     /// <summary>Clips the global L2 norm of the gradients to this value before each step; 0 for no clipping.</summary>
     public double GradientClipNorm { get; init; }
 
@@ -133,6 +147,7 @@ public sealed record TrainingOptions
         Require(FrozenBackboneEpochs >= 0, nameof(FrozenBackboneEpochs), FrozenBackboneEpochs, "must be zero or positive");
         Require(double.IsFinite(BackboneLearningRateFactor) && BackboneLearningRateFactor > 0, nameof(BackboneLearningRateFactor), BackboneLearningRateFactor,
             "must be a positive number (freeze the backbone with FrozenBackboneEpochs)");
+        ArgumentNullException.ThrowIfNull(ClassWeights, nameof(ClassWeights));
         if (!Enum.IsDefined(Optimizer))
             throw new ArgumentException($"Unknown optimizer {Optimizer}.", nameof(Optimizer));
         if (!Enum.IsDefined(Schedule))

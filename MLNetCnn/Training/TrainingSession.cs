@@ -27,6 +27,7 @@ internal sealed class TrainingSession : IDisposable
     private TorchSharp.Modules.OptimizerHelper _optimizer = null!;
     private optim.lr_scheduler.LRScheduler _schedule = null!;
     private TrainingStep _step = null!;
+    private ClassBalancedOrder? _balancedOrder;
     private int _stepsPerEpoch;
     private IReadOnlyDictionary<string, string> _run = null!;
 
@@ -93,7 +94,10 @@ internal sealed class TrainingSession : IDisposable
             : OptimizerFactory.Create(_options, [(_backbone.HeadParameters, 1.0), (_backbone.Parameters, _options.BackboneLearningRateFactor)]));
         _schedule = ScheduleFactory.Create(_optimizer, _options, _stepsPerEpoch);
         _average = _options.EmaDecay > 0 ? Own(new WeightAverage(_model.Network, _options.EmaDecay)) : null;
-        _step = Own(new TrainingStep(_model, _optimizer, _options, TrainingStep.MixedPrecisionFor(_model, _options), nonBlockingCopies: PrefetchedBatches));
+        var classWeights = _options.ClassWeights.IsNone ? null : _options.ClassWeights.Resolve(_train.CountClasses());
+        _step = Own(new TrainingStep(_model, _optimizer, _options, TrainingStep.MixedPrecisionFor(_model, _options), nonBlockingCopies: PrefetchedBatches,
+            classWeights));
+        _balancedOrder = _options.ClassBalancedSampling ? new ClassBalancedOrder(_train, _options.Seed) : null;
         if (_step.MixedPrecision is not null && _options.FrozenBackboneEpochs > 0)
             throw new NotSupportedException("FrozenBackboneEpochs cannot be combined with mixed precision: its 16-bit copy of the network would still train the backbone.");
         _run = RunSettings(imageCount);
@@ -121,6 +125,12 @@ internal sealed class TrainingSession : IDisposable
         }
         if (_options.Schedule is ScheduleKind.Cosine or ScheduleKind.OneCycle)
             run["Epochs"] = $"{_options.Epochs}";
+        if (!_options.ClassWeights.IsNone)
+            run["ClassWeights"] = _options.ClassWeights.ToString();
+        if (_options.ClassBalancedSampling)
+            run["ClassBalancedSampling"] = "True";
+        if (_train is WeightedEpochData)
+            run["ExampleWeights"] = "True";
         if (_backbone is not null)
         {
             run["FrozenBackboneEpochs"] = $"{_options.FrozenBackboneEpochs}";
@@ -195,16 +205,18 @@ internal sealed class TrainingSession : IDisposable
             _backbone!.KeepStatistics();
         var durationBefore = _tally.Duration;
         var order = new ShuffledOrder(_train.Count, _options.Seed, _epoch);
-        using var batches = new EpochBatches(_train, order, _epoch, _options.BatchSize, _stepInEpoch, prefetch: PrefetchedBatches, pinMemory: PrefetchedBatches);
+        int epoch = _epoch;
+        Func<long, long> rowAt = _balancedOrder is { } balanced ? position => balanced.RowAt(epoch, position) : position => order[position];
+        using var batches = new EpochBatches(_train, rowAt, _epoch, _options.BatchSize, _stepInEpoch, prefetch: PrefetchedBatches, pinMemory: PrefetchedBatches);
         while (true)
         {
             using (var scope = NewDisposeScope())
             {
-                if (!batches.TryTake(scope, out var images, out var labels))
+                if (!batches.TryTake(scope, out var images, out var labels, out var weights))
                     break;
                 _cancellation.ThrowIfCancellationRequested();
                 _lastLearningRate = _step.LearningRate;
-                var (loss, correct) = _step.Run(images, labels, _epoch, _stepInEpoch + 1);
+                var (loss, correct) = _step.Run(images, labels, weights, _epoch, _stepInEpoch + 1);
                 _average?.Update();
                 _tally.Add(loss, correct, images.shape[0]);
             }
