@@ -1,3 +1,5 @@
+using MLNetCnn.Architectures;
+using MLNetCnn.Data;
 using static MLNetCnn.Tests.Architectures.ArchitectureTesting;
 
 namespace MLNetCnn.Tests.Architectures;
@@ -39,10 +41,10 @@ public sealed class VggTests
     }
 
     [TestMethod]
-    public void SmallImagesSkipThePoolsTheirMapsCannotTake()
+    public void SmallImagesSkipThePoolsTheirMapsCannotTakeAndWithoutAdaptivePoolingFc6ReadsTheSmallMap()
     {
-        var at32 = ModelSummary.Create("vgg11", Spec(3, 32, 10));
-        var at28 = ModelSummary.Create("vgg11", Spec(1, 28, 10));
+        var at32 = ModelSummary.Create("vgg11", Spec(3, 32, 10, (Vgg.AdaptivePoolOption, 0)));
+        var at28 = ModelSummary.Create("vgg11", Spec(1, 28, 10, (Vgg.AdaptivePoolOption, 0)));
 
         Assert.AreEqual(5, at32.Layers.Count(l => l.Type == "MaxPool2d"));
         CollectionAssert.AreEqual(new long[] { 512, 1, 1 }, ShapeOf(at32, "avgpool"));
@@ -50,5 +52,25 @@ public sealed class VggTests
         CollectionAssert.AreEqual(new long[] { 512, 1, 1 }, ShapeOf(at28, "avgpool"));
         CollectionAssert.AreEqual(new long[] { 4096 }, ShapeOf(at28, "classifier.0"));
         Assert.AreEqual(512L * 4096 + 4096, at28.Layers.Single(l => l.Name == "classifier.0").Parameters);
+    }
+
+    [TestMethod]
+    [DataRow(160, 192, DisplayName = "a 5x6 map is pooled up")]
+    [DataRow(32, 32, DisplayName = "a 1x1 map is pooled up")]
+    [DataRow(288, 320, DisplayName = "a 9x10 map is pooled down")]
+    public void ByDefaultTheLastMapIsPooledToSevenBySevenAsInTorchvisionSoFc6KeepsItsShape(int height, int width)
+    {
+        var summary = OnMetaDevice(() => ModelSummary.Create("vgg11-bn", new ModelSpec(new ImageShape(3, height, width), 1000)));
+
+        CollectionAssert.AreEqual(new long[] { 512, 7, 7 }, ShapeOf(summary, "avgpool"));
+        Assert.AreEqual(CountParameters("vgg11-bn", Spec(3, 224, 1000)), summary.Parameters, "the parameters of the 224x224 network");
+    }
+
+    [TestMethod]
+    public void TheAdaptivePoolOptionTakesOnlyZeroOrOne()
+    {
+        var error = Assert.ThrowsExactly<ArgumentException>(() => ModelZoo.Create("vgg11", Spec(3, 32, 10, (Vgg.AdaptivePoolOption, 2))));
+
+        StringAssert.Contains(error.Message, "'adaptive_pool' of vgg11 is 2");
     }
 }

@@ -36,6 +36,13 @@ public sealed class OnnxExportTests
         AssertOnnxRuntimeAgrees(name, new ModelSpec(new ImageShape(3, side, side), Classes));
 
     [TestMethod]
+    [DataRow(127, 127, DisplayName = "a 3x3 map pooled up to 6x6")]
+    [DataRow(95, 127, DisplayName = "a 2x3 map pooled up to 6x6")]
+    [DataRow(224, 224, DisplayName = "a 6x6 map, which the pool keeps")]
+    public void TorchvisionsAdaptivePoolExportsExactlyAtAnySize(int height, int width) =>
+        AssertOnnxRuntimeAgrees("alexnet-torchvision", new ModelSpec(new ImageShape(3, height, width), Classes));
+
+    [TestMethod]
     public void TheResolutionMultiplierExportsAsABilinearResize() =>
         AssertOnnxRuntimeAgrees("mobilenet-v1-0.25", new ModelSpec(new ImageShape(3, 30, 30), Classes)
         {
