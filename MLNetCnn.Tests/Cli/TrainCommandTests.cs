@@ -75,14 +75,14 @@ public sealed class TrainCommandTests
         string run = Path.Combine(folder, "run");
 
         var (exitCode, output, error) = CliInProcess.Run("train", "--data", data, "--weights", weights, "--freeze-backbone-epochs", "1",
-            "--epochs", "1", "--batch-size", "4", "--image-size", "32", "--validation-fraction", "0", "--output", run);
+            "--epochs", "1", "--batch-size", "4", "--image-size", "64", "--validation-fraction", "0", "--output", run);
 
         Assert.AreEqual(0, exitCode, error + output);
         StringAssert.Contains(output, $"Training resnet18 from {weights}");
         var model = new MLContext().Model.Load(Path.Combine(run, TrainCommand.ModelFileName), out _);
         using var classifier = ((IEnumerable<ITransformer>)model).OfType<CnnClassificationTransformer>().Single();
         var expected = PretrainedWeights.Read(TorchvisionReference.WeightsFile("resnet18"));
-        using var reference = CnnModel.FromPretrained(expected, new ImageShape(3, 32, 32), classCount: null, TorchSharp.torch.CPU);
+        using var reference = CnnModel.FromPretrained(expected, new ImageShape(3, 64, 64), classCount: null, TorchSharp.torch.CPU);
         Assert.IsTrue(classifier.Model.Network.state_dict()["conv1.weight"].eq(reference.Network.state_dict()["conv1.weight"]).all().item<bool>(),
             "the frozen backbone holds torchvision's weights");
     }
