@@ -131,6 +131,7 @@ internal sealed record LeaderboardRow(
     {
         CnnTrialStatus.Completed => "completed",
         CnnTrialStatus.Failed => $"failed: {Error}",
+        CnnTrialStatus.Pruned => "stopped by successive halving",
         _ => "stopped at budget",
     };
 

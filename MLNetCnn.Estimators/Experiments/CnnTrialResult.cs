@@ -24,6 +24,9 @@ public sealed class CnnTrialResult
     /// <summary>Why a <see cref="CnnTrialStatus.Failed"/> trial failed: the exception's type and message; null otherwise.</summary>
     public string? Error { get; internal init; }
 
+    /// <summary>The rung epoch at which successive halving stopped a <see cref="CnnTrialStatus.Pruned"/> trial; null otherwise.</summary>
+    public int? PrunedAtEpoch { get; internal init; }
+
     /// <summary><c>MulticlassClassification.Evaluate</c>'s metrics on each fold's held-out data (one entry for a holdout); empty unless completed.</summary>
     public IReadOnlyList<MulticlassClassificationMetrics> FoldMetrics { get; internal init; } = [];
 
@@ -68,6 +71,7 @@ public sealed class CnnTrialResult
     {
         CnnTrialStatus.Completed => $"Trial {TrialNumber}: {Candidate}: {OptimizationMetric} {Score:G4}",
         CnnTrialStatus.Failed => $"Trial {TrialNumber}: {Candidate}: failed: {Error}",
+        CnnTrialStatus.Pruned => $"Trial {TrialNumber}: {Candidate}: stopped by successive halving after epoch {PrunedAtEpoch}",
         _ => $"Trial {TrialNumber}: {Candidate}: stopped at the time budget after {TrainingTime.TotalSeconds:F1} s",
     };
 
