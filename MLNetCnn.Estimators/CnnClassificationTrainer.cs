@@ -248,7 +248,9 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
         public bool NormalizeInputs = true;
 
         /// <summary>
-        /// Start from pretrained weights: a file written by <c>scripts/convert_torchvision.py</c> (see the README). The
+        /// Start from pretrained weights: a torchvision model's state dict as PyTorch saves it (<c>.pt</c>, <c>.pth</c>) or as
+        /// <c>.safetensors</c>, or a file written by <c>scripts/convert_torchvision.py</c> (see
+        /// <see cref="MLNetCnn.Pretrained.PretrainedWeights"/> and the README). The
         /// network is the file's architecture with its weights, except for the classifier head, which is replaced by a new
         /// one for the label's classes; inputs are standardised as the weights expect (ImageNet's mean and standard
         /// deviation for torchvision's, on pixels divided by <see cref="PixelScale"/>). Images must have the weights'

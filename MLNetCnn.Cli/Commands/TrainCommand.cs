@@ -27,7 +27,7 @@ internal static class TrainCommand
         var architecture = new Option<string?>("--arch") { Description = $"The architecture: {string.Join(", ", ModelZoo.Names)}; default: lenet5, or that of --weights." };
         var weights = new Option<string?>("--weights")
         {
-            Description = "Fine-tune pretrained weights (a file from scripts/convert_torchvision.py): their network with a new classifier head for the data's classes, images standardised as the weights expect.",
+            Description = "Fine-tune pretrained weights (a torchvision state dict saved by torch.save, .pt/.pth, or as .safetensors, or a file from scripts/convert_torchvision.py): their network with a new classifier head for the data's classes, images standardised as the weights expect.",
         };
         var frozenBackboneEpochs = new Option<int>("--freeze-backbone-epochs") { Description = "Epochs at the start during which only the classifier head learns (as many as --epochs: throughout)." };
         var backboneLearningRateFactor = new Option<double>("--backbone-lr-factor") { Description = "The backbone's learning rate as a multiple of --lr, e.g. 0.1 when fine-tuning.", DefaultValueFactory = _ => 1 };

@@ -5,6 +5,7 @@ using MLNetCnn.Cli.Progress;
 using MLNetCnn.Cli.Reports;
 using MLNetCnn.Data;
 using MLNetCnn.Estimators;
+using MLNetCnn.Pretrained;
 using MLNetCnn.Tests.Pretrained;
 using MLNetCnn.Training;
 
@@ -80,6 +81,27 @@ public sealed class TrainCommandTests
         CliInProcess.AssertFails(CliInProcess.Run("train", "--data", data, "--class-weights", "1,x", "--output", TestFolders.Create()), "'x'");
         CliInProcess.AssertFails(CliInProcess.Run("train", "--data", data, "--epochs", "1", "--image-size", "12", "--class-weights", "1,2",
             "--output", Path.Combine(TestFolders.Create(), "run")), "2 class weights were given for 3 classes");
+    }
+
+    [TestMethod]
+    public void FineTunesATorchvisionStateDictThatPyTorchSaved()
+    {
+        string folder = TestFolders.Create();
+        string weights = TorchvisionReference.File("resnet18.pth");
+        var data = ImageFiles.ClassFolder(Path.Combine(folder, "data"), classes: 2, perClass: 4);
+        string run = Path.Combine(folder, "run");
+
+        var (exitCode, output, error) = CliInProcess.Run("train", "--data", data, "--weights", weights, "--freeze-backbone-epochs", "1",
+            "--epochs", "1", "--batch-size", "4", "--image-size", "64", "--validation-fraction", "0", "--output", run);
+
+        Assert.AreEqual(0, exitCode, error + output);
+        StringAssert.Contains(output, $"Training resnet18 from {weights}");
+        var model = new MLContext().Model.Load(Path.Combine(run, TrainCommand.ModelFileName), out _);
+        using var classifier = ((IEnumerable<ITransformer>)model).OfType<CnnClassificationTransformer>().Single();
+        var expected = PretrainedWeights.Read(TorchvisionReference.WeightsFile("resnet18"));
+        using var reference = CnnModel.FromPretrained(expected, new ImageShape(3, 64, 64), classCount: null, TorchSharp.torch.CPU);
+        Assert.IsTrue(classifier.Model.Network.state_dict()["conv1.weight"].eq(reference.Network.state_dict()["conv1.weight"]).all().item<bool>(),
+            "the frozen backbone holds torchvision's weights");
     }
 
     [TestMethod]
