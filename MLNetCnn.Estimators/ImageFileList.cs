@@ -109,15 +109,19 @@ internal sealed class ImageFileList
     }
 
     /// <summary>
-    /// The entries whose files read and decode. An unreadable file throws an error naming it, or, when
-    /// <paramref name="skip"/> is true, is left out and passed to <paramref name="onSkipped"/>.
+    /// The entries whose files read and decode, checked by <paramref name="workers"/> threads. An unreadable file throws an
+    /// error naming it (the first in order), or, when <paramref name="skip"/> is true, is left out and passed to
+    /// <paramref name="onSkipped"/>, in order.
     /// </summary>
-    public ImageFileList Readable(bool skip, long maxPixels, Action<UnreadableImage>? onSkipped)
+    public ImageFileList Readable(bool skip, long maxPixels, Action<UnreadableImage>? onSkipped, int workers = 1)
     {
+        var problems = new string?[Entries.Count];
+        Parallel.For(0, Entries.Count, new ParallelOptions { MaxDegreeOfParallelism = workers }, i => problems[i] = Problem(Entries[i].Path, maxPixels));
         var readable = new List<(string, string?)>(Entries.Count);
-        foreach (var entry in Entries)
+        for (int i = 0; i < Entries.Count; i++)
         {
-            if (Problem(entry.Path, maxPixels) is not { } reason)
+            var entry = Entries[i];
+            if (problems[i] is not { } reason)
             {
                 readable.Add(entry);
                 continue;
@@ -130,7 +134,6 @@ internal sealed class ImageFileList
             throw new InvalidDataException($"None of the {Entries.Count} image files could be read.");
         return new ImageFileList(readable, HasLabels);
     }
-
 
     private static string? Problem(string path, long maxPixels)
     {
