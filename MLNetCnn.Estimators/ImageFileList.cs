@@ -116,7 +116,12 @@ internal sealed class ImageFileList
     public ImageFileList Readable(bool skip, long maxPixels, Action<UnreadableImage>? onSkipped, int workers = 1)
     {
         var problems = new string?[Entries.Count];
-        Parallel.For(0, Entries.Count, new ParallelOptions { MaxDegreeOfParallelism = workers }, i => problems[i] = Problem(Entries[i].Path, maxPixels));
+        // One pixel buffer per worker: a new array per image would leave gigabytes of large-object garbage for the GC on a large folder.
+        Parallel.For(0, Entries.Count, new ParallelOptions { MaxDegreeOfParallelism = workers }, () => Array.Empty<byte>(), (i, _, pixels) =>
+        {
+            problems[i] = Problem(Entries[i].Path, maxPixels, ref pixels);
+            return pixels;
+        }, _ => { });
         var readable = new List<(string, string?)>(Entries.Count);
         for (int i = 0; i < Entries.Count; i++)
         {
@@ -135,7 +140,7 @@ internal sealed class ImageFileList
         return new ImageFileList(readable, HasLabels);
     }
 
-    private static string? Problem(string path, long maxPixels)
+    private static string? Problem(string path, long maxPixels, ref byte[] pixels)
     {
         byte[] bytes;
         try
@@ -160,7 +165,9 @@ internal sealed class ImageFileList
         var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul);
         if (info.BytesSize64 > Array.MaxLength)
             return $"the image is {width}x{height} pixels, too large to decode";
-        return codec.GetPixels(info, out byte[] _) switch
+        if (pixels.Length < info.BytesSize64)
+            pixels = new byte[info.BytesSize64];
+        return codec.GetPixels(info, pixels) switch
         {
             SKCodecResult.Success => null,
             SKCodecResult.IncompleteInput => "the file is truncated",

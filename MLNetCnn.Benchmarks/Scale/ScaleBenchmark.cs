@@ -147,7 +147,9 @@ internal static class ScaleBenchmark
     private static void Report(BenchmarkReport report, BenchmarkSettings settings, List<(int Images, JsonObject Result)> runs, int[] workers, int size)
     {
         static string Gb(double bytes) => (bytes / 1e9).ToString("F2", CultureInfo.InvariantCulture);
-        double Number(JsonNode node, string name) => node[name]?.GetValue<double>() ?? double.NaN;
+        static double Number(JsonNode node, string name) => node[name] is JsonValue value && value.GetValueKind() == JsonValueKind.Number
+            ? double.Parse(value.ToJsonString(), CultureInfo.InvariantCulture)
+            : double.NaN;
         var peaks = runs.Select(r => Number(r.Result, "peakResidentBytes")).ToArray();
         double spread = (peaks.Max() - peaks.Min()) / peaks.Min();
         var lines = new List<string>
