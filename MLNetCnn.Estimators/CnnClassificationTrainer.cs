@@ -407,7 +407,7 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
     {
         if (validationData is not null && _options.ValidationFraction > 0)
             throw new ArgumentException("Give either validation data or a ValidationFraction, not both.", nameof(validationData));
-        var (labelColumn, classCount) = BindLabel(input.Schema);
+        var (labelColumn, classCount) = BindLabel(input, "training");
         var binding = ImageColumnBinding.Bind(input.Schema, _options.FeatureColumnName, _options.RequestedShape);
         int seed = _options.Seed ?? _host.Rand.Next();
         var training = _options.ToTrainingOptions(seed);
@@ -464,7 +464,7 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
 
     private LabelledImages BindValidation(IDataView validationData, ImageShape shape, int classCount)
     {
-        var (labelColumn, validationClasses) = BindLabel(validationData.Schema);
+        var (labelColumn, validationClasses) = BindLabel(validationData, "validation");
         if (validationClasses != classCount)
             throw new ArgumentException($"The validation data's label column '{labelColumn.Name}' has {validationClasses} classes but the training data's has {classCount}; map both with the same MapValueToKey.", nameof(validationData));
         return new LabelledImages(validationData, labelColumn, ImageColumnBinding.Bind(validationData.Schema, _options.FeatureColumnName, shape), classCount);
@@ -473,18 +473,32 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
     private static SchemaShape.Column? FindColumn(SchemaShape schema, string name) =>
         schema.Where(c => c.Name == name).Cast<SchemaShape.Column?>().LastOrDefault();
 
-    private (DataViewSchema.Column Label, int ClassCount) BindLabel(DataViewSchema schema)
+    private (DataViewSchema.Column Label, int ClassCount) BindLabel(IDataView data, string role)
     {
+        var schema = data.Schema;
         var label = schema.GetColumnOrNull(_options.LabelColumnName)
             ?? throw new ArgumentOutOfRangeException(nameof(schema), _options.LabelColumnName,
                 $"Label column '{_options.LabelColumnName}' was not found in the data; its columns are: {string.Join(", ", schema.Where(c => !c.IsHidden).Select(c => c.Name))}.");
         if (label.Type is not KeyDataViewType key)
             throw LabelNotKey(label.Name, label.Type.ToString() ?? label.Type.RawType.Name);
         if (key.Count < 2)
+        {
+            // MapValueToKey fitted on no rows still declares one key, so say what is really wrong.
+            if (IsEmpty(data))
+                throw new ArgumentException($"The {role} data has no rows.");
             throw new ArgumentException($"Label column '{label.Name}' has {key.Count} class(es); a classifier needs at least 2.");
+        }
         if (key.Count > int.MaxValue)
             throw new ArgumentException($"Label column '{label.Name}' has {key.Count} classes, more than a CNN output layer can have.");
         return (label, (int)key.Count);
+    }
+
+    private static bool IsEmpty(IDataView data)
+    {
+        if (data.GetRowCount() is { } count)
+            return count == 0;
+        using var cursor = data.GetRowCursor([]);
+        return !cursor.MoveNext();
     }
 
     private static ArgumentException LabelNotKey(string column, string type) =>

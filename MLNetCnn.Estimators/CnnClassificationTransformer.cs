@@ -80,7 +80,8 @@ public sealed class CnnClassificationTransformer : ITransformer, ICanSaveModel, 
     public IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return new CnnScoredDataView(input, Bind(input.Schema), Model, TestTimeAugmentation, _columns, _scoringBatchSize);
+        var label = input.Schema.GetColumnOrNull(LabelColumnName) is { Type: KeyDataViewType } column ? column : (DataViewSchema.Column?)null;
+        return new CnnScoredDataView(input, Bind(input.Schema), Model, TestTimeAugmentation, _columns, _scoringBatchSize, label);
     }
 
     /// <inheritdoc/>

@@ -8,6 +8,8 @@ namespace MLNetCnn.Estimators;
 /// The output of <see cref="CnnClassificationTransformer.Transform"/>: the input's columns plus score and
 /// predicted label, computed lazily and in batches. A second cursor over the input reads images ahead of
 /// the row being served, so the network runs on whole batches while rows stream one at a time.
+/// A key label read beside the scores must hold a class: ML.NET's evaluators skip rows with a missing key, so
+/// a class the model never saw (which MapValueToKey maps to the missing key) would vanish from the metrics.
 /// </summary>
 internal sealed class CnnScoredDataView : IDataView
 {
@@ -16,9 +18,12 @@ internal sealed class CnnScoredDataView : IDataView
     private readonly CnnModel _model;
     private readonly TestTimeAugmentation _augmentation;
     private readonly int _batchSize;
+    private readonly DataViewSchema.Column? _label;
 
-    public CnnScoredDataView(IDataView input, ImageColumnBinding binding, CnnModel model, TestTimeAugmentation augmentation, ScoreColumns columns, int batchSize)
+    public CnnScoredDataView(IDataView input, ImageColumnBinding binding, CnnModel model, TestTimeAugmentation augmentation,
+        ScoreColumns columns, int batchSize, DataViewSchema.Column? label)
     {
+        _label = label;
         _input = input;
         _binding = binding;
         _model = model;
@@ -98,6 +103,8 @@ internal sealed class CnnScoredDataView : IDataView
 
         public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
         {
+            if (column.Index == _view._label?.Index && _buffer is not null && typeof(TValue) == typeof(uint))
+                return (ValueGetter<TValue>)(Delegate)LabelGetter(_view._label.Value);
             if (column.Index < _view.ScoreIndex)
                 return _rows.GetGetter<TValue>(_view._input.Schema[column.Index]);
             if (_buffer is null || !IsColumnActive(column))
@@ -107,6 +114,23 @@ internal sealed class CnnScoredDataView : IDataView
                 : _buffer.PredictedLabelGetter(EnsurePositioned);
             return getter as ValueGetter<TValue>
                 ?? throw new InvalidOperationException($"Column '{column.Name}' has type {column.Type}, not {typeof(TValue).Name}.");
+        }
+
+        private ValueGetter<uint> LabelGetter(DataViewSchema.Column label)
+        {
+            var read = _rows.GetGetter<uint>(label);
+            return (ref uint key) =>
+            {
+                read(ref key);
+                if (key == 0)
+                {
+                    throw new InvalidOperationException($"Row {_position}: label column '{label.Name}' holds no class (a missing key): " +
+                        "its value is not one of the classes MapValueToKey learned from the training data, or the row has no label. " +
+                        "ML.NET's Evaluate would skip the row and report the other rows' metrics as if it were not there. " +
+                        $"Remove rows without a known label first (mlContext.Data.FilterRowsByMissingValues(data, \"{label.Name}\")) " +
+                        "if that is what you want.");
+                }
+            };
         }
 
         public override ValueGetter<DataViewRowId> GetIdGetter() => _rows.GetIdGetter();

@@ -184,6 +184,18 @@ public sealed class CnnClassificationTrainerInputTests
     }
 
     [TestMethod]
+    public void TextLabelsKeyedOnNoRowsAreReportedAsNoRowsNotAsOneClass()
+    {
+        var mlContext = new MLContext();
+        var empty = mlContext.Data.LoadFromEnumerable(Array.Empty<BarsModel.Input>());
+        var pipeline = mlContext.Transforms.Conversion.MapValueToKey("Label").Append(mlContext.MulticlassClassification.Trainers.Cnn());
+
+        var error = Assert.ThrowsExactly<ArgumentException>(() => pipeline.Fit(empty));
+
+        Assert.AreEqual("The training data has no rows.", error.Message);
+    }
+
+    [TestMethod]
     public void NonFiniteFeatureValuesAreNamed()
     {
         var pixels = (float[])Bars.Pixels.Clone();

@@ -92,6 +92,29 @@ public sealed class CnnClassificationTransformerTests
     }
 
     [TestMethod]
+    public void EvaluatingALabelTheModelNeverSawIsAnErrorNamingTheRowNotASilentlySkippedRow()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var rows = Enumerable.Range(0, 6).Select(i => BarsModel.InputOf(i)).ToArray();
+        rows[3].Label = "never-seen";
+        var test = mlContext.Data.LoadFromEnumerable(rows);
+
+        var error = Assert.ThrowsExactly<InvalidOperationException>(
+            () => mlContext.MulticlassClassification.Evaluate(BarsModel.Model.Transform(test)));
+        var unlabelledScores = BarsModel.Scores(BarsModel.Model, test);
+        using var engine = BarsModel.Engine(mlContext, BarsModel.Model);
+        var prediction = engine.Predict(rows[3]);
+        var labelledOnly = mlContext.MulticlassClassification.Evaluate(BarsModel.Model.Transform(mlContext.Data.LoadFromEnumerable(rows.Where((_, i) => i != 3))));
+
+        StringAssert.Contains(error.GetBaseException().Message, "Row 3");
+        StringAssert.Contains(error.GetBaseException().Message, "label column 'Label'");
+        StringAssert.Contains(error.GetBaseException().Message, "FilterRowsByMissingValues");
+        Assert.HasCount(6, unlabelledScores, "scores alone are still given for every row");
+        Assert.HasCount(4, prediction.Score);
+        Assert.AreEqual(5, labelledOnly.ConfusionMatrix.Counts.Sum(row => row.Sum()));
+    }
+
+    [TestMethod]
     public void NonFiniteValuesAreRejectedWhenScoringNamingRowAndColumn()
     {
         using var engine = BarsModel.Engine(BarsModel.Context, BarsModel.Model);

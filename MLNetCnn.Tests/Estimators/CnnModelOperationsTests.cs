@@ -84,6 +84,20 @@ public sealed class CnnModelOperationsTests
         Assert.IsNotNull(mlContext.Model.LoadFromFile(good, out _));
     }
 
+    [TestMethod]
+    public void MlNetsOwnLoadOfADamagedModelCarriesTheReasonAsItsBaseException()
+    {
+        var folder = TestFolders.Create();
+        string tampered = Path.Combine(folder, "tampered.zip");
+        BarsModel.Context.Model.SaveAtomically(BarsModel.Model, BarsModel.Data.Schema, tampered);
+        FlipOneWeightBit(tampered);
+
+        var error = Assert.Throws<Exception>(() => new MLContext().Model.Load(tampered, out _));
+
+        Assert.IsInstanceOfType<InvalidDataException>(error.GetBaseException());
+        StringAssert.Contains(error.GetBaseException().Message, "checksum");
+    }
+
     // A valid zip whose classifier entry differs in one bit of a weight: only the checksum can tell.
     private static void FlipOneWeightBit(string zip) => RewriteClassifierEntry(zip, content => content[content.Length / 2] ^= 1);
 
