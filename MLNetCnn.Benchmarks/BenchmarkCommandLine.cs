@@ -23,6 +23,7 @@ internal static class BenchmarkCommandLine
             ["data-path"] = DataPath.DataPathBenchmark.Run,
             ["memory"] = Memory.MemorySoakBenchmark.Run,
             ["scale"] = Scale.ScaleBenchmark.Run,
+            ["imbalance"] = ImbalanceBenchmark.Run,
         };
 
     public static int Run(string[] args, TextWriter output)

@@ -17,6 +17,7 @@ internal static class Program
         AugmentPreviewCommand.Create,
         LrFindCommand.Create,
         CompareCommand.Create,
+        WorkerCommand.Create,
         ExportCommand.Create,
     ];
 

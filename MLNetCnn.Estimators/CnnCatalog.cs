@@ -48,6 +48,21 @@ public static class CnnCatalog
             Epochs = epochs,
         });
 
+    /// <summary>
+    /// Turns a fitted CNN into a featurizer: a transform adding the network's penultimate features (<see cref="CnnModel.Embeddings"/>)
+    /// as a vector column, to feed any ML.NET trainer (SDCA, LightGBM) or a nearest-neighbour search. The estimator's
+    /// <c>Fit</c> learns nothing: it returns <see cref="CnnClassificationTransformer.AsFeaturizer"/> of the classifier.
+    /// </summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="classifier">A fitted CNN classifier (trained, or loaded from a file); it stays the caller's.</param>
+    /// <param name="outputColumnName">The embedding column.</param>
+    public static CnnFeaturizerEstimator CnnFeaturizer(this TransformsCatalog catalog, CnnClassificationTransformer classifier,
+        string outputColumnName = CnnColumnNames.Embedding)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new CnnFeaturizerEstimator(classifier, outputColumnName);
+    }
+
     /// <summary>Trains a CNN image classifier with all options.</summary>
     public static CnnClassificationTrainer CnnClassifier(this TransformsCatalog catalog, CnnClassificationTrainer.Options options) =>
         new(MlNetBridge.GetEnvironment(catalog), options);

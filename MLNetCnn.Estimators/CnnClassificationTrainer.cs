@@ -71,11 +71,23 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
         /// </summary>
         public string FeatureColumnName = CnnColumnNames.Features;
 
+        /// <summary>
+        /// An optional column of example weights (<see cref="float"/>, zero or positive): a row's loss counts in proportion to
+        /// its weight, as in ML.NET's other trainers; null, the default, weighs every row alike.
+        /// </summary>
+        public string? ExampleWeightColumnName;
+
         /// <summary>The output column of class probabilities.</summary>
         public string ScoreColumnName = CnnColumnNames.Score;
 
         /// <summary>The output key column of the most probable class.</summary>
         public string PredictedLabelColumnName = CnnColumnNames.PredictedLabel;
+
+        /// <summary>
+        /// An output column for the penultimate features of each image (<see cref="CnnModel.Embeddings"/>), for example
+        /// <see cref="CnnColumnNames.Embedding"/>; null, the default, adds none.
+        /// </summary>
+        public string? EmbeddingColumnName;
 
         /// <summary>
         /// The network: a name from <see cref="ModelZoo.Names"/>. Null, the default, means <c>lenet5</c>, or the architecture
@@ -115,6 +127,33 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
 
         /// <summary>Clips the global L2 norm of the gradients to this value; 0 for no clipping.</summary>
         public double GradientClipNorm;
+
+        /// <summary>
+        /// MixUp's Beta(alpha, alpha) parameter: each batch is blended with a shuffled copy of itself; 0 for none
+        /// (see <see cref="TrainingOptions.MixUpAlpha"/>).
+        /// </summary>
+        public double MixUpAlpha;
+
+        /// <summary>
+        /// CutMix's Beta(alpha, alpha) parameter: a rectangle of a shuffled copy is pasted into each image; 0 for none
+        /// (see <see cref="TrainingOptions.CutMixAlpha"/>).
+        /// </summary>
+        public double CutMixAlpha;
+
+        /// <summary>
+        /// Decay of an exponential moving average of the weights, which validation and the fitted model use; 0 for none (see
+        /// <see cref="TrainingOptions.EmaDecay"/>).
+        /// </summary>
+        public double EmaDecay;
+
+        /// <summary>
+        /// Weights of the classes in the loss, for imbalanced data: <see cref="ClassWeights.None"/>, <see cref="ClassWeights.Balanced"/>
+        /// (<c>N / (K n_c)</c> from the training rows' class counts) or <see cref="ClassWeights.Of"/> one weight per class in key order.
+        /// </summary>
+        public ClassWeights ClassWeights = ClassWeights.None;
+
+        /// <summary>Draw each epoch's rows class-balanced (a class uniformly, then one of its rows, with replacement).</summary>
+        public bool ClassBalancedSampling;
 
         /// <summary>How the learning rate changes over the run (stepped every mini-batch).</summary>
         public ScheduleKind Schedule = ScheduleKind.Constant;
@@ -219,7 +258,9 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
         public bool NormalizeInputs = true;
 
         /// <summary>
-        /// Start from pretrained weights: a file written by <c>scripts/convert_torchvision.py</c> (see the README). The
+        /// Start from pretrained weights: a torchvision model's state dict as PyTorch saves it (<c>.pt</c>, <c>.pth</c>) or as
+        /// <c>.safetensors</c>, or a file written by <c>scripts/convert_torchvision.py</c> (see
+        /// <see cref="MLNetCnn.Pretrained.PretrainedWeights"/> and the README). The
         /// network is the file's architecture with its weights, except for the classifier head, which is replaced by a new
         /// one for the label's classes; inputs are standardised as the weights expect (ImageNet's mean and standard
         /// deviation for torchvision's, on pixels divided by <see cref="PixelScale"/>). Images must have the weights'
@@ -282,6 +323,11 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
             WeightDecay = WeightDecay,
             LabelSmoothing = LabelSmoothing,
             GradientClipNorm = GradientClipNorm,
+            MixUpAlpha = MixUpAlpha,
+            CutMixAlpha = CutMixAlpha,
+            EmaDecay = EmaDecay,
+            ClassWeights = ClassWeights,
+            ClassBalancedSampling = ClassBalancedSampling,
             Schedule = Schedule,
             WarmupEpochs = WarmupEpochs,
             StepEpochs = StepEpochs,
@@ -311,6 +357,8 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
             throw new ArgumentOutOfRangeException(nameof(inputSchema), _options.LabelColumnName, $"Label column '{_options.LabelColumnName}' was not found.");
         if (!label.IsKey)
             throw LabelNotKey(_options.LabelColumnName, label.ItemType.ToString() ?? label.ItemType.RawType.Name);
+        if (_options.ExampleWeightColumnName is { } weightColumn && FindColumn(inputSchema, weightColumn) is null)
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), weightColumn, $"Example weight column '{weightColumn}' was not found.");
         if (FindColumn(inputSchema, _options.FeatureColumnName) is null)
             throw new ArgumentOutOfRangeException(nameof(inputSchema), _options.FeatureColumnName, $"Image column '{_options.FeatureColumnName}' was not found.");
 
@@ -326,6 +374,10 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
             new SchemaShape([.. scoreKinds, MlNetBridge.CreateSchemaColumn(AnnotationNames.SlotNames, SchemaShape.Column.VectorKind.Vector, TextDataViewType.Instance, false)]));
         columns[_options.PredictedLabelColumnName] = MlNetBridge.CreateSchemaColumn(_options.PredictedLabelColumnName, SchemaShape.Column.VectorKind.Scalar,
             NumberDataViewType.UInt32, true, new SchemaShape([.. scoreKinds, .. labelAnnotations]));
+        if (_options.EmbeddingColumnName is { } embedding)
+        {
+            columns[embedding] = MlNetBridge.CreateSchemaColumn(embedding, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false);
+        }
         return new SchemaShape(columns.Values);
     }
 
@@ -356,6 +408,7 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
             };
             if (_options.OnStepEnd is { } onStepEnd)
                 trainer.StepCompleted += onStepEnd;
+            trainer.Diverging += divergence => channel.Warning(MessageSensitivity.None, divergence.ToString());
             using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(_options.Cancellation);
             trainer.StepCompleted += _ =>
             {
@@ -365,6 +418,8 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
             var history = trainer.Train(run.Model, run.Train, run.Validation, cancellation.Token);
             channel.Info(MessageSensitivity.None, history.ToString());
             var columns = new ScoreColumns(_options.ScoreColumnName, _options.PredictedLabelColumnName, run.ClassCount, ClassLabels.FromColumn(run.LabelColumn));
+            if (_options.EmbeddingColumnName is { } embedding)
+                columns = columns.WithEmbedding(embedding, run.Model.EmbeddingSize, keepScores: true);
             return new CnnClassificationTransformer(run.Model, _options.FeatureColumnName, _options.LabelColumnName, _options.TestTimeAugmentation, columns, _options.BatchSize, history);
         }
         catch
@@ -395,10 +450,9 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
         return search;
     }
 
-    private sealed record PreparedRun(CnnModel Model, TrainingData Data, TrainingOptions Training, DataViewSchema.Column LabelColumn, int ClassCount)
+    private sealed record PreparedRun(CnnModel Model, TrainingData Data, TrainingOptions Training, DataViewSchema.Column LabelColumn, int ClassCount,
+        IEpochData Train)
     {
-        public IEpochData Train => Data.Train;
-
         public IEpochData? Validation => Data.Validation;
     }
 
@@ -417,7 +471,10 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
                 $"call Fit(trainData, validationData), or watch {TrainingMetric.TrainLoss}.");
         }
         var validation = validationData is null ? null : BindValidation(validationData, binding.Shape, classCount);
-        var data = TrainingData.Prepare(new LabelledImages(input, labelColumn, binding, classCount), validation,
+        if (_options.ExampleWeightColumnName is { } weightColumn)
+            ExampleWeights.Bind(input.Schema, weightColumn);
+        var labelled = new LabelledImages(input, labelColumn, binding, classCount);
+        var data = TrainingData.Prepare(labelled, validation,
             new DataPathSettings(_options.CacheDirectory, _options.ValidationFraction, seed, _options.SkipUnreadableImages,
                 DecodeWorkers.Resolve(_options.DecodeWorkers)), channel);
         try
@@ -425,7 +482,9 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
             var (gpuDeviceId, fallbackToCpu) = MlNetBridge.GetDeviceSettings(_host);
             var device = DeviceSelector.Select(_options.Device, gpuDeviceId, fallbackToCpu);
             var weights = _options.PretrainedWeights is { } path ? PretrainedWeights.Read(path) : null;
-            var train = data.Train;
+            IEpochData train = _options.ExampleWeightColumnName is { } column
+                ? new WeightedEpochData(data.Train, ExampleWeights.Read(labelled, column, _options.ValidationFraction, seed, data.Train.Count))
+                : data.Train;
             var model = weights is null
                 ? NewModel(train, data.Normalization, classCount, device.Device, seed)
                 : PretrainedModel(weights, train.Shape, classCount, binding, device.Device, seed);
@@ -434,7 +493,7 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
                 $"{train.Shape} in {classCount} classes{(data.Validation is null ? "" : $", validating on {data.Validation.Count}")}, on {device.Device} ({device.Reason}).");
             if (_options.MixedPrecision != MixedPrecision.None && device.Device.type != TorchSharp.DeviceType.CUDA)
                 channel.Info(MessageSensitivity.None, $"MixedPrecision {_options.MixedPrecision} applies on CUDA only; training in float32 on {device.Device}.");
-            return new PreparedRun(model, data, training, labelColumn, classCount);
+            return new PreparedRun(model, data, training, labelColumn, classCount, train);
         }
         catch
         {

@@ -21,7 +21,9 @@ public sealed class CnnClassificationTransformer : ITransformer, ICanSaveModel, 
 {
     internal const string LoaderSignature = "MLNetCnnClassifier";
     internal const string UserName = "MLNetCnn CNN classifier";
-    private static readonly LoaderIdentity Identity = new(ModelSignature: "MLNETCNN", Version: 0x00010003, LoaderSignature);
+    // Version 4 added the embedding column; version 3 models load without one.
+    private const uint EmbeddingVersion = 0x00010004;
+    private static readonly LoaderIdentity Identity = new(ModelSignature: "MLNETCNN", Version: EmbeddingVersion, LoaderSignature, ReadsFrom: 0x00010003);
 
     /// <summary>The largest batch a model trains and scores on; a saved model declaring more is damaged.</summary>
     internal const int MaxBatchSize = 1 << 16;
@@ -60,8 +62,39 @@ public sealed class CnnClassificationTransformer : ITransformer, ICanSaveModel, 
     public IReadOnlyList<string> ClassNames =>
         _columns.Labels?.Names ?? [.. Enumerable.Range(0, _columns.ClassCount).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))];
 
-    /// <summary>The column of class probabilities the transformer adds (<c>Score</c> by default).</summary>
+    /// <summary>The column of class probabilities the transformer adds (<c>Score</c> by default), unless it is a featurizer (<see cref="AddsScores"/>).</summary>
     public string ScoreColumnName => _columns.ScoreColumnName;
+
+    /// <summary>Whether the score and predicted-label columns are added: false for a featurizer (<see cref="AsFeaturizer"/>).</summary>
+    public bool AddsScores => _columns.Scores;
+
+    /// <summary>The column of penultimate features (<see cref="CnnModel.Embeddings"/>) the transformer adds, or null for none.</summary>
+    public string? EmbeddingColumnName => _columns.EmbeddingColumnName;
+
+    /// <summary>
+    /// A featurizer of its own: a copy of this network that adds only the embedding column <paramref name="outputColumnName"/>
+    /// (the penultimate features, <see cref="CnnModel.EmbeddingSize"/> floats) to feed another ML.NET trainer or a
+    /// nearest-neighbour search. It saves and loads as a classifier does; dispose it apart from this one.
+    /// </summary>
+    public CnnClassificationTransformer AsFeaturizer(string outputColumnName = CnnColumnNames.Embedding)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(outputColumnName);
+        ThrowIfDisposed();
+        using var copy = new MemoryStream();
+        Model.Save(copy);
+        copy.Position = 0;
+        var model = CnnModel.Load(copy, Model.Device, "the classifier's network");
+        try
+        {
+            return new CnnClassificationTransformer(model, FeatureColumnName, LabelColumnName, TestTimeAugmentation.None,
+                _columns.WithEmbedding(outputColumnName, model.EmbeddingSize, keepScores: false), _scoringBatchSize, TrainingHistory.Empty);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
 
     /// <summary>The report of each training epoch and how training ended; empty for a model loaded from a file.</summary>
     public TrainingHistory TrainingHistory { get; }
@@ -109,12 +142,14 @@ public sealed class CnnClassificationTransformer : ITransformer, ICanSaveModel, 
         writer.Write(_columns.Labels is not null);
         _columns.Labels?.Save(writer);
         writer.Write(LabelColumnName);
+        writer.Write(_columns.Scores);
+        writer.Write(_columns.EmbeddingColumnName ?? "");
     });
 
     // ML.NET's model loader finds this by name and signature (see the LoadableClass attribute in MlNetBridge).
     private static CnnClassificationTransformer Create(IHostEnvironment environment, ModelLoadContext loadContext)
     {
-        var reader = MlNetBridge.OpenModel(loadContext, Identity);
+        var reader = MlNetBridge.OpenModel(loadContext, Identity, out uint version);
         string featureColumnName = reader.ReadString();
         string scoreColumnName = reader.ReadString();
         string predictedLabelColumnName = reader.ReadString();
@@ -132,6 +167,15 @@ public sealed class CnnClassificationTransformer : ITransformer, ICanSaveModel, 
             var labels = reader.ReadBoolean() ? ClassLabels.Load(reader, model.Spec.ClassCount) : null;
             string labelColumnName = reader.ReadString();
             var columns = new ScoreColumns(scoreColumnName, predictedLabelColumnName, model.Spec.ClassCount, labels);
+            if (version >= EmbeddingVersion)
+            {
+                bool scores = reader.ReadBoolean();
+                string embedding = reader.ReadString();
+                if (embedding.Length > 0)
+                    columns = columns.WithEmbedding(embedding, model.EmbeddingSize, scores);
+                else if (!scores)
+                    throw new InvalidDataException("The saved CNN transformer has neither scores nor an embedding column.");
+            }
             return new CnnClassificationTransformer(model, featureColumnName, labelColumnName, testTimeAugmentation, columns, scoringBatchSize, TrainingHistory.Empty);
         }
         catch

@@ -17,4 +17,7 @@ public static class CnnColumnNames
 
     /// <summary>The predicted-class output column.</summary>
     public const string PredictedLabel = "PredictedLabel";
+
+    /// <summary>The embedding (penultimate features) output column.</summary>
+    public const string Embedding = "Embedding";
 }

@@ -13,12 +13,14 @@ internal sealed class CnnRowMapper : IRowToRowMapper
     private readonly ImageColumnBinding _binding;
     private readonly CnnModel _model;
     private readonly TestTimeAugmentation _augmentation;
+    private readonly ScoreColumns _columns;
 
     public CnnRowMapper(DataViewSchema inputSchema, ImageColumnBinding binding, CnnModel model, TestTimeAugmentation augmentation, ScoreColumns columns)
     {
         _binding = binding;
         _model = model;
         _augmentation = augmentation;
+        _columns = columns;
         InputSchema = inputSchema;
         OutputSchema = columns.AppendTo(inputSchema);
     }
@@ -52,7 +54,7 @@ internal sealed class CnnRowMapper : IRowToRowMapper
             _mapper = mapper;
             _input = input;
             _active = active;
-            _buffer = new ScoringBuffer(mapper._model, mapper._augmentation, mapper._binding.Shape, capacity: 1);
+            _buffer = new ScoringBuffer(mapper._model, mapper._augmentation, mapper._binding.Shape, capacity: 1, mapper._columns);
             _readImage = new(() => mapper._binding.CreateReader(input));
         }
 
@@ -69,9 +71,7 @@ internal sealed class CnnRowMapper : IRowToRowMapper
             int inputCount = _mapper.InputSchema.Count;
             if (column.Index < inputCount)
                 return _input.GetGetter<TValue>(_mapper.InputSchema[column.Index]);
-            Delegate getter = column.Index == inputCount
-                ? _buffer.ScoreGetter(EnsureScored)
-                : _buffer.PredictedLabelGetter(EnsureScored);
+            Delegate getter = _buffer.Getter(_mapper._columns.Kinds[column.Index - inputCount], EnsureScored);
             return getter as ValueGetter<TValue>
                 ?? throw new InvalidOperationException($"Column '{column.Name}' has type {column.Type}, not {typeof(TValue).Name}.");
         }

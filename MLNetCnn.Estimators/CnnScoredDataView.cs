@@ -18,6 +18,7 @@ internal sealed class CnnScoredDataView : IDataView
     private readonly CnnModel _model;
     private readonly TestTimeAugmentation _augmentation;
     private readonly int _batchSize;
+    private readonly ScoreColumns _columns;
     private readonly DataViewSchema.Column? _label;
 
     public CnnScoredDataView(IDataView input, ImageColumnBinding binding, CnnModel model, TestTimeAugmentation augmentation,
@@ -29,6 +30,7 @@ internal sealed class CnnScoredDataView : IDataView
         _model = model;
         _augmentation = augmentation;
         _batchSize = batchSize;
+        _columns = columns;
         Schema = columns.AppendTo(input.Schema);
     }
 
@@ -43,7 +45,7 @@ internal sealed class CnnScoredDataView : IDataView
     {
         var needed = columnsNeeded.Select(c => c.Index).ToHashSet();
         var inputColumns = _input.Schema.Where(c => needed.Contains(c.Index));
-        bool scoring = needed.Contains(ScoreIndex) || needed.Contains(PredictedLabelIndex);
+        bool scoring = needed.Any(i => i >= ScoreIndex);
         return new Cursor(this, _input.GetRowCursor(inputColumns), scoring ? _input.GetRowCursor([_binding.Column]) : null, needed);
     }
 
@@ -51,8 +53,6 @@ internal sealed class CnnScoredDataView : IDataView
         [GetRowCursor(columnsNeeded, rand)];
 
     private int ScoreIndex => _input.Schema.Count;
-
-    private int PredictedLabelIndex => _input.Schema.Count + 1;
 
     private sealed class Cursor : DataViewRowCursor
     {
@@ -75,7 +75,7 @@ internal sealed class CnnScoredDataView : IDataView
             if (lookahead is not null)
             {
                 _readImage = view._binding.CreateReader(lookahead);
-                _buffer = new ScoringBuffer(view._model, view._augmentation, view._binding.Shape, view._batchSize);
+                _buffer = new ScoringBuffer(view._model, view._augmentation, view._binding.Shape, view._batchSize, view._columns);
             }
         }
 
@@ -109,9 +109,7 @@ internal sealed class CnnScoredDataView : IDataView
                 return _rows.GetGetter<TValue>(_view._input.Schema[column.Index]);
             if (_buffer is null || !IsColumnActive(column))
                 throw new InvalidOperationException($"Column '{column.Name}' was not requested from this cursor.");
-            Delegate getter = column.Index == _view.ScoreIndex
-                ? _buffer.ScoreGetter(EnsurePositioned)
-                : _buffer.PredictedLabelGetter(EnsurePositioned);
+            Delegate getter = _buffer.Getter(_view._columns.Kinds[column.Index - _view.ScoreIndex], EnsurePositioned);
             return getter as ValueGetter<TValue>
                 ?? throw new InvalidOperationException($"Column '{column.Name}' has type {column.Type}, not {typeof(TValue).Name}.");
         }

@@ -59,15 +59,19 @@ namespace MLNetCnn.Estimators
         }
 
         /// <summary>Checks a model entry's version header and returns its reader, positioned after it.</summary>
-        public static BinaryReader OpenModel(ModelLoadContext context, LoaderIdentity identity)
+        public static BinaryReader OpenModel(ModelLoadContext context, LoaderIdentity identity) => OpenModel(context, identity, out _);
+
+        /// <summary>Checks a model entry's version header and returns its reader, positioned after it, and the version it was written in.</summary>
+        public static BinaryReader OpenModel(ModelLoadContext context, LoaderIdentity identity, out uint writtenVersion)
         {
             context.CheckAtModel(VersionInfoOf(identity));
+            writtenVersion = context.Header.ModelVerWritten;
             return context.Reader;
         }
 
         // The simple assembly name, so a model saved by a newer library version still finds an older one.
         private static VersionInfo VersionInfoOf(LoaderIdentity identity) =>
-            new(identity.ModelSignature, identity.Version, identity.Version, identity.Version,
+            new(identity.ModelSignature, identity.Version, identity.Version, identity.ReadsFrom ?? identity.Version,
                 loaderAssemblyName: typeof(MlNetBridge).Assembly.GetName().Name, loaderSignature: identity.LoaderSignature);
     }
 
@@ -75,7 +79,8 @@ namespace MLNetCnn.Estimators
     /// <param name="ModelSignature">Eight characters that open the model entry.</param>
     /// <param name="Version">The format version written and read.</param>
     /// <param name="LoaderSignature">The name the loader is registered under.</param>
-    internal sealed record LoaderIdentity(string ModelSignature, uint Version, string LoaderSignature);
+    /// <param name="ReadsFrom">The oldest version still read; null for <paramref name="Version"/> only.</param>
+    internal sealed record LoaderIdentity(string ModelSignature, uint Version, string LoaderSignature, uint? ReadsFrom = null);
 }
 
 namespace System.Runtime.CompilerServices

@@ -3,14 +3,41 @@ using Microsoft.ML.Data;
 
 namespace MLNetCnn.Estimators;
 
+/// <summary>What an output column of a CNN transformer holds.</summary>
+internal enum OutputKind
+{
+    Score,
+    PredictedLabel,
+    Embedding,
+}
+
 /// <summary>
-/// The two columns a CNN classifier adds, typed and annotated as ML.NET's multiclass trainers do, so that
+/// The columns a CNN classifier adds, typed and annotated as ML.NET's multiclass trainers do, so that
 /// <c>MulticlassClassification.Evaluate</c>, <c>MapKeyToValue</c> and <c>PredictionEngine</c> accept them:
 /// <c>Score</c>, a vector of class probabilities with the class names as slot names, and
-/// <c>PredictedLabel</c>, a key over the classes carrying the label's key values.
+/// <c>PredictedLabel</c>, a key over the classes carrying the label's key values; and, when asked for, an embedding
+/// column of the penultimate features. A featurizer adds the embedding column alone (<paramref name="scores"/> false).
 /// </summary>
-internal sealed class ScoreColumns(string scoreColumnName, string predictedLabelColumnName, int classCount, ClassLabels? labels)
+internal sealed class ScoreColumns(string scoreColumnName, string predictedLabelColumnName, int classCount, ClassLabels? labels,
+    string? embeddingColumnName = null, int embeddingSize = 0, bool scores = true)
 {
+    /// <summary>Whether the score and predicted-label columns are added.</summary>
+    public bool Scores { get; } = scores;
+
+    /// <summary>Name of the embedding column, or null for none.</summary>
+    public string? EmbeddingColumnName { get; } = embeddingColumnName;
+
+    /// <summary>The length of the embedding vectors.</summary>
+    public int EmbeddingSize { get; } = embeddingSize;
+
+    /// <summary>The output columns in the order they follow the input's.</summary>
+    public IReadOnlyList<OutputKind> Kinds =>
+        [.. Scores ? [OutputKind.Score, OutputKind.PredictedLabel] : Array.Empty<OutputKind>(), .. EmbeddingColumnName is null ? [] : new[] { OutputKind.Embedding }];
+
+    /// <summary>The same columns with an embedding column of <paramref name="size"/> added, or alone when <paramref name="keepScores"/> is false.</summary>
+    public ScoreColumns WithEmbedding(string columnName, int size, bool keepScores) =>
+        new(ScoreColumnName, PredictedLabelColumnName, ClassCount, Labels, columnName, size, keepScores);
+
     /// <summary>Name of the probability vector column.</summary>
     public string ScoreColumnName { get; } = scoreColumnName;
 
@@ -29,13 +56,18 @@ internal sealed class ScoreColumns(string scoreColumnName, string predictedLabel
     /// <summary>The type of the predicted label column.</summary>
     public KeyDataViewType PredictedLabelType => new(typeof(uint), ClassCount);
 
-    /// <summary>The input schema with the two columns appended (hiding input columns of the same names).</summary>
+    /// <summary>The input schema with the output columns appended (hiding input columns of the same names).</summary>
     public DataViewSchema AppendTo(DataViewSchema input)
     {
         var builder = new DataViewSchema.Builder();
         builder.AddColumns(input);
-        builder.AddColumn(ScoreColumnName, ScoreType, ScoreAnnotations());
-        builder.AddColumn(PredictedLabelColumnName, PredictedLabelType, PredictedLabelAnnotations());
+        if (Scores)
+        {
+            builder.AddColumn(ScoreColumnName, ScoreType, ScoreAnnotations());
+            builder.AddColumn(PredictedLabelColumnName, PredictedLabelType, PredictedLabelAnnotations());
+        }
+        if (EmbeddingColumnName is not null)
+            builder.AddColumn(EmbeddingColumnName, new VectorDataViewType(NumberDataViewType.Single, EmbeddingSize));
         return builder.ToSchema();
     }
 

@@ -18,10 +18,21 @@ internal sealed class ScoringBuffer
     private readonly int _imageSize;
     private readonly float[] _pixels;
     private readonly float[] _probabilities;
+    private readonly bool _scores;
+    private readonly int _embeddingSize;
+    private readonly float[] _embeddings;
     private int _current;
 
-    public ScoringBuffer(CnnModel model, TestTimeAugmentation augmentation, ImageShape imageShape, int capacity)
+    /// <param name="model">The network.</param>
+    /// <param name="augmentation">The views whose probabilities are averaged.</param>
+    /// <param name="imageShape">The shape of the images read.</param>
+    /// <param name="capacity">Images per batch.</param>
+    /// <param name="columns">Which outputs to compute: probabilities, embeddings (of the image as it is), or both.</param>
+    public ScoringBuffer(CnnModel model, TestTimeAugmentation augmentation, ImageShape imageShape, int capacity, ScoreColumns columns)
     {
+        _scores = columns.Scores;
+        _embeddingSize = columns.EmbeddingColumnName is null ? 0 : columns.EmbeddingSize;
+        _embeddings = new float[capacity * _embeddingSize];
         _model = model;
         _augmenter = new TestTimeAugmenter(augmentation, imageShape, model.Spec.Input);
         _classCount = model.Spec.ClassCount;
@@ -38,8 +49,30 @@ internal sealed class ScoringBuffer
     public Span<float> ImageSlot(int index) => _pixels.AsSpan(index * _imageSize, _imageSize);
 
     /// <summary>Runs the network on (the views of) the first <paramref name="count"/> image slots.</summary>
-    public void Score(int count) =>
-        _augmenter.PredictProbabilities(_model, _pixels.AsSpan(0, count * _imageSize), count, _probabilities.AsSpan(0, count * _classCount));
+    public void Score(int count)
+    {
+        if (_scores)
+            _augmenter.PredictProbabilities(_model, _pixels.AsSpan(0, count * _imageSize), count, _probabilities.AsSpan(0, count * _classCount));
+        if (_embeddingSize > 0)
+            _model.PredictEmbeddings(_pixels.AsSpan(0, count * _imageSize), count, _embeddings.AsSpan(0, count * _embeddingSize));
+    }
+
+    /// <summary>The getter of an output column.</summary>
+    public Delegate Getter(OutputKind kind, Action ensureScored) => kind switch
+    {
+        OutputKind.Score => ScoreGetter(ensureScored),
+        OutputKind.PredictedLabel => PredictedLabelGetter(ensureScored),
+        _ => EmbeddingGetter(ensureScored),
+    };
+
+    /// <summary>Serves the selected image's embedding.</summary>
+    public ValueGetter<VBuffer<float>> EmbeddingGetter(Action ensureScored) => (ref VBuffer<float> destination) =>
+    {
+        ensureScored();
+        var editor = VBufferEditor.Create(ref destination, _embeddingSize);
+        _embeddings.AsSpan(_current * _embeddingSize, _embeddingSize).CopyTo(editor.Values);
+        destination = editor.Commit();
+    };
 
     /// <summary>Makes image <paramref name="index"/> of the last batch the one the getters serve.</summary>
     public void Select(int index) => _current = index;

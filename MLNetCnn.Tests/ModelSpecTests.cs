@@ -19,9 +19,11 @@ public sealed class ModelSpecTests
     [TestMethod]
     public void AnArchitectureWithoutOptionsSaysSo()
     {
-        var error = Assert.ThrowsExactly<ArgumentException>(() => ModelZoo.Create("vgg11", WithOptions(("alpha", 0.5))));
+        var error = Assert.ThrowsExactly<ArgumentException>(() => ModelZoo.Create("googlenet", WithOptions(("alpha", 0.5))));
 
         StringAssert.Contains(error.Message, "it takes none");
+        var vgg = Assert.ThrowsExactly<ArgumentException>(() => ModelZoo.Create("vgg11", WithOptions(("alpha", 0.5))));
+        StringAssert.Contains(vgg.Message, "vgg11 has no option 'alpha'; it takes: adaptive_pool.");
     }
 
     [TestMethod]

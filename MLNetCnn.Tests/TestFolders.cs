@@ -18,10 +18,11 @@ public static class TestFolders
     public static string Create() =>
         Directory.CreateDirectory(Path.Combine(RunFolder.Value, Guid.NewGuid().ToString("N")[..12])).FullName;
 
-    /// <summary>Deletes the folders of this test run.</summary>
+    /// <summary>Deletes the folders of this test run, and stops the PostgreSQL cluster of the study tests if they started it.</summary>
     [AssemblyCleanup]
     public static void DeleteRunFolder()
     {
+        Studies.PostgresServer.Stop();
         if (RunFolder.IsValueCreated)
             Directory.Delete(RunFolder.Value, recursive: true);
     }

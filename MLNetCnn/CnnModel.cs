@@ -15,7 +15,7 @@ namespace MLNetCnn;
 /// several threads at once; <see cref="Dispose"/> waits for calls under way, and any call after it throws
 /// <see cref="ObjectDisposedException"/>. Training goes through <see cref="ClassifierTrainer"/>.
 /// </summary>
-public sealed class CnnModel : IDisposable
+public sealed partial class CnnModel : IDisposable
 {
     private const string FileSignature = "MLNetCnn.CnnModel";
     private const int FormatVersion = 2;

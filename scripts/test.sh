@@ -11,9 +11,11 @@ if ! command -v dotnet >/dev/null; then
 fi
 
 # Debian packages the tests use: PyTorch and torchvision for /usr/bin/python3 (the torchvision parity and fine-tuning
-# tests), fonts for the text in report plots, and Jupyter's nbconvert and kernel specs (the notebook tests run every
-# notebook in the .NET Interactive kernel).
-apt_packages=(python3-torchvision fonts-dejavu-core jupyter-nbconvert jupyter-client)
+# tests), fonts for the text in report plots, Jupyter's nbconvert and kernel specs (the notebook tests run every
+# notebook in the .NET Interactive kernel), and the PostgreSQL 15 server (the study tests start a private cluster of
+# their own on a free local port, as the postgres user when run as root, and stop it at the end; see
+# MLNetCnn.Tests/Studies/PostgresServer.cs).
+apt_packages=(python3-torchvision fonts-dejavu-core jupyter-nbconvert jupyter-client postgresql)
 if command -v dpkg >/dev/null && ! dpkg -s "${apt_packages[@]}" >/dev/null 2>&1; then
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
   export DEBIAN_FRONTEND=noninteractive

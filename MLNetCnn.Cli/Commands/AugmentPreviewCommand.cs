@@ -13,27 +13,12 @@ namespace MLNetCnn.Cli.Commands;
 /// <summary><c>mlnetcnn augment-preview</c>: writes a PNG grid of training images next to augmented versions of them.</summary>
 internal static class AugmentPreviewCommand
 {
-    private static readonly IReadOnlyDictionary<string, (string Description, Func<MLContext, int, int, IEstimator<ITransformer>> Create)> Stages =
-        new Dictionary<string, (string, Func<MLContext, int, int, IEstimator<ITransformer>>)>(StringComparer.OrdinalIgnoreCase)
-        {
-            ["crop"] = ("random crop after zero padding by an eighth of the size", (ml, w, h) => ml.Transforms.RandomCrop(h, w, padding: Math.Max(1, Math.Min(w, h) / 8))),
-            ["hflip"] = ("random horizontal flip", (ml, _, _) => ml.Transforms.RandomHorizontalFlip()),
-            ["vflip"] = ("random vertical flip", (ml, _, _) => ml.Transforms.RandomVerticalFlip()),
-            ["resized-crop"] = ("random resized crop of 35-100 % of the area", (ml, w, h) =>
-                ml.Transforms.RandomResizedCrop(new RandomResizedCropOptions { Height = h, Width = w, MinScale = 0.35 })),
-            ["affine"] = ("rotation up to 15 degrees, shift up to 10 %, zoom 0.9-1.1, shear up to 10 degrees", (ml, _, _) =>
-                ml.Transforms.RandomAffine(degrees: 15, translate: 0.1, minScale: 0.9, maxScale: 1.1, shear: 10)),
-            ["jitter"] = ("brightness, contrast and saturation jitter of 0.4", (ml, _, _) => ml.Transforms.ColorJitter(0.4, 0.4, 0.4)),
-            ["lighting"] = ("AlexNet PCA lighting noise, 5 times AlexNet's strength to be seen (RGB data only)", (ml, _, _) => ml.Transforms.PcaLighting(standardDeviation: 0.5)),
-            ["erase"] = ("random erasing with probability 0.5", (ml, _, _) => ml.Transforms.RandomErasing()),
-        };
-
     public static Command Create(CliConsole console)
     {
         var data = CommonOptions.Data("the embedded Fashion-MNIST subset");
         var augment = new Option<string>("--augment")
         {
-            Description = $"Comma-separated stages, applied in order: {string.Join(", ", Stages.Keys)}.",
+            Description = $"Comma-separated stages, applied in order, each with an optional setting (name=value): {AugmentationRecipe.Help}.",
             DefaultValueFactory = _ => "crop,hflip,affine",
         };
         var samples = new Option<int>("--samples") { Description = "Training images shown, one per row (1-64).", DefaultValueFactory = _ => 8 };
@@ -62,20 +47,15 @@ internal static class AugmentPreviewCommand
         CheckRange("--samples", samples, 64);
         CheckRange("--variants", variants, 32);
         CheckRange("--scale", scale, 16);
-        var names = augment.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (names.Length == 0)
-            throw new ArgumentException("--augment names no stage.");
-        if (names.FirstOrDefault(n => !Stages.ContainsKey(n)) is { } unknown)
-            throw new ArgumentException($"--augment: unknown stage '{unknown}'; known: {string.Join(", ", Stages.Keys)}.");
+        var recipe = AugmentationRecipe.Parse(augment, "--augment");
+        if (recipe.CropSize is not null)
+            throw new ArgumentException("--augment: crop-to changes the image size, which a preview grid cannot show beside the originals.");
 
         var mlContext = new MLContext(seed: seed);
         var source = DataSource.Open(dataPath);
         var rows = mlContext.Data.TakeRows(source.Load(mlContext, DataSplit.Train, request), samples);
-        var shape = ShapeOf(rows.Schema[CnnColumnNames.Features]);
-        IEstimator<ITransformer> pipeline = Stages[names[0]].Create(mlContext, shape.Width, shape.Height);
-        foreach (var name in names.Skip(1))
-            pipeline = pipeline.Append(Stages[name].Create(mlContext, shape.Width, shape.Height));
-        var augmented = pipeline.Fit(rows).Transform(rows);
+        var shape = AugmentationRecipe.ShapeOf(rows.Schema[CnnColumnNames.Features]);
+        var augmented = recipe.Create(mlContext, shape).Fit(rows).Transform(rows);
 
         // Column 0 holds the original images, column k the k-th pass over the augmented data.
         var columns = new List<float[][]> { Pixels(mlContext, rows) };
@@ -83,9 +63,8 @@ internal static class AugmentPreviewCommand
             columns.Add(Pixels(mlContext, augmented));
         var grid = ImageGallery.Draw([.. Enumerable.Range(0, columns[0].Length).Select(row => new GalleryRow([.. columns.Select(c => c[row])]))], shape, scale);
         grid.SavePng(outputPath);
-        string recipe = string.Join(", then ", names.Select(n => Stages[n].Description));
         console.Ansi.MarkupLineInterpolated(
-            $"Wrote [bold]{Path.GetFullPath(outputPath)}[/] ({grid.Width}x{grid.Height} pixels): {columns[0].Length} training images from {source.Description}, each followed by {variants} augmented versions ({recipe}).");
+            $"Wrote [bold]{Path.GetFullPath(outputPath)}[/] ({grid.Width}x{grid.Height} pixels): {columns[0].Length} training images from {source.Description}, each followed by {variants} augmented versions ({recipe.ToString()}).");
     }
 
     private static void CheckRange(string option, int value, int max)
@@ -93,14 +72,6 @@ internal static class AugmentPreviewCommand
         if (value < 1 || value > max)
             throw new ArgumentOutOfRangeException(option, value, $"{option} must be between 1 and {max}; got {value}.");
     }
-
-    // Every preset keeps the image size, so originals and augmented images share one cell size.
-    private static ImageShape ShapeOf(DataViewSchema.Column column) => column.Type switch
-    {
-        ImageDataViewType image => new ImageShape(3, image.Height, image.Width),
-        VectorDataViewType { Dimensions.Length: 3 } vector => new ImageShape(vector.Dimensions[0], vector.Dimensions[1], vector.Dimensions[2]),
-        _ => throw new InvalidDataException($"Column '{column.Name}' holds {column.Type}, not images of a known shape."),
-    };
 
     // Images become CHW vectors of red, green and blue through ML.NET's own ExtractPixels; one call reads one pass over the data.
     private static float[][] Pixels(MLContext mlContext, IDataView data) =>

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Globalization;
 using Microsoft.ML;
 using MLNetCnn.Cli.Data;
@@ -6,6 +7,7 @@ using MLNetCnn.Cli.Reports;
 using MLNetCnn.Data;
 using MLNetCnn.Estimators;
 using MLNetCnn.Runtime;
+using MLNetCnn.Studies;
 using Spectre.Console;
 
 namespace MLNetCnn.Cli.Commands;
@@ -16,130 +18,60 @@ namespace MLNetCnn.Cli.Commands;
 /// </summary>
 internal static class CompareCommand
 {
-    /// <summary>Whether candidates train with augmentation.</summary>
-    internal enum AugmentChoice
-    {
-        /// <summary>Without.</summary>
-        Off,
-
-        /// <summary>With.</summary>
-        On,
-
-        /// <summary>Each combination both ways.</summary>
-        Both,
-    }
-
     public static Command Create(CliConsole console)
     {
-        var data = CommonOptions.Data("the embedded Fashion-MNIST subset (its 6,000 training images)");
-        var architectures = new Option<string[]>("--arch")
-        {
-            Description = $"Architectures to compare, space- or comma-separated: {string.Join(", ", ModelZoo.Names)}.",
-            AllowMultipleArgumentsPerToken = true,
-            DefaultValueFactory = _ => ["lenet5", "resnet20", "mobilenet-v1-0.25"],
-        };
-        var learningRates = new Option<double[]>("--lr") { Description = "Learning rates to try.", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [1e-3] };
-        var batchSizes = new Option<int[]>("--batch-size") { Description = "Mini-batch sizes to try.", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [64] };
-        var epochs = new Option<int[]>("--epochs") { Description = "Epoch counts to try.", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [5] };
-        var augment = new Option<AugmentChoice>("--augment")
-        {
-            Description = "Train with random shifts and mirroring: off, on, or both (every combination both ways).",
-            DefaultValueFactory = _ => AugmentChoice.Off,
-        };
-        var search = new Option<CnnSearchStrategy>("--search")
-        {
-            Description = "grid: every combination, architectures first; random: combinations in a random order without repeats.",
-            DefaultValueFactory = _ => CnnSearchStrategy.Grid,
-        };
-        var maxTrials = new Option<int?>("--max-trials") { Description = "The most trials to run; default: every combination." };
-        var timeBudget = new Option<string?>("--time-budget")
-        {
-            Description = "Wall-clock limit for the whole comparison, as seconds or with a unit (90s, 10m, 1.5h); the running trial stops at it.",
-        };
-        var folds = new Option<int>("--folds") { Description = "k-fold cross-validation with k folds (at least 2); 0 evaluates on a holdout.", DefaultValueFactory = _ => 0 };
-        var holdoutFraction = new Option<double>("--holdout-fraction") { Description = "Share of the data held out to evaluate each trial when --folds is 0.", DefaultValueFactory = _ => 0.2 };
-        var metric = new Option<CnnExperimentMetric>("--metric")
-        {
-            Description = "The metric to rank by: MicroAccuracy, MacroAccuracy or LogLoss.",
-            DefaultValueFactory = _ => CnnExperimentMetric.MicroAccuracy,
-        };
-        var device = CommonOptions.Device();
-        var seed = new Option<int>("--seed") { Description = "Seed for splits, search order, initialisation and shuffling.", DefaultValueFactory = _ => 1 };
-        var imageSize = new Option<string>("--image-size") { Description = "Image files are resized to this: N (square) or WIDTHxHEIGHT.", DefaultValueFactory = _ => "32" };
-        var channels = new Option<int?>("--channels") { Description = "Read images as 1 (grey) or 3 (RGB) channels; default: 3 for image files, the data's own otherwise." };
-        var skipUnreadable = CommonOptions.SkipUnreadable();
-        var maxImagePixels = CommonOptions.MaxImagePixels();
-        var cache = CommonOptions.Cache();
-        var output = new Option<string?>("--output", "-o") { Description = "The folder for the leaderboard, the chart and the best model; default: runs/compare-TIME." };
-
-        var optimization = new OptimizationFlags();
-        var schedule = new ScheduleFlags();
-
+        var flags = new CompareFlags();
         var command = new Command("compare", "Compare architectures and training settings within a time budget: a leaderboard (table, CSV, JSON, Markdown), " +
-            "a chart of accuracy against training time, and the best model.")
-        {
-            data, architectures, learningRates, batchSizes, epochs, augment, search, maxTrials, timeBudget, folds, holdoutFraction, metric, device, seed,
-            imageSize, channels, skipUnreadable, maxImagePixels, cache, output,
-        };
-        optimization.AddTo(command);
-        schedule.AddTo(command);
+            "a chart of accuracy against training time, and the best model. With --storage, trials live in a study store: a killed run resumes, " +
+            "and mlnetcnn worker processes on other machines share the work.");
+        flags.AddTo(command);
         command.SetAction(parse => CommandRunner.Run(console, () =>
         {
-            var (width, height) = TrainCommand.ParseImageSize(parse.GetValue(imageSize)!);
-            var request = new ImageRequest(CnnColumnNames.Features, width, height, parse.GetValue(skipUnreadable), parse.GetValue(maxImagePixels));
-            var options = new CnnExperiment.Options
-            {
-                SearchSpace = new CnnSearchSpace
-                {
-                    Architectures = [.. parse.GetValue(architectures)!.SelectMany(a => a.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))],
-                    LearningRates = [.. parse.GetValue(learningRates)!],
-                    BatchSizes = [.. parse.GetValue(batchSizes)!],
-                    Epochs = [.. parse.GetValue(epochs)!],
-                    Augmentation = parse.GetValue(augment) switch { AugmentChoice.On => [true], AugmentChoice.Both => [false, true], _ => [false] },
-                },
-                SearchStrategy = parse.GetValue(search),
-                MaxTrials = parse.GetValue(maxTrials),
-                TimeBudget = parse.GetValue(timeBudget) is { } budget ? ParseDuration(budget) : null,
-                CrossValidationFolds = parse.GetValue(folds),
-                HoldoutFraction = parse.GetValue(holdoutFraction),
-                OptimizationMetric = parse.GetValue(metric),
-                Seed = parse.GetValue(seed),
-                Trainer = new CnnClassificationTrainer.Options
-                {
-                    Device = parse.GetValue(device), Seed = parse.GetValue(seed), CacheDirectory = parse.GetValue(cache),
-                    SkipUnreadableImages = parse.GetValue(skipUnreadable),
-                },
-            };
-            optimization.ApplyTo(parse, options.Trainer);
-            schedule.ApplyTo(parse, options.Trainer);
-            string folder = parse.GetValue(output) ?? Path.Combine("runs", $"compare-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}");
-            Compare(console, parse.GetValue(data), options, parse.GetValue(channels), request, folder);
+            var settings = flags.Read(parse);
+            string folder = settings.Output ?? Path.Combine("runs", $"compare-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}");
+            Compare(console, settings, folder, StudyArguments(parse));
         }));
         return command;
     }
 
-    private static void Compare(CliConsole console, string? dataPath, CnnExperiment.Options options, int? channels, ImageRequest request, string folder)
+    /// <summary>The compare options and the data a comparison or a worker trains on, read the same way for both.</summary>
+    internal sealed record Prepared(MLContext MLContext, IDataView Data, string Description, string Evaluation);
+
+    /// <summary>Checks the settings, opens the data and fills in what depends on it (channels, label keys, progress lines).</summary>
+    internal static Prepared Prepare(CliConsole console, CompareSettings settings)
     {
+        var options = settings.Experiment;
         foreach (var name in options.SearchSpace!.Architectures.Where(name => !ModelZoo.Contains(name)))
             throw new ArgumentException($"Unknown architecture '{name}'. Registered: {string.Join(", ", ModelZoo.Names)}.");
-        if (channels is not (null or 1 or 3))
-            throw new ArgumentException($"--channels must be 1 (grey) or 3 (RGB), not {channels}.");
+        if (settings.Channels is not (null or 1 or 3))
+            throw new ArgumentException($"--channels must be 1 (grey) or 3 (RGB), not {settings.Channels}.");
         DeviceSelector.Select(options.Trainer.Device);   // a missing GPU fails here once, not in every trial
         var mlContext = new MLContext(seed: options.Seed);
-        var source = DataSource.Open(dataPath);
-        options.Trainer.ImageChannels = channels ?? (source.IsImageFiles ? 3 : 0);
+        var source = DataSource.Open(settings.DataPath);
+        options.Trainer.ImageChannels = settings.Channels ?? (source.IsImageFiles ? 3 : 0);
         options.Preprocessing = LabelKeys.Map(mlContext, CnnColumnNames.Label, source.ClassNames);
         options.OnTrialStart = (number, candidate) => console.Ansi.MarkupLineInterpolated($"Trial {number}: [bold]{candidate.ToString()}[/]");
-        options.OnTrialEnd = trial => console.Output.WriteLine($"  {Outcome(trial)}");
-        var data = source.Load(mlContext, DataSplit.Train, request);
-        TrainCommand.ReportSkipped(console, request.Skipped);
+        options.OnTrialEnd = trial => console.Output.WriteLine($"  Trial {trial.TrialNumber}: {Outcome(trial)}");
+        var data = source.Load(mlContext, DataSplit.Train, settings.Request);
+        TrainCommand.ReportSkipped(console, settings.Request.Skipped);
+        if (settings.Augmentation is { } augmentation)
+            options.Augmentation = augmentation.Create(mlContext, AugmentationRecipe.ShapeOf(data.Schema[CnnColumnNames.Features]));
         string evaluation = options.CrossValidationFolds > 0
             ? $"{options.CrossValidationFolds}-fold cross-validation"
             : string.Create(CultureInfo.InvariantCulture, $"a {options.HoldoutFraction:P0} holdout");
         string description = source.HasSplits ? $"the training split of {source.Description}" : source.Description;
+        return new Prepared(mlContext, data, description, evaluation);
+    }
+
+    private static void Compare(CliConsole console, CompareSettings settings, string folder, StudySettings studySettings)
+    {
+        var options = settings.Experiment;
+        var (mlContext, data, description, evaluation) = Prepare(console, settings);
         console.Ansi.MarkupLineInterpolated($"Comparing on {description}, {evaluation}, ranked by {options.OptimizationMetric}.");
 
-        using var result = mlContext.CreateCnnExperiment(options).Execute(data);
+        using var result = settings.Storage is { } storageUrl
+            ? ExecuteInStudy(console, settings, mlContext.CreateCnnExperiment(options), data, storageUrl, studySettings)
+            : mlContext.CreateCnnExperiment(options).Execute(data);
         string? modelPath = null;
         if (result.BestModel is { } best)
         {
@@ -166,16 +98,50 @@ internal static class CompareCommand
         console.Ansi.MarkupLineInterpolated($"Saved the best model ({TrainCommand.ModelFileName}) and the leaderboard ({ComparisonReport.MarkdownFile}) in [bold]{Path.GetFullPath(folder)}[/].");
     }
 
+    private static CnnExperimentResult ExecuteInStudy(CliConsole console, CompareSettings settings, CnnExperiment experiment, IDataView data,
+        string storageUrl, StudySettings studySettings)
+    {
+        var storage = CnnStudyStorage.Open(storageUrl);
+        var study = CnnStudy.CreateOrLoad(storage, settings.StudyName!, studySettings.ToJson());
+        var trials = study.Trials();
+        if (trials.Count > 0)
+        {
+            int done = trials.Count(t => t.IsFinished);
+            console.Output.WriteLine($"Resuming study '{study.Name}' in {storage.Url}: {done} of {trials.Count} trials finished.");
+        }
+        else
+        {
+            console.Output.WriteLine($"Study '{study.Name}' in {storage.Url}.");
+        }
+        if (!settings.Train)
+            console.Output.WriteLine($"Waiting for workers: mlnetcnn worker --storage {storage.Url} --study {study.Name}");
+        return experiment.Execute(data, study, settings.StudyOptions(console));
+    }
+
+    /// <summary>What a worker needs to rebuild this comparison: the arguments as given, and the data's full path.</summary>
+    private static StudySettings StudyArguments(ParseResult parse)
+    {
+        var arguments = new List<string>();
+        foreach (var token in parse.Tokens.Where(t => t.Type is TokenType.Option or TokenType.Argument && t.Value != "--verbose"))
+        {
+            // A relative --data path would resolve against each worker's own folder.
+            bool isData = arguments.Count > 0 && arguments[^1] is "--data" or "-d" && token.Type == TokenType.Argument;
+            arguments.Add(isData ? Path.GetFullPath(token.Value) : token.Value);
+        }
+        return new StudySettings(arguments);
+    }
+
     private static string Outcome(CnnTrialResult trial) => trial.Status switch
     {
         CnnTrialStatus.Completed => string.Create(CultureInfo.InvariantCulture,
             $"micro accuracy {trial.MicroAccuracy!.Value.Mean:P2}, log-loss {trial.LogLoss!.Value.Mean:F4}, {trial.TrainingTime.TotalSeconds:F1} s"),
         CnnTrialStatus.Failed => $"failed: {trial.Error}",
+        CnnTrialStatus.Pruned => $"stopped by successive halving after epoch {trial.PrunedAtEpoch}, {trial.TrainingTime.TotalSeconds:F1} s",
         _ => $"stopped at the time budget after {trial.TrainingTime.TotalSeconds:F1} s",
     };
 
-    /// <summary>Reads <c>--time-budget</c>: seconds, or a number with s, m or h.</summary>
-    internal static TimeSpan ParseDuration(string text)
+    /// <summary>Reads <c>--time-budget</c> (or another duration flag): seconds, or a number with s, m or h.</summary>
+    internal static TimeSpan ParseDuration(string text, string flag = "--time-budget")
     {
         string trimmed = text.Trim();
         var (number, unit) = trimmed.Length > 0 && char.IsLetter(trimmed[^1]) ? (trimmed[..^1], char.ToLowerInvariant(trimmed[^1])) : (trimmed, 's');
@@ -184,6 +150,6 @@ internal static class CompareCommand
         {
             return TimeSpan.FromSeconds(value * unit switch { 'h' => 3600, 'm' => 60, _ => 1 });
         }
-        throw new ArgumentException($"--time-budget must be a positive number of seconds, or a number with s, m or h (90s, 10m, 1.5h), not '{text}'.");
+        throw new ArgumentException($"{flag} must be a positive number of seconds, or a number with s, m or h (90s, 10m, 1.5h), not '{text}'.");
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.ML;
 using MLNetCnn.Cli.Data;
 using MLNetCnn.Cli.Reports;
 using MLNetCnn.Data;
+using MLNetCnn.Estimators;
 using Spectre.Console;
 
 namespace MLNetCnn.Cli.Commands;
@@ -16,18 +17,25 @@ internal static class EvaluateCommand
         var data = CommonOptions.Data("the embedded Fashion-MNIST test subset (1,000 images); data with a test split is evaluated on it");
         var skipUnreadable = CommonOptions.SkipUnreadable();
         var maxImagePixels = CommonOptions.MaxImagePixels();
+        var topK = new Option<int?>("--top-k")
+        {
+            Description = $"Also report top-K accuracy (the true class among the K most probable); 0 for none. Default: {TopKAccuracy.DefaultK} " +
+                $"when the model has more than {TopKAccuracy.DefaultK} classes, else none.",
+        };
         var output = new Option<string?>("--output", "-o") { Description = "Also write a report folder (metrics.json, confusion matrix and kernels PNG, report.md) here." };
 
-        var command = new Command("evaluate", "Evaluate a saved model on labelled data: micro and macro accuracy, log-loss, per-class precision and recall, confusion table.")
+        var command = new Command("evaluate", "Evaluate a saved model on labelled data: micro, macro and top-k accuracy, log-loss, per-class precision and recall, confusion table.")
         {
-            model, data, skipUnreadable, maxImagePixels, output,
+            model, data, skipUnreadable, maxImagePixels, topK, output,
         };
         command.SetAction(parse => CommandRunner.Run(console, () =>
-            Evaluate(console, parse.GetValue(model)!, parse.GetValue(data), parse.GetValue(skipUnreadable), parse.GetValue(maxImagePixels), parse.GetValue(output))));
+            Evaluate(console, parse.GetValue(model)!, parse.GetValue(data), parse.GetValue(skipUnreadable), parse.GetValue(maxImagePixels), parse.GetValue(topK),
+                parse.GetValue(output))));
         return command;
     }
 
-    private static void Evaluate(CliConsole console, string modelPath, string? dataPath, bool skipUnreadable, long maxImagePixels, string? folder)
+    private static void Evaluate(CliConsole console, string modelPath, string? dataPath, bool skipUnreadable, long maxImagePixels, int? topK,
+        string? folder)
     {
         var mlContext = new MLContext(seed: 1);
         using var model = ModelFile.Load(mlContext, modelPath);
@@ -40,7 +48,7 @@ internal static class EvaluateCommand
         string testData = source.HasSplits ? $"the test split of {source.Description}" : source.Description;
         console.Ansi.MarkupLineInterpolated($"Evaluating [bold]{classifier.Model.Architecture}[/] ({input}, {classifier.ClassNames.Count} classes) on {testData}.");
 
-        var evaluation = Evaluation.Compute(mlContext, classifier, data);
+        var evaluation = Evaluation.Compute(mlContext, classifier, data, topK);
         EvaluationTables.Print(console.Ansi, evaluation);
         if (folder is null)
             return;

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using MLNetCnn.Data;
 
 namespace MLNetCnn.Cli.Commands;
@@ -14,11 +13,7 @@ internal static class SummaryCommand
         var height = new Option<int>("--height") { Description = "Input height in pixels.", DefaultValueFactory = _ => 224 };
         var width = new Option<int>("--width") { Description = "Input width in pixels.", DefaultValueFactory = _ => 224 };
         var classes = new Option<int>("--classes") { Description = "Number of classes.", DefaultValueFactory = _ => 1000 };
-        var options = new Option<string[]>("--option")
-        {
-            Description = "A family option as name=value, for example alpha=0.5 for mobilenet-v1; repeatable.",
-            Arity = ArgumentArity.ZeroOrMore,
-        };
+        var options = FamilyOptions.Flag();
 
         var command = new Command("summary", "Print an architecture's layers with output shapes, parameters and multiply-adds for one input size.")
         {
@@ -28,23 +23,10 @@ internal static class SummaryCommand
         {
             var spec = new ModelSpec(new ImageShape(parse.GetValue(channels), parse.GetValue(height), parse.GetValue(width)), parse.GetValue(classes))
             {
-                Options = ParseOptions(parse.GetValue(options) ?? []),
+                Options = FamilyOptions.Parse(parse.GetValue(options) ?? []),
             };
             console.Output.Write(ModelSummary.Create(parse.GetValue(architecture)!, spec).ToString());
         }));
         return command;
-    }
-
-    private static Dictionary<string, double> ParseOptions(string[] pairs)
-    {
-        var parsed = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase);
-        foreach (var pair in pairs)
-        {
-            var parts = pair.Split('=', 2);
-            if (parts.Length != 2 || !double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out double value))
-                throw new ArgumentException($"--option '{pair}' must be name=number, for example alpha=0.5.");
-            parsed[parts[0].Trim()] = value;
-        }
-        return parsed;
     }
 }

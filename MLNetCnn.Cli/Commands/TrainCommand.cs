@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLNetCnn.Augmentation;
 using MLNetCnn.Cli.Data;
 using MLNetCnn.Cli.Progress;
 using MLNetCnn.Cli.Reports;
@@ -26,7 +27,7 @@ internal static class TrainCommand
         var architecture = new Option<string?>("--arch") { Description = $"The architecture: {string.Join(", ", ModelZoo.Names)}; default: lenet5, or that of --weights." };
         var weights = new Option<string?>("--weights")
         {
-            Description = "Fine-tune pretrained weights (a file from scripts/convert_torchvision.py): their network with a new classifier head for the data's classes, images standardised as the weights expect.",
+            Description = "Fine-tune pretrained weights (a torchvision state dict saved by torch.save, .pt/.pth, or as .safetensors, or a file from scripts/convert_torchvision.py): their network with a new classifier head for the data's classes, images standardised as the weights expect.",
         };
         var frozenBackboneEpochs = new Option<int>("--freeze-backbone-epochs") { Description = "Epochs at the start during which only the classifier head learns (as many as --epochs: throughout)." };
         var backboneLearningRateFactor = new Option<double>("--backbone-lr-factor") { Description = "The backbone's learning rate as a multiple of --lr, e.g. 0.1 when fine-tuning.", DefaultValueFactory = _ => 1 };
@@ -44,18 +45,27 @@ internal static class TrainCommand
         var cache = CommonOptions.Cache();
         var output = new Option<string?>("--output", "-o") { Description = $"The run folder for {ModelFileName} and the report; default: runs/ARCH-TIME." };
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace an --output folder that already holds files (by default it is refused)." };
+        var augment = new Option<string?>("--augment")
+        {
+            Description = "Training-only augmentation: comma-separated stages, applied in order, each with an optional setting (name=value): " +
+                $"{AugmentationRecipe.Help}. For example crop,hflip (CIFAR) or crop-to=224,hflip,lighting with --image-size 256 --tta tencrop (AlexNet).",
+        };
         var optimization = new OptimizationFlags();
         var schedule = new ScheduleFlags();
+        var recipe = new RecipeFlags();
         var runControl = new RunControlFlags();
+        var imbalance = new ImbalanceFlags();
 
         var command = new Command("train", "Train a CNN, evaluate it on the test data, and save the model and a report (metrics.json, plots, report.md).")
         {
             data, architecture, weights, frozenBackboneEpochs, backboneLearningRateFactor, epochs, batchSize, learningRate, device, seed,
-            validationFraction, testFraction, imageSize, channels, skipUnreadable, maxImagePixels, cache, output, overwrite,
+            validationFraction, testFraction, imageSize, channels, skipUnreadable, maxImagePixels, cache, output, overwrite, augment,
         };
         optimization.AddTo(command);
         schedule.AddTo(command);
+        recipe.AddTo(command);
         runControl.AddTo(command);
+        imbalance.AddTo(command);
         command.SetAction(parse => CommandRunner.Run(console, () =>
         {
             string? weightsFile = parse.GetValue(weights);
@@ -79,18 +89,27 @@ internal static class TrainCommand
             };
             optimization.ApplyTo(parse, options);
             schedule.ApplyTo(parse, options);
+            recipe.ApplyTo(parse, options);
             runControl.ApplyTo(parse, options);
+            imbalance.ApplyTo(parse, options);
+            var augmentation = parse.GetValue(augment) is { } stages ? AugmentationRecipe.Parse(stages, "--augment") : null;
             string folder = parse.GetValue(output) ?? Path.Combine("runs", $"{arch}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}");
             var request = new ImageRequest(CnnColumnNames.Features, width, height, parse.GetValue(skipUnreadable), parse.GetValue(maxImagePixels));
-            Train(console, parse.GetValue(data), options, parse.GetValue(channels), parse.GetValue(testFraction), request, folder, parse.GetValue(overwrite));
+            Train(console, parse.GetValue(data), options, augmentation, parse.GetValue(channels), parse.GetValue(testFraction), request, folder,
+                parse.GetValue(overwrite));
         }));
         return command;
     }
 
-    private static void Train(CliConsole console, string? dataPath, CnnClassificationTrainer.Options options, int? channels, double testFraction,
-        ImageRequest request, string folder, bool overwrite)
+    private static void Train(CliConsole console, string? dataPath, CnnClassificationTrainer.Options options, AugmentationRecipe? augmentation,
+        int? channels, double testFraction, ImageRequest request, string folder, bool overwrite)
     {
         string architecture = options.Architecture!;
+        if (augmentation?.CropSize is { } cropSize && options.TestTimeAugmentation != TestTimeAugmentation.TenCrop)
+        {
+            throw new ArgumentException($"--augment crop-to={cropSize} makes the network's input {cropSize}x{cropSize}, smaller than the images: " +
+                "score the test images with --tta tencrop.");
+        }
         if (!ModelZoo.Contains(architecture))
             throw new ArgumentException($"Unknown architecture '{architecture}'. Registered: {string.Join(", ", ModelZoo.Names)}.");
         if (channels is not (null or 1 or 3))
@@ -114,6 +133,9 @@ internal static class TrainCommand
         if (validation is not null)
             options.ValidationFraction = 0;
         ReportSkipped(console, request.Skipped);
+        var augmentationStages = augmentation?.Create(mlContext, AugmentationRecipe.ShapeOf(train.Schema[CnnColumnNames.Features]));
+        if (augmentation is not null)
+            console.Output.WriteLine($"Augmenting the training images: {augmentation}.");
         console.Ansi.MarkupLineInterpolated($"Training [bold]{architecture}[/]{(options.PretrainedWeights is { } weights ? $" from {weights}" : "")} on {source.Description}{(source.HasSplits ? "" : $" ({testFraction:P0} held out for testing)")}{(validation is null ? "" : ", validating on its validation split")}.");
 
         using var interrupt = new CancellationTokenSource();
@@ -132,7 +154,7 @@ internal static class TrainCommand
             {
                 options.OnEpochEnd = progress.Epoch;
                 options.OnStepEnd = progress.Step;
-                return Fit(mlContext, source, options, train, validation);
+                return Fit(mlContext, source, options, augmentationStages, train, validation);
             });
         }
         catch (OperationCanceledException) when (interrupt.IsCancellationRequested)
@@ -141,6 +163,8 @@ internal static class TrainCommand
         }
         using var classifier = model.OfType<CnnClassificationTransformer>().Single();
         console.Output.WriteLine(classifier.TrainingHistory.ToString());
+        if (classifier.TrainingHistory.Divergence is { } divergence)
+            console.Error.WriteLine($"warning: {divergence}");
         var evaluation = Evaluation.Compute(mlContext, classifier, test);
         EvaluationTables.Print(console.Ansi, evaluation);
 
@@ -172,13 +196,17 @@ internal static class TrainCommand
         ? $"To continue, run the same command with --resume (checkpoints in '{checkpoints}')."
         : "To be able to resume an interrupted run, train with --checkpoints DIR.";
 
-    /// <summary>Maps labels to keys, trains (validating on <paramref name="validation"/> when given) and maps predictions back to labels.</summary>
+    /// <summary>
+    /// Maps labels to keys, trains on the augmented images (validating on <paramref name="validation"/> when given) and maps predictions back
+    /// to labels; the augmentation stages are training-only, so the model holds none of them.
+    /// </summary>
     private static TransformerChain<ITransformer> Fit(MLContext mlContext, DataSource source, CnnClassificationTrainer.Options options,
-        IDataView train, IDataView? validation)
+        IEstimator<ITransformer>? augmentation, IDataView train, IDataView? validation)
     {
         var keys = LabelKeys.Map(mlContext, CnnColumnNames.Label, source.ClassNames).Fit(train);
         var keyedTrain = keys.Transform(train);
-        var classifier = mlContext.MulticlassClassification.Trainers.Cnn(options).Fit(keyedTrain, validation is null ? null : keys.Transform(validation));
+        var trainingInput = augmentation is null ? keyedTrain : augmentation.Fit(keyedTrain).Transform(keyedTrain);
+        var classifier = mlContext.MulticlassClassification.Trainers.Cnn(options).Fit(trainingInput, validation is null ? null : keys.Transform(validation));
         var labels = mlContext.Transforms.Conversion.MapKeyToValue(CnnColumnNames.PredictedLabel).Fit(classifier.Transform(keyedTrain));
         return new TransformerChain<ITransformer>(keys, classifier, labels);
     }

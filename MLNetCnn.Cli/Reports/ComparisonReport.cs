@@ -86,12 +86,15 @@ internal sealed record ComparisonReport
         string budget = TimeBudgetSeconds is { } seconds ? string.Create(culture, $" of a {seconds:G4} s budget{(BudgetExhausted ? " (spent)" : "")}") : "";
         text.AppendLine(culture, $"- Ranked by {OptimizationMetric}; {Rows.Count} trials in {ElapsedSeconds:F1} s{budget}");
         text.AppendLine(BestModel is null ? "- No trial completed, so there is no best model." : $"- Best model: `{BestModel}`").AppendLine();
-        text.AppendLine("| Rank | Trial | Candidate | Status | Micro accuracy | Macro accuracy | Log-loss | Parameters | Mult-adds | Training s | Inference ms/image |");
-        text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
+        int topK = TopK;
+        string topKHeader = topK > 0 ? $" Top-{topK} accuracy |" : "";
+        text.AppendLine($"| Rank | Trial | Candidate | Status | Micro accuracy | Macro accuracy |{topKHeader} Log-loss | Parameters | Mult-adds | Training s | Inference ms/image |");
+        text.AppendLine($"|---|---|---|---|---|---|{(topK > 0 ? "---|" : "")}---|---|---|---|---|");
         foreach (var row in Rows)
         {
+            string topKCell = topK > 0 ? $" {Spread(row.TopKAccuracy, row.TopKAccuracyStd, "P2")} |" : "";
             text.AppendLine(culture, $"| {row.Rank?.ToString(culture) ?? ""} | {row.Trial} | {Escape(row.Candidate)} | {Escape(row.StatusText)} | " +
-                $"{Spread(row.MicroAccuracy, row.MicroAccuracyStd, "P2")} | {Spread(row.MacroAccuracy, row.MacroAccuracyStd, "P2")} | " +
+                $"{Spread(row.MicroAccuracy, row.MicroAccuracyStd, "P2")} | {Spread(row.MacroAccuracy, row.MacroAccuracyStd, "P2")} |{topKCell} " +
                 $"{Spread(row.LogLoss, row.LogLossStd, "F4")} | {row.Parameters:N0} | {row.MultiplyAdds:N0} | {row.TrainingSeconds:F1} | {row.InferenceMillisecondsPerImage:F3} |");
         }
         if (Chart is { } chart)
@@ -99,6 +102,10 @@ internal sealed record ComparisonReport
         text.AppendLine().AppendLine(culture, $"All numbers: [{JsonFile}]({JsonFile}), [{CsvFile}]({CsvFile}).");
         return text.ToString();
     }
+
+    /// <summary>The k of the trials' top-k accuracy (all share the data, so the k); 0 when none was measured.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public int TopK => Rows.Select(r => r.TopK).DefaultIfEmpty(0).Max();
 
     /// <summary>A mean, with its spread over folds when there is one.</summary>
     public static string Spread(double? mean, double? std, string format) => mean is not { } m ? ""
@@ -117,13 +124,14 @@ internal sealed record ComparisonReport
 internal sealed record LeaderboardRow(
     int? Rank, int Trial, string Architecture, IReadOnlyDictionary<string, double> ArchitectureOptions, string Candidate, double LearningRate, int BatchSize, int Epochs, bool Augmented, CnnTrialStatus Status,
     string? Error, double? MicroAccuracy, double? MicroAccuracyStd, double? MacroAccuracy, double? MacroAccuracyStd, double? LogLoss, double? LogLossStd,
-    long? Parameters, long? MultiplyAdds, double TrainingSeconds, double? InferenceMillisecondsPerImage)
+    long? Parameters, long? MultiplyAdds, double TrainingSeconds, double? InferenceMillisecondsPerImage,
+    int TopK = 0, double? TopKAccuracy = null, double? TopKAccuracyStd = null)
 {
     public static readonly string[] CsvHeader =
     [
         "rank", "trial", "architecture", "architecture_options", "learning_rate", "batch_size", "epochs", "augmented", "status", "error",
         "micro_accuracy", "micro_accuracy_std", "macro_accuracy", "macro_accuracy_std", "log_loss", "log_loss_std",
-        "parameters", "multiply_adds", "training_seconds", "inference_ms_per_image",
+        "parameters", "multiply_adds", "training_seconds", "inference_ms_per_image", "top_k", "top_k_accuracy", "top_k_accuracy_std",
     ];
 
     /// <summary>The status, or the error of a failed trial.</summary>
@@ -131,6 +139,7 @@ internal sealed record LeaderboardRow(
     {
         CnnTrialStatus.Completed => "completed",
         CnnTrialStatus.Failed => $"failed: {Error}",
+        CnnTrialStatus.Pruned => "stopped by successive halving",
         _ => "stopped at budget",
     };
 
@@ -145,7 +154,7 @@ internal sealed record LeaderboardRow(
             candidate.BatchSize!.Value, candidate.Epochs!.Value, candidate.Augment, trial.Status, trial.Error,
             trial.MicroAccuracy?.Mean, trial.MicroAccuracy?.StandardDeviation, trial.MacroAccuracy?.Mean, trial.MacroAccuracy?.StandardDeviation,
             trial.LogLoss?.Mean, trial.LogLoss?.StandardDeviation, trial.Parameters, trial.MultiplyAdds, trial.TrainingTime.TotalSeconds,
-            trial.InferenceMillisecondsPerImage);
+            trial.InferenceMillisecondsPerImage, trial.TopK, trial.TopKAccuracy?.Mean, trial.TopKAccuracy?.StandardDeviation);
     }
 
     public IEnumerable<string> CsvFields()
@@ -159,6 +168,7 @@ internal sealed record LeaderboardRow(
             Epochs.ToString(culture), Augmented ? "true" : "false", Status.ToString(), Error ?? "",
             Number(MicroAccuracy), Number(MicroAccuracyStd), Number(MacroAccuracy), Number(MacroAccuracyStd), Number(LogLoss), Number(LogLossStd),
             Parameters?.ToString(culture) ?? "", MultiplyAdds?.ToString(culture) ?? "", Number(TrainingSeconds), Number(InferenceMillisecondsPerImage),
+            TopK > 0 ? TopK.ToString(culture) : "", Number(TopKAccuracy), Number(TopKAccuracyStd),
         ];
     }
 }

@@ -14,6 +14,8 @@ namespace MLNetCnn.Cli.Reports;
 /// <param name="Precision">Per class: of the images predicted as it, the fraction that were.</param>
 /// <param name="Recall">Per class: of its images, the fraction predicted as it.</param>
 /// <param name="Confusion">Counts: row = true class, column = predicted class.</param>
+/// <param name="TopK">The k of <paramref name="TopKAccuracy"/>; 0 when it is not reported.</param>
+/// <param name="TopKAccuracy">The fraction of images whose true class is among the k most probable; null when k is 0.</param>
 internal sealed record Evaluation(
     IReadOnlyList<string> ClassNames,
     long ImageCount,
@@ -22,20 +24,30 @@ internal sealed record Evaluation(
     double LogLoss,
     IReadOnlyList<double> Precision,
     IReadOnlyList<double> Recall,
-    IReadOnlyList<IReadOnlyList<double>> Confusion)
+    IReadOnlyList<IReadOnlyList<double>> Confusion,
+    int TopK,
+    double? TopKAccuracy)
 {
     /// <summary>
     /// Scores <paramref name="data"/> (a text <c>Label</c> and the classifier's image column) and evaluates it.
     /// Labels are matched to the model's class names; a label the model does not know is an error naming it.
     /// </summary>
-    public static Evaluation Compute(MLContext mlContext, CnnClassificationTransformer classifier, IDataView data)
+    /// <param name="mlContext">The context.</param>
+    /// <param name="classifier">The model.</param>
+    /// <param name="data">The labelled images.</param>
+    /// <param name="topK">The k of the top-k accuracy (0 for none); null for <see cref="Estimators.TopKAccuracy.DefaultCount"/>.</param>
+    public static Evaluation Compute(MLContext mlContext, CnnClassificationTransformer classifier, IDataView data, int? topK = null)
     {
+        int k = topK is { } given
+            ? Estimators.TopKAccuracy.Validate(given, classifier.ClassNames.Count)
+            : Estimators.TopKAccuracy.DefaultCount(classifier.ClassNames.Count);
         const string key = "LabelKey";
         classifier.GetOutputSchema(data.Schema);
         var keyed = LabelKeys.Map(mlContext, key, classifier.ClassNames).Fit(data).Transform(data);
         CheckLabelsKnown(keyed, key, classifier.ClassNames);
 
-        var metrics = mlContext.MulticlassClassification.Evaluate(classifier.Transform(keyed), key, CnnColumnNames.Score, CnnColumnNames.PredictedLabel);
+        var metrics = mlContext.MulticlassClassification.Evaluate(classifier.Transform(keyed), key, CnnColumnNames.Score, CnnColumnNames.PredictedLabel,
+            topKPredictionCount: k);
         var matrix = metrics.ConfusionMatrix;
         return new Evaluation(
             classifier.ClassNames,
@@ -45,7 +57,9 @@ internal sealed record Evaluation(
             metrics.LogLoss,
             matrix.PerClassPrecision,
             matrix.PerClassRecall,
-            matrix.Counts);
+            matrix.Counts,
+            k,
+            k > 0 ? metrics.TopKAccuracy : null);
     }
 
     private static void CheckLabelsKnown(IDataView keyed, string keyColumn, IReadOnlyList<string> classNames)

@@ -13,6 +13,8 @@ internal static class EvaluationTables
         metrics.AddRow("Images", $"{evaluation.ImageCount}");
         metrics.AddRow("Micro accuracy", $"{evaluation.MicroAccuracy:P2}");
         metrics.AddRow("Macro accuracy", $"{evaluation.MacroAccuracy:P2}");
+        if (evaluation.TopKAccuracy is { } topK)
+            metrics.AddRow($"Top-{evaluation.TopK} accuracy", $"{topK:P2}");
         metrics.AddRow("Log-loss", $"{evaluation.LogLoss:F4}");
         console.Write(metrics);
 

@@ -62,6 +62,8 @@ internal static class ReportFolder
         text.AppendLine("| Metric | Value |").AppendLine("|---|---|");
         text.AppendLine(culture, $"| Micro accuracy | {report.Test.MicroAccuracy:P2} |");
         text.AppendLine(culture, $"| Macro accuracy | {report.Test.MacroAccuracy:P2} |");
+        if (report.Test.TopKAccuracy is { } topK)
+            text.AppendLine(culture, $"| Top-{report.Test.TopK} accuracy | {topK:P2} |");
         text.AppendLine(culture, $"| Log-loss | {report.Test.LogLoss:F4} |").AppendLine();
         text.AppendLine("| Class | Precision | Recall | Images |").AppendLine("|---|---|---|---|");
         foreach (var c in report.Test.Classes)

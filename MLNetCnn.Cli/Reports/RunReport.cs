@@ -70,14 +70,14 @@ internal sealed record EpochRecord(int Epoch, double TrainLoss, double TrainAccu
         report.ValidationAccuracy, report.LearningRate, report.ImagesPerSecond, report.Elapsed.TotalSeconds);
 }
 
-/// <summary>Metrics on labelled data.</summary>
+/// <summary>Metrics on labelled data; <c>TopK</c> and <c>TopKAccuracy</c> are left out when no top-k accuracy was measured.</summary>
 internal sealed record TestMetrics(long Images, double MicroAccuracy, double MacroAccuracy, double LogLoss, IReadOnlyList<ClassMetrics> Classes,
-    IReadOnlyList<IReadOnlyList<double>> Confusion)
+    IReadOnlyList<IReadOnlyList<double>> Confusion, int? TopK = null, double? TopKAccuracy = null)
 {
     public static TestMetrics From(Evaluation evaluation) => new(
         evaluation.ImageCount, evaluation.MicroAccuracy, evaluation.MacroAccuracy, evaluation.LogLoss,
         [.. evaluation.ClassNames.Select((name, i) => new ClassMetrics(name, evaluation.Precision[i], evaluation.Recall[i], (long)evaluation.Confusion[i].Sum()))],
-        evaluation.Confusion);
+        evaluation.Confusion, evaluation.TopKAccuracy is null ? null : evaluation.TopK, evaluation.TopKAccuracy);
 }
 
 /// <summary>One class's precision, recall and number of images.</summary>

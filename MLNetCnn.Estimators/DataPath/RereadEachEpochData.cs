@@ -39,6 +39,10 @@ internal sealed class RereadEachEpochData : IEpochData, IDisposable
 
     public long Count => _firstEpoch.Count;
 
+    public int Label(long row) => _firstEpoch.Label(row);
+
+    public long[] CountClasses() => [.. _firstEpoch.ClassCounts];
+
     public (Tensor Images, Tensor Labels) ReadBatch(int epoch, ReadOnlySpan<long> rows)
     {
         if (epoch != _epoch && epoch > 0)

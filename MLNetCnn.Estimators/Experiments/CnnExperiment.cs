@@ -60,6 +60,12 @@ public sealed class CnnExperiment
         /// <summary>The share of the training data held out for evaluation when there are no folds and no validation data.</summary>
         public double HoldoutFraction = 0.2;
 
+        /// <summary>
+        /// Stops trials that fall behind at rungs of epochs (asynchronous successive halving), so that a budget goes to the
+        /// promising ones; null trains every trial to its last epoch.
+        /// </summary>
+        public CnnSuccessiveHalving? SuccessiveHalving;
+
         /// <summary>The metric trials are ranked by.</summary>
         public CnnExperimentMetric OptimizationMetric = CnnExperimentMetric.MicroAccuracy;
 
@@ -100,6 +106,7 @@ public sealed class CnnExperiment
             if ((Candidates is { Count: > 0 }) == (SearchSpace is not null))
                 throw new ArgumentException("Give the experiment either Candidates or a SearchSpace (exactly one).");
             SearchSpace?.Validate();
+            SuccessiveHalving?.Validate();
             if (!Enum.IsDefined(SearchStrategy))
                 throw new ArgumentOutOfRangeException(nameof(SearchStrategy), SearchStrategy, "Unknown SearchStrategy.");
             if (!Enum.IsDefined(OptimizationMetric))
@@ -140,10 +147,17 @@ public sealed class CnnExperiment
         return Run(trainData, validationData, cancellationToken);
     }
 
-    private CnnExperimentResult Run(IDataView trainData, IDataView? validationData, CancellationToken cancellationToken)
+    /// <summary>The context and options the experiment was created with (read by stores that run its trials).</summary>
+    internal MLContext MLContext => _mlContext;
+
+    internal Options ExperimentOptions => _options;
+
+    /// <summary>
+    /// Checks the data and fixes what every trial shares, the same on every run with the same seed: the folds, the
+    /// candidates in the order they are tried (settings filled in, cut at MaxTrials), and the runner that trains them.
+    /// </summary>
+    internal ExperimentPlan Plan(IDataView trainData, IDataView? validationData)
     {
-        var clock = Stopwatch.StartNew();
-        using var budget = new ExperimentBudget(_options.TimeBudget, cancellationToken);
         CheckColumns(trainData.Schema, "training");
         if (validationData is not null)
             CheckColumns(validationData.Schema, "validation");
@@ -152,23 +166,31 @@ public sealed class CnnExperiment
         var candidates = _options.SearchSpace is null ? _options.Candidates
             : _options.SearchStrategy == CnnSearchStrategy.Random ? _options.SearchSpace.RandomOrder(seed)
             : _options.SearchSpace.Grid();
-        var runner = new TrialRunner(_mlContext, _options, folds, seed);
+        var resolved = candidates.Take(_options.MaxTrials ?? int.MaxValue).Select(c => c.ResolveWith(_options.Trainer)).ToList();
+        return new ExperimentPlan(seed, folds, resolved, new TrialRunner(_mlContext, _options, folds, seed, new InMemoryRungs()));
+    }
+
+    private CnnExperimentResult Run(IDataView trainData, IDataView? validationData, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        using var budget = new ExperimentBudget(_options.TimeBudget, cancellationToken);
+        var plan = Plan(trainData, validationData);
+        var (folds, runner) = (plan.Folds, plan.Runner);
         var trials = new List<CnnTrialResult>();
         CnnTrialResult? best = null;
         bool budgetExhausted = false;
         using var channel = _host.Start("Experiment");
-        channel.Info(MessageSensitivity.None, $"Comparing up to {Math.Min(candidates.Count, _options.MaxTrials ?? int.MaxValue)} candidates by " +
+        channel.Info(MessageSensitivity.None, $"Comparing up to {plan.Candidates.Count} candidates by " +
             $"{_options.OptimizationMetric} on {(folds.Count > 1 ? $"{folds.Count} folds" : "a holdout")}" +
             $"{(_options.TimeBudget is { } limit ? $" within {limit.TotalSeconds:G4} s" : "")}.");
         try
         {
-            foreach (var candidate in candidates.Take(_options.MaxTrials ?? int.MaxValue))
+            foreach (var resolved in plan.Candidates)
             {
                 budget.ThrowIfCancelled();
                 budgetExhausted = budget.IsSpent;
                 if (budgetExhausted)
                     break;
-                var resolved = candidate.ResolveWith(_options.Trainer);
                 _options.OnTrialStart?.Invoke(trials.Count + 1, resolved);
                 channel.Info(MessageSensitivity.None, $"Trial {trials.Count + 1}: {resolved}.");
                 var trial = runner.Run(trials.Count + 1, resolved, budget);
@@ -197,7 +219,7 @@ public sealed class CnnExperiment
     }
 
     /// <summary>Keeps the better of two completed trials' models and frees the other's, unless every model is to be kept.</summary>
-    private CnnTrialResult? KeepBest(CnnTrialResult? best, CnnTrialResult trial)
+    internal CnnTrialResult? KeepBest(CnnTrialResult? best, CnnTrialResult trial)
     {
         if (trial.Status != CnnTrialStatus.Completed)
             return best;
@@ -255,3 +277,7 @@ public sealed class CnnExperiment
         }
     }
 }
+
+/// <summary>What every trial of one experiment run shares (see <see cref="CnnExperiment.Plan"/>).</summary>
+internal sealed record ExperimentPlan(int Seed, IReadOnlyList<(IDataView Train, IDataView Test)> Folds, IReadOnlyList<CnnCandidate> Candidates,
+    TrialRunner Runner);

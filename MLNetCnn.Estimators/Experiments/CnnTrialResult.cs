@@ -24,6 +24,9 @@ public sealed class CnnTrialResult
     /// <summary>Why a <see cref="CnnTrialStatus.Failed"/> trial failed: the exception's type and message; null otherwise.</summary>
     public string? Error { get; internal init; }
 
+    /// <summary>The rung epoch at which successive halving stopped a <see cref="CnnTrialStatus.Pruned"/> trial; null otherwise.</summary>
+    public int? PrunedAtEpoch { get; internal init; }
+
     /// <summary><c>MulticlassClassification.Evaluate</c>'s metrics on each fold's held-out data (one entry for a holdout); empty unless completed.</summary>
     public IReadOnlyList<MulticlassClassificationMetrics> FoldMetrics { get; internal init; } = [];
 
@@ -38,6 +41,14 @@ public sealed class CnnTrialResult
 
     /// <summary>Macro accuracy over folds; null unless completed.</summary>
     public MetricStatistics? MacroAccuracy => Statistics(m => m.MacroAccuracy);
+
+    /// <summary>
+    /// The k of <see cref="TopKAccuracy"/>: <see cref="Estimators.TopKAccuracy.DefaultK"/> for more classes than that, else 0.
+    /// </summary>
+    public int TopK => FoldMetrics.Count == 0 ? 0 : FoldMetrics[0].TopKPredictionCount;
+
+    /// <summary>Top-<see cref="TopK"/> accuracy over folds; null unless completed with more than <see cref="Estimators.TopKAccuracy.DefaultK"/> classes.</summary>
+    public MetricStatistics? TopKAccuracy => TopK > 0 ? Statistics(m => m.TopKAccuracy) : null;
 
     /// <summary>Log-loss over folds; null unless completed.</summary>
     public MetricStatistics? LogLoss => Statistics(m => m.LogLoss);
@@ -68,6 +79,7 @@ public sealed class CnnTrialResult
     {
         CnnTrialStatus.Completed => $"Trial {TrialNumber}: {Candidate}: {OptimizationMetric} {Score:G4}",
         CnnTrialStatus.Failed => $"Trial {TrialNumber}: {Candidate}: failed: {Error}",
+        CnnTrialStatus.Pruned => $"Trial {TrialNumber}: {Candidate}: stopped by successive halving after epoch {PrunedAtEpoch}",
         _ => $"Trial {TrialNumber}: {Candidate}: stopped at the time budget after {TrainingTime.TotalSeconds:F1} s",
     };
 

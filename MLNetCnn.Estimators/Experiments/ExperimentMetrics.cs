@@ -18,4 +18,12 @@ internal static class ExperimentMetrics
     /// <summary>Whether <paramref name="score"/> beats <paramref name="other"/>; ties keep the earlier one.</summary>
     public static bool IsBetter(this CnnExperimentMetric metric, double score, double other) =>
         metric.IsMaximized() ? score > other : score < other;
+
+    /// <summary>
+    /// Metrics as <c>Evaluate</c> gave them, rebuilt from their stored values (a trial store keeps these, not the confusion
+    /// matrix).
+    /// </summary>
+    public static MulticlassClassificationMetrics Restore(double microAccuracy, double macroAccuracy, double logLoss, double logLossReduction,
+        double[] topKAccuracies, double[] perClassLogLoss) =>
+        new(microAccuracy, macroAccuracy, logLoss, logLossReduction, topKAccuracies.Length, topKAccuracies, perClassLogLoss);
 }

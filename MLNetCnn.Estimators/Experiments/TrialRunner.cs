@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using MLNetCnn.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -9,11 +10,32 @@ namespace MLNetCnn.Estimators;
 /// held-out rows with <c>MulticlassClassification.Evaluate</c>, and turns the outcome (metrics, an error, or the budget
 /// running out) into a leaderboard row.
 /// </summary>
-internal sealed class TrialRunner(MLContext mlContext, CnnExperiment.Options options, IReadOnlyList<(IDataView Train, IDataView Test)> folds, int seed)
+internal sealed class TrialRunner(MLContext mlContext, CnnExperiment.Options options, IReadOnlyList<(IDataView Train, IDataView Test)> folds, int seed,
+    IRungRecord rungs)
 {
-    /// <summary>Runs the trial; throws only when the caller cancels.</summary>
-    public CnnTrialResult Run(int trialNumber, CnnCandidate candidate, ExperimentBudget budget)
+    /// <summary>
+    /// Runs the trial; throws only when the caller cancels. Successive halving records its rung metrics in
+    /// <paramref name="trialRungs"/>, by default the runner's own.
+    /// </summary>
+    public CnnTrialResult Run(int trialNumber, CnnCandidate candidate, ExperimentBudget budget, IRungRecord? trialRungs = null)
     {
+        using var pruned = new CancellationTokenSource();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(budget.Token, pruned.Token);
+        int? prunedAt = null;
+        void OnEpochEnd(EpochReport report)
+        {
+            if (options.SuccessiveHalving is not { } halving || !halving.IsRung(report.Epoch) || prunedAt is not null)
+                return;
+            double metric = CnnSuccessiveHalving.EpochMetric(report);
+            var recorded = (trialRungs ?? rungs).Record(trialNumber, report.Epoch, metric);
+            // The last epoch still records its metric for the trials behind, but stopping there saves nothing.
+            if (report.Epoch < report.EpochCount && halving.ShouldStop(metric, recorded))
+            {
+                prunedAt = report.Epoch;
+                pruned.Cancel();
+            }
+        }
+
         var models = new List<TransformerChain<CnnClassificationTransformer>>();
         TransformerChain<CnnClassificationTransformer>? kept = null;
         var fitClock = new Stopwatch();
@@ -22,19 +44,21 @@ internal sealed class TrialRunner(MLContext mlContext, CnnExperiment.Options opt
         try
         {
             var metrics = new List<MulticlassClassificationMetrics>();
-            var pipeline = Pipeline(candidate, budget.Token);
             var trainer = options.Trainer;
             foreach (var fold in folds)
             {
-                budget.Token.ThrowIfCancellationRequested();
+                stop.Token.ThrowIfCancellationRequested();
+                // Rungs compare trials on their first fold only: the other folds would report the same epochs again.
+                var pipeline = Pipeline(candidate, stop.Token, models.Count == 0 ? OnEpochEnd : null);
                 fitClock.Restart();
                 models.Add(pipeline.Fit(fold.Train));
                 fitClock.Stop();
                 fitting += fitClock.Elapsed;
-                // Training ended as the budget ran out: evaluating now would overrun it.
-                budget.Token.ThrowIfCancellationRequested();
+                // Training ended as the budget ran out or at a rung: evaluating now would overrun the budget or waste it.
+                stop.Token.ThrowIfCancellationRequested();
                 metrics.Add(mlContext.MulticlassClassification.Evaluate(models[^1].Transform(fold.Test),
-                    trainer.LabelColumnName, trainer.ScoreColumnName, trainer.PredictedLabelColumnName));
+                    trainer.LabelColumnName, trainer.ScoreColumnName, trainer.PredictedLabelColumnName,
+                    TopKAccuracy.DefaultCount(models[^1].LastTransformer.Model.Spec.ClassCount)));
             }
             kept = models[BestFold(metrics)];
             var network = kept.LastTransformer.Model;
@@ -48,6 +72,15 @@ internal sealed class TrialRunner(MLContext mlContext, CnnExperiment.Options opt
                 TrainingTime = fitting,
                 InferenceMillisecondsPerImage = InferenceTimer.MillisecondsPerImage(network, candidate.BatchSize ?? trainer.BatchSize),
                 Model = kept,
+            };
+        }
+        catch (OperationCanceledException) when (prunedAt is not null && !budget.Token.IsCancellationRequested)
+        {
+            return new CnnTrialResult(trialNumber, candidate, options.OptimizationMetric)
+            {
+                Status = CnnTrialStatus.Pruned,
+                PrunedAtEpoch = prunedAt,
+                TrainingTime = Spent(),
             };
         }
         catch (OperationCanceledException) when (budget.IsSpent)
@@ -74,14 +107,17 @@ internal sealed class TrialRunner(MLContext mlContext, CnnExperiment.Options opt
         }
     }
 
-    private EstimatorChain<CnnClassificationTransformer> Pipeline(CnnCandidate candidate, CancellationToken stop)
+    private EstimatorChain<CnnClassificationTransformer> Pipeline(CnnCandidate candidate, CancellationToken stop, Action<EpochReport>? onEpochEnd)
     {
         var chain = new EstimatorChain<ITransformer>();
         if (options.Preprocessing is { } preprocessing)
             chain = chain.Append(preprocessing);
         if (candidate.Augment)
             chain = chain.AppendTrainingOnly(options.Augmentation ?? DefaultAugmentation());
-        return chain.Append(mlContext.MulticlassClassification.Trainers.Cnn(candidate.ToTrainerOptions(options.Trainer, seed, stop)));
+        var trainerOptions = candidate.ToTrainerOptions(options.Trainer, seed, stop);
+        if (onEpochEnd is not null)
+            trainerOptions.OnEpochEnd += onEpochEnd;
+        return chain.Append(mlContext.MulticlassClassification.Trainers.Cnn(trainerOptions));
     }
 
     /// <summary>Shifts of up to an eighth of the side with zero fill (the CIFAR recipe's pad-and-crop) and left-right mirroring.</summary>

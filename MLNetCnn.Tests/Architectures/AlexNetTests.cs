@@ -1,3 +1,4 @@
+using MLNetCnn.Architectures;
 using MLNetCnn.Data;
 using TorchSharp.Modules;
 using static MLNetCnn.Tests.Architectures.ArchitectureTesting;
@@ -24,6 +25,19 @@ public sealed class AlexNetTests
         Assert.AreEqual(61_100_840L, CountParameters("alexnet-torchvision", Spec(3, 224, 1000)));
         using var network = ModelZoo.Create("alexnet-torchvision", Spec(3, 224, 1000));
         Assert.IsFalse(network.modules().Any(m => m is LocalResponseNorm), "torchvision's AlexNet has no local response normalisation");
+    }
+
+    [TestMethod]
+    [DataRow("alexnet-torchvision", 127, 6, DisplayName = "torchvision's: a 3x3 map is pooled up to 6x6")]
+    [DataRow("alexnet-torchvision", 224, 6, DisplayName = "torchvision's: a 6x6 map stays")]
+    [DataRow("alexnet", 127, 2, DisplayName = "the paper's: a 2x2 map is not pooled up")]
+    public void OnlyTorchvisionsVariantPoolsAdaptivelyByDefault(string architecture, int side, int pooledSide)
+    {
+        var summary = ModelSummary.Create(architecture, Spec(3, side, 1000));
+
+        CollectionAssert.AreEqual(new long[] { 256, pooledSide, pooledSide }, ShapeOf(summary, "avgpool"));
+        var withOption = ModelSummary.Create("alexnet", Spec(3, side, 1000, (AlexNet.AdaptivePoolOption, 1)));
+        CollectionAssert.AreEqual(new long[] { 256, 6, 6 }, ShapeOf(withOption, "avgpool"), "the option pools the paper's network adaptively too");
     }
 
     [TestMethod]

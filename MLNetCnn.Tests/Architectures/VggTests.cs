@@ -1,3 +1,6 @@
+using MLNetCnn.Architectures;
+using MLNetCnn.Data;
+using TorchSharp.Modules;
 using static MLNetCnn.Tests.Architectures.ArchitectureTesting;
 
 namespace MLNetCnn.Tests.Architectures;
@@ -39,10 +42,10 @@ public sealed class VggTests
     }
 
     [TestMethod]
-    public void SmallImagesSkipThePoolsTheirMapsCannotTake()
+    public void SmallImagesSkipThePoolsTheirMapsCannotTakeAndWithoutAdaptivePoolingFc6ReadsTheSmallMap()
     {
-        var at32 = ModelSummary.Create("vgg11", Spec(3, 32, 10));
-        var at28 = ModelSummary.Create("vgg11", Spec(1, 28, 10));
+        var at32 = ModelSummary.Create("vgg11", Spec(3, 32, 10, (Vgg.AdaptivePoolOption, 0)));
+        var at28 = ModelSummary.Create("vgg11", Spec(1, 28, 10, (Vgg.AdaptivePoolOption, 0)));
 
         Assert.AreEqual(5, at32.Layers.Count(l => l.Type == "MaxPool2d"));
         CollectionAssert.AreEqual(new long[] { 512, 1, 1 }, ShapeOf(at32, "avgpool"));
@@ -50,5 +53,31 @@ public sealed class VggTests
         CollectionAssert.AreEqual(new long[] { 512, 1, 1 }, ShapeOf(at28, "avgpool"));
         CollectionAssert.AreEqual(new long[] { 4096 }, ShapeOf(at28, "classifier.0"));
         Assert.AreEqual(512L * 4096 + 4096, at28.Layers.Single(l => l.Name == "classifier.0").Parameters);
+    }
+
+    [TestMethod]
+    [DataRow(160, 192, DisplayName = "a 5x6 map is pooled up")]
+    [DataRow(32, 32, DisplayName = "a 1x1 map is pooled up")]
+    [DataRow(288, 320, DisplayName = "a 9x10 map is pooled down")]
+    public void ByDefaultTheLastMapIsPooledToSevenBySevenAsInTorchvisionSoFc6KeepsItsShape(int height, int width)
+    {
+        var spec = new ModelSpec(new ImageShape(3, height, width), 1000);
+        var (pooled, fc6) = OnMetaDevice(() =>
+        {
+            using var network = ModelZoo.Create("vgg11-bn", spec);
+            return (((AdaptiveAvgPool2d)Layer(network, "avgpool")).output_size, network.named_parameters().Single(p => p.name == "classifier.0.weight").parameter.shape);
+        });
+
+        CollectionAssert.AreEqual(new long[] { 7, 7 }, pooled);
+        CollectionAssert.AreEqual(new long[] { 4096, 512 * 7 * 7 }, fc6);
+        Assert.AreEqual(CountParameters("vgg11-bn", Spec(3, 224, 1000)), CountParameters("vgg11-bn", spec), "the parameters of the 224x224 network");
+    }
+
+    [TestMethod]
+    public void TheAdaptivePoolOptionTakesOnlyZeroOrOne()
+    {
+        var error = Assert.ThrowsExactly<ArgumentException>(() => ModelZoo.Create("vgg11", Spec(3, 32, 10, (Vgg.AdaptivePoolOption, 2))));
+
+        StringAssert.Contains(error.Message, "'adaptive_pool' of vgg11 is 2");
     }
 }

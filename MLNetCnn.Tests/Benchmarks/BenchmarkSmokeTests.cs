@@ -50,6 +50,7 @@ public sealed class BenchmarkSmokeTests
             Assert.IsGreaterThan(0.0, run["imagesPerSecond"]!.GetValue<double>());
             Assert.IsGreaterThan(0.0, run["dataPath"]!["cachedRowsPerSecond"]!.GetValue<double>());
         }
+        Assert.HasCount(3, results["imbalance"]!["runs"]!.AsArray());
         StringAssert.Contains(File.ReadAllText(Path.Combine(folder, "results.md")), "| lenet5 |");
     }
 

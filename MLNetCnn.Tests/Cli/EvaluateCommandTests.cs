@@ -25,6 +25,26 @@ public sealed class EvaluateCommandTests
     }
 
     [TestMethod]
+    public void TopKAccuracyIsReportedForTheKAskedForAndNotByDefaultForThreeClasses()
+    {
+        string report = Path.Combine(TestFolders.Create(), "report");
+
+        var (exitCode, output, error) = CliInProcess.Run("evaluate", TrainedCliModel.Model, "--data", TrainedCliModel.Data, "--top-k", "2", "--output", report);
+        var byDefault = CliInProcess.Run("evaluate", TrainedCliModel.Model, "--data", TrainedCliModel.Data);
+
+        Assert.AreEqual(0, exitCode, error + output);
+        StringAssert.Contains(output, "Top-2 accuracy");
+        var metrics = RunReport.FromJson(File.ReadAllText(Path.Combine(report, ReportFolder.MetricsFile))).Test;
+        Assert.AreEqual(2, metrics.TopK);
+        Assert.IsGreaterThanOrEqualTo(metrics.MicroAccuracy, metrics.TopKAccuracy!.Value);
+        Assert.IsLessThanOrEqualTo(1.0, metrics.TopKAccuracy!.Value);
+        StringAssert.Contains(File.ReadAllText(Path.Combine(report, ReportFolder.SummaryFile)), "| Top-2 accuracy |");
+        Assert.AreEqual(0, byDefault.ExitCode, byDefault.Error);
+        Assert.DoesNotContain("Top-", byDefault.Output);
+        CliInProcess.AssertFails(CliInProcess.Run("evaluate", TrainedCliModel.Model, "--data", TrainedCliModel.Data, "--top-k", "4"), "3 classes; it is 4");
+    }
+
+    [TestMethod]
     public void EvaluatesOnACsvListOfImagesOfOtherSizesAndFormats()
     {
         var folder = TestFolders.Create();

@@ -5,6 +5,7 @@ using MLNetCnn.Cli.Progress;
 using MLNetCnn.Cli.Reports;
 using MLNetCnn.Data;
 using MLNetCnn.Estimators;
+using MLNetCnn.Pretrained;
 using MLNetCnn.Tests.Pretrained;
 using MLNetCnn.Training;
 
@@ -63,6 +64,44 @@ public sealed class TrainCommandTests
         var changed = original.Keys.Where(name => !name.StartsWith("classifier.output.", StringComparison.Ordinal) && !trained[name].eq(original[name]).all().item<bool>());
         CollectionAssert.AreEqual(Array.Empty<string>(), changed.ToArray(), "the frozen backbone keeps the file's weights");
         CollectionAssert.AreEqual(new long[] { 2, 84 }, trained["classifier.output.weight"].shape, "a new head for the two classes");
+    }
+
+    [TestMethod]
+    public void ClassWeightsAndBalancedSamplingComeFromTheirFlags()
+    {
+        var data = ImageFiles.ClassFolder(TestFolders.Create(), classes: 3, perClass: 8);
+        string run = Path.Combine(TestFolders.Create(), "run");
+
+        var (exitCode, output, error) = CliInProcess.Run("train", "--data", data, "--epochs", "4", "--batch-size", "8", "--image-size", "12",
+            "--validation-fraction", "0", "--test-fraction", "0.25", "--class-weights", "0,1,1", "--balanced-sampling", "--output", run);
+
+        Assert.AreEqual(0, exitCode, error + output);
+        var report = RunReport.FromJson(File.ReadAllText(Path.Combine(run, ReportFolder.MetricsFile)));
+        Assert.AreEqual(0, report.Test.Confusion.Sum(row => row[0]), "class a, of weight 0, is never predicted");
+        CliInProcess.AssertFails(CliInProcess.Run("train", "--data", data, "--class-weights", "1,x", "--output", TestFolders.Create()), "'x'");
+        CliInProcess.AssertFails(CliInProcess.Run("train", "--data", data, "--epochs", "1", "--image-size", "12", "--class-weights", "1,2",
+            "--output", Path.Combine(TestFolders.Create(), "run")), "2 class weights were given for 3 classes");
+    }
+
+    [TestMethod]
+    public void FineTunesATorchvisionStateDictThatPyTorchSaved()
+    {
+        string folder = TestFolders.Create();
+        string weights = TorchvisionReference.File("resnet18.pth");
+        var data = ImageFiles.ClassFolder(Path.Combine(folder, "data"), classes: 2, perClass: 4);
+        string run = Path.Combine(folder, "run");
+
+        var (exitCode, output, error) = CliInProcess.Run("train", "--data", data, "--weights", weights, "--freeze-backbone-epochs", "1",
+            "--epochs", "1", "--batch-size", "4", "--image-size", "64", "--validation-fraction", "0", "--output", run);
+
+        Assert.AreEqual(0, exitCode, error + output);
+        StringAssert.Contains(output, $"Training resnet18 from {weights}");
+        var model = new MLContext().Model.Load(Path.Combine(run, TrainCommand.ModelFileName), out _);
+        using var classifier = ((IEnumerable<ITransformer>)model).OfType<CnnClassificationTransformer>().Single();
+        var expected = PretrainedWeights.Read(TorchvisionReference.WeightsFile("resnet18"));
+        using var reference = CnnModel.FromPretrained(expected, new ImageShape(3, 64, 64), classCount: null, TorchSharp.torch.CPU);
+        Assert.IsTrue(classifier.Model.Network.state_dict()["conv1.weight"].eq(reference.Network.state_dict()["conv1.weight"]).all().item<bool>(),
+            "the frozen backbone holds torchvision's weights");
     }
 
     [TestMethod]

@@ -28,16 +28,119 @@ public sealed class PretrainedWeightsTests
     public void ConvertedTorchvisionWeightsGiveTorchvisionsLogitsOnRawPixels(string torchvisionModel, string architecture)
     {
         var weights = PretrainedWeights.Read(TorchvisionReference.WeightsFile(torchvisionModel));
-        using var model = CnnModel.FromPretrained(weights, new ImageShape(3, 224, 224), classCount: null, CPU);
+
+        Assert.AreEqual(architecture, weights.Architecture);
+        Assert.AreEqual(torchvisionModel == "resnet50" ? 1 : 0, weights.ArchitectureOptions.GetValueOrDefault(ResNet.StrideOnThreeByThreeOption), "torchvision's ResNet-50 strides on the 3x3");
+        AssertTorchvisionsLogits(weights, torchvisionModel);
+    }
+
+    [TestMethod]
+    [DataRow("vgg16_bn", DisplayName = "vgg16_bn: a 5x6 map pooled up to 7x7")]
+    [DataRow("alexnet", DisplayName = "alexnet: a 4x5 map pooled up to 6x6")]
+    public void AtANon224SizeTheAdaptivePoolGivesTorchvisionsLogits(string torchvisionModel) =>
+        AssertTorchvisionsLogits(PretrainedWeights.Read(TorchvisionReference.WeightsFile(torchvisionModel)), torchvisionModel, "160x192");
+
+    [TestMethod]
+    [DataRow("resnet18.pth", "resnet18", "resnet18", DisplayName = "torch.save's zip archive")]
+    [DataRow("resnet18.legacy.pth", "resnet18", "resnet18", DisplayName = "torch.save's format before PyTorch 1.6")]
+    [DataRow("googlenet.pth", "googlenet", "googlenet-torchvision", DisplayName = "GoogLeNet, normalised as torchvision's transform_input")]
+    [DataRow("resnet50.safetensors", "resnet50", "resnet50", DisplayName = "safetensors, a bottleneck ResNet")]
+    [DataRow("alexnet.safetensors", "alexnet", "alexnet-torchvision", DisplayName = "safetensors, AlexNet")]
+    public void TorchvisionStateDictsSavedByPyTorchOrAsSafetensorsGiveTorchvisionsLogits(string file, string torchvisionModel, string architecture)
+    {
+        var weights = PretrainedWeights.Read(TorchvisionReference.File(file));
+
+        Assert.AreEqual(architecture, weights.Architecture);
+        Assert.AreEqual(1000, weights.ClassCount);
+        StringAssert.Contains(weights.Source, $"torchvision {torchvisionModel} state dict ({file})");
+        var converted = PretrainedWeights.Read(TorchvisionReference.WeightsFile(torchvisionModel));
+        CollectionAssert.AreEqual(converted.Mean, weights.Mean, "the converter's normalisation");
+        CollectionAssert.AreEqual(converted.ArchitectureOptions.ToList(), weights.ArchitectureOptions.ToList(), "the converter's options");
+        AssertTorchvisionsLogits(weights, torchvisionModel);
+    }
+
+    [TestMethod]
+    public void APickleNamingAForeignGlobalIsRefusedWithoutRunningIt()
+    {
+        string evil = TorchvisionReference.File("evil.pth");
+        string wholeModel = TorchvisionReference.File("whole-model.pth");
+
+        var evilError = Assert.ThrowsExactly<InvalidDataException>(() => PretrainedWeights.Read(evil));
+        var modelError = Assert.ThrowsExactly<InvalidDataException>(() => PretrainedWeights.Read(wholeModel));
+
+        StringAssert.Contains(evilError.Message, evil);
+        StringAssert.Contains(evilError.Message, "posix.system, which is refused");
+        Assert.IsFalse(File.Exists(TorchvisionReference.File("evil-ran")), "os.system never ran");
+        StringAssert.Contains(modelError.Message, wholeModel);
+        StringAssert.Contains(modelError.Message, "torchvision.models.resnet.ResNet, which is refused");
+        StringAssert.Contains(modelError.Message, "torch.save(model.state_dict(), path)");
+    }
+
+    [TestMethod]
+    public void AStateDictOfAnotherShapeNamesTheTensor()
+    {
+        string file = TorchvisionReference.File("misshaped.pth");
+        var weights = PretrainedWeights.Read(file);
+
+        var error = Assert.ThrowsExactly<InvalidDataException>(() => CnnModel.FromPretrained(weights, new ImageShape(3, 64, 64), classCount: null, CPU));
+
+        StringAssert.Contains(error.Message, file);
+        StringAssert.Contains(error.Message, "layer1.0.conv1.weight (file float32 [64, 64, 1, 1], network float32 [64, 64, 3, 3])");
+    }
+
+    [TestMethod]
+    [DataRow("resnet18.pth", "damaged or truncated zip archive")]
+    [DataRow("resnet18.legacy.pth", "is truncated in storage")]
+    [DataRow("alexnet.safetensors", "is truncated in tensor 'classifier.6.bias'")]
+    public void ATruncatedStateDictIsRefusedNamingTheFile(string file, string message)
+    {
+        string cut = Path.Combine(_folder, file);
+        using (var source = File.OpenRead(TorchvisionReference.File(file)))
+        using (var target = File.Create(cut))
+        {
+            var bytes = new byte[1 << 20];
+            long keep = source.Length - 1000;
+            while (keep > 0)
+            {
+                int read = source.Read(bytes, 0, (int)Math.Min(bytes.Length, keep));
+                target.Write(bytes, 0, read);
+                keep -= read;
+            }
+        }
+
+        var error = Assert.ThrowsExactly<InvalidDataException>(() => PretrainedWeights.Read(cut));
+
+        StringAssert.Contains(error.Message, cut);
+        StringAssert.Contains(error.Message, message);
+    }
+
+    [TestMethod]
+    public void ASafetensorsFileWithARangeNotItsTensorsSizeIsRefused()
+    {
+        string file = Path.Combine(_folder, "wrong-range.safetensors");
+        byte[] header = System.Text.Encoding.UTF8.GetBytes("""{"fc.weight":{"dtype":"F32","shape":[2,3],"data_offsets":[0,20]}}""");
+        File.WriteAllBytes(file, [.. BitConverter.GetBytes((ulong)header.Length), .. header, .. new byte[24]]);
+
+        var error = Assert.ThrowsExactly<InvalidDataException>(() => PretrainedWeights.Read(file));
+
+        StringAssert.Contains(error.Message, $"Tensor 'fc.weight' in {file} (float32 [2, 3]) has 20 bytes of data where its shape needs 24");
+    }
+
+    /// <summary>
+    /// The model the weights make for 3x224x224 (or <paramref name="size"/>) images, with the weights' head, gives the
+    /// logits torchvision's gave for the fixture's pixels.
+    /// </summary>
+    private static void AssertTorchvisionsLogits(PretrainedWeights weights, string torchvisionModel, string size = "")
+    {
+        var pixels = TorchvisionReference.Pixels(size);
+        using var model = CnnModel.FromPretrained(weights, new ImageShape(3, (int)pixels.shape[2], (int)pixels.shape[3]), classCount: null, CPU);
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         model.Network.eval();
 
-        var expected = TorchvisionReference.Logits(torchvisionModel);
-        var logits = model.Logits(TorchvisionReference.Pixels());
+        var expected = TorchvisionReference.Logits(torchvisionModel, size);
+        var logits = model.Logits(pixels);
 
-        Assert.AreEqual(architecture, weights.Architecture);
-        Assert.AreEqual(torchvisionModel == "resnet50" ? 1 : 0, weights.ArchitectureOptions.GetValueOrDefault(ResNet.StrideOnThreeByThreeOption), "torchvision's ResNet-50 strides on the 3x3");
         CollectionAssert.AreEqual(expected.shape, logits.shape);
         // PyTorch 1.13 and libtorch 2.10 choose kernels by CPU, and a 50-layer network's float sums differ in the last bits
         // (1.1e-4 for ResNet-50 on an AMD EPYC): agreement is asked to 0.1 % of the logits' spread, which a wrong
@@ -45,7 +148,7 @@ public sealed class PretrainedWeightsTests
         float spread = expected.std().item<float>();
         Assert.IsGreaterThan(1f, spread, "torchvision's logits spread far wider than the tolerance");
         float difference = (logits - expected).abs().max().item<float>();
-        Assert.IsLessThanOrEqualTo(1e-3f * spread, difference, $"{architecture}: largest difference from torchvision's logits");
+        Assert.IsLessThanOrEqualTo(1e-3f * spread, difference, $"{weights.Architecture}: largest difference from torchvision's logits");
     }
 
     [TestMethod]
@@ -160,7 +263,7 @@ public sealed class PretrainedWeightsTests
         var zipError = Assert.ThrowsExactly<InvalidDataException>(() => PretrainedWeights.Read(zip));
         var binaryError = Assert.ThrowsExactly<InvalidDataException>(() => PretrainedWeights.Read(binary));
 
-        StringAssert.Contains(zipError.Message, $"{zip} is a zip archive");
+        StringAssert.Contains(zipError.Message, $"{zip} is a zip archive (a model that train saved?), not a weights file");
         StringAssert.Contains(binaryError.Message, $"{binary} is not a weights file");
         Assert.IsFalse((zipError.Message + binaryError.Message).Any(c => char.IsControl(c) || c == '\uFFFD'));
     }

@@ -22,11 +22,14 @@ public static class TorchvisionReference
     /// <summary>The converted weights file of a torchvision model.</summary>
     public static string WeightsFile(string model) => Path.Combine(Made.Value, $"{model}.weights");
 
-    /// <summary>The image, 1x3x224x224 pixels from 0 to 255.</summary>
-    public static Tensor Pixels() => Tensor.Load(Path.Combine(Made.Value, "pixels.bin"));
+    /// <summary>Another file the fixture wrote, such as <c>resnet18.pth</c> or <c>evil.pth</c> (see torchvision_reference.py).</summary>
+    public static string File(string name) => Path.Combine(Made.Value, name);
 
-    /// <summary>The logits torchvision's model gives for <see cref="Pixels"/>, ImageNet-normalised.</summary>
-    public static Tensor Logits(string model) => Tensor.Load(Path.Combine(Made.Value, $"{model}.logits.bin"));
+    /// <summary>The image, 1x3x224x224 pixels from 0 to 255; or 1x3x160x192 with <paramref name="size"/> "160x192".</summary>
+    public static Tensor Pixels(string size = "") => Tensor.Load(Path.Combine(Made.Value, size.Length == 0 ? "pixels.bin" : $"pixels-{size}.bin"));
+
+    /// <summary>The logits torchvision's model gives for <see cref="Pixels"/> of that size, ImageNet-normalised.</summary>
+    public static Tensor Logits(string model, string size = "") => Tensor.Load(Path.Combine(Made.Value, size.Length == 0 ? $"{model}.logits.bin" : $"{model}.logits-{size}.bin"));
 
     private static string Make()
     {

@@ -4,10 +4,17 @@ Usage: torchvision_reference.py OUTPUT_FOLDER MODEL...
 
 Writes pixels.bin (1x3x224x224 pixels from 0 to 255) and, for each torchvision MODEL, MODEL.weights (converted by
 the command line of convert_torchvision.py, which sits next to this script) and MODEL.logits.bin (its logits for the
-pixels, ImageNet-normalised as torchvision expects), the tensors in TorchSharp's format. Nothing is downloaded.
+pixels, ImageNet-normalised as torchvision expects), the tensors in TorchSharp's format. For the models whose
+torchvision forms end in adaptive pooling, pixels-160x192.bin and MODEL.logits-160x192.bin are the same at another size.
+Some state dicts are also written as users have them: MODEL.pth (torch.save), MODEL.legacy.pth (torch.save's format
+before PyTorch 1.6) and MODEL.safetensors (written here with struct and json: the format is that simple, and Debian has
+no safetensors module); and files that must be refused: evil.pth (a pickle calling os.system), whole-model.pth (a
+pickled model, not a state dict) and misshaped.pth. Nothing is downloaded.
 """
 
+import json
 import os
+import struct
 import sys
 
 import torch
@@ -17,7 +24,13 @@ import convert_torchvision as convert
 
 SEED = 20240611
 IMAGE_SIDE = 224
+OTHER_SIZE = (160, 192)
 CLASSES = 1000
+
+# Where each model is also saved as users have it, and at which other size its logits are wanted.
+PYTORCH_FILES = {"resnet18": ["pth", "legacy.pth"], "googlenet": ["pth"], "resnet50": ["safetensors"], "alexnet": ["safetensors"]}
+AT_OTHER_SIZE = ["vgg16_bn", "alexnet"]
+SAFETENSORS_TYPES = {torch.float32: "F32", torch.float64: "F64", torch.float16: "F16", torch.int64: "I64", torch.int32: "I32", torch.uint8: "U8"}
 
 
 def randomise(model, calibration):
@@ -52,6 +65,54 @@ def write_tensor(tensor, path):
         convert._write_tensor(stream, os.path.basename(path), tensor)
 
 
+def write_safetensors(state_dict, path):
+    """The safetensors format: the header's length (8 bytes, little-endian), a JSON header, then the tensors' raw bytes."""
+    header, blobs, offset = {"__metadata__": {"format": "pt"}}, [], 0
+    for key, tensor in state_dict.items():
+        data = tensor.detach().cpu().contiguous().reshape(-1).view(torch.uint8).numpy().tobytes()
+        header[key] = {"dtype": SAFETENSORS_TYPES[tensor.dtype], "shape": list(tensor.shape), "data_offsets": [offset, offset + len(data)]}
+        blobs.append(data)
+        offset += len(data)
+    encoded = json.dumps(header).encode("utf-8")
+    encoded += b" " * (-len(encoded) % 8)
+    with open(path, "wb") as stream:
+        stream.write(struct.pack("<Q", len(encoded)))
+        stream.write(encoded)
+        for blob in blobs:
+            stream.write(blob)
+
+
+def save_as_users_have_it(name, model, folder):
+    for kind in PYTORCH_FILES.get(name, []):
+        path = os.path.join(folder, f"{name}.{kind}")
+        if kind == "pth":
+            torch.save(model.state_dict(), path)
+        elif kind == "legacy.pth":
+            torch.save(model.state_dict(), path, _use_new_zipfile_serialization=False)
+        else:
+            write_safetensors(model.state_dict(), path)
+
+
+class Evil:
+    """Pickles as a call of os.system, which a safe reader must refuse without running."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.system, (f"touch {self.marker}",))
+
+
+def save_files_to_refuse(folder):
+    torch.save({"conv1.weight": torch.zeros(1), "payload": Evil(os.path.join(folder, "evil-ran"))}, os.path.join(folder, "evil.pth"))
+    torch.manual_seed(SEED)
+    small = torchvision.models.get_model("resnet18", weights=None, num_classes=10)
+    torch.save(small, os.path.join(folder, "whole-model.pth"))
+    state_dict = small.state_dict()
+    state_dict["layer1.0.conv1.weight"] = torch.zeros(64, 64, 1, 1)
+    torch.save(state_dict, os.path.join(folder, "misshaped.pth"))
+
+
 def convert_like_a_user(name, model, folder):
     """
     Runs the converter's command line on the model's state dict: ResNet-18's as torchvision's cached pretrained weights
@@ -82,6 +143,8 @@ def main(folder, models):
     write_tensor(pixels, os.path.join(folder, "pixels.bin"))
     calibration = imagenet_normalised(torch.rand(2, 3, IMAGE_SIDE // 2, IMAGE_SIDE // 2) * 255)
     imagenet = imagenet_normalised(pixels)
+    other_pixels = torch.rand(1, 3, *OTHER_SIZE) * 255
+    write_tensor(other_pixels, os.path.join(folder, f"pixels-{OTHER_SIZE[0]}x{OTHER_SIZE[1]}.bin"))
     for name in models:
         torch.manual_seed(SEED)
         # torchvision's pretrained GoogLeNet transforms its input, and so does the converter by default.
@@ -91,7 +154,12 @@ def main(folder, models):
         with torch.no_grad():
             logits = model(imagenet)
         write_tensor(logits, os.path.join(folder, f"{name}.logits.bin"))
+        if name in AT_OTHER_SIZE:
+            with torch.no_grad():
+                write_tensor(model(imagenet_normalised(other_pixels)), os.path.join(folder, f"{name}.logits-{OTHER_SIZE[0]}x{OTHER_SIZE[1]}.bin"))
         convert_like_a_user(name, model, folder)
+        save_as_users_have_it(name, model, folder)
+    save_files_to_refuse(folder)
 
 
 if __name__ == "__main__":

@@ -58,7 +58,7 @@ public sealed class CheckpointResumeTests
     {
         using var model = TinyNetwork.Create(Train, seed: 1);
         using var cancellation = new CancellationTokenSource();
-        var trainer = new ClassifierTrainer(Options(NewFolder(), everySteps: 0, resume: false) with { ReturnBestModelOnCancel = true, EarlyStopping = null });
+        var trainer = new ClassifierTrainer(Options(NewFolder(), everySteps: 0, resume: false) with { ReturnBestModelOnCancel = true, EarlyStopping = null, EmaDecay = 0 });
         Dictionary<string, float[]>? secondEpoch = null;
         trainer.EpochCompleted += report =>
         {
@@ -124,13 +124,13 @@ public sealed class CheckpointResumeTests
     }
 
     /// <summary>
-    /// Everything that carries state: SGD momentum, a warm-up and cosine schedule, label smoothing, dropout and batch
-    /// normalisation (<see cref="TinyNetwork"/>), and early stopping with its best weights.
+    /// Everything that carries state: SGD momentum, a warm-up and cosine schedule, label smoothing, MixUp and CutMix draws, the
+    /// weights' moving average, dropout and batch normalisation (<see cref="TinyNetwork"/>), and early stopping with its best weights.
     /// </summary>
     private static TrainingOptions Options(string folder, int everySteps, bool resume) => new()
     {
         Epochs = 3, BatchSize = 8, Seed = 5, Optimizer = OptimizerKind.Sgd, Nesterov = true, LearningRate = 0.05,
-        Schedule = ScheduleKind.Cosine, WarmupEpochs = 1, LabelSmoothing = 0.1,
+        Schedule = ScheduleKind.Cosine, WarmupEpochs = 1, LabelSmoothing = 0.1, MixUpAlpha = 0.4, CutMixAlpha = 1, EmaDecay = 0.9,
         EarlyStopping = new EarlyStoppingOptions { Metric = TrainingMetric.TrainLoss, Patience = 10 },
         Checkpoints = new CheckpointOptions { Folder = folder, EverySteps = everySteps, Resume = resume },
     };

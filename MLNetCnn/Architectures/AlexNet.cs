@@ -17,12 +17,22 @@ namespace MLNetCnn.Architectures;
 /// for AlexNet, 47x47 for ZFNet), conv1 (and ZFNet's conv2) run at stride 1 with "same" padding, keeping their
 /// kernels, so a 32x32 image reaches the fully connected layers as 3x3 (AlexNet) or 4x4 (ZFNet) maps; the
 /// smallest input is then 15x15 (AlexNet) or 8x8 (ZFNet). The last feature map is average-pooled down to at most
-/// the paper's 6x6 (as torchvision does for larger inputs), never up, and fc6 takes whatever that leaves.
-/// Parameter names follow torchvision's layout: <c>features</c>, <c>avgpool</c>, <c>classifier</c>, indexed.
-/// <c>alexnet-torchvision</c> is torchvision's AlexNet, the structure of its pretrained weights. None takes options.
+/// the paper's 6x6 (as torchvision does for larger inputs), never up, and fc6 takes whatever that leaves; with option
+/// <see cref="AdaptivePoolOption"/> = 1 (the default of <c>alexnet-torchvision</c>) it is pooled to 6x6 up or down, as
+/// torchvision's is. Parameter names follow torchvision's layout: <c>features</c>, <c>avgpool</c>, <c>classifier</c>,
+/// indexed. <c>alexnet-torchvision</c> is torchvision's AlexNet, the structure of its pretrained weights at any input
+/// size torchvision's accepts. All take option <see cref="AdaptivePoolOption"/>.
 /// </remarks>
 public static class AlexNet
 {
+    /// <summary>
+    /// Option: 1 average-pools the last feature map adaptively to 6x6, up or down, as torchvision's AlexNet does, so fc6
+    /// reads 9,216 inputs at every size and torchvision's weights load at any input size; 0 pools only down to at most 6x6
+    /// and fc6 reads what is left. Default 1 for <c>alexnet-torchvision</c> (at 224x224 its map is 6x6 either way), 0 for
+    /// the papers' networks, whose maps at 224x224 are not all 6x6 (AlexNet's is 5x5: its paper's size is 227x227).
+    /// </summary>
+    public const string AdaptivePoolOption = FeaturePooling.Option;
+
     private const int PaperFeatureSide = 6;
     private const int HiddenUnits = 4096;
 
@@ -36,7 +46,8 @@ public static class AlexNet
 
     private static readonly Design TorchvisionDesign = new(
         Conv1: new Conv(11, 4, 2), Conv2: new Conv(5, 1, 2), Filters: [64, 192, 384, 256, 256],
-        Groups: 1, CeilModePooling: false, Normalisation: ResponseNormalisation.None, Start: StartingWeights.LibraryDefault);
+        Groups: 1, CeilModePooling: false, Normalisation: ResponseNormalisation.None, Start: StartingWeights.LibraryDefault,
+        AdaptivePoolByDefault: true);
 
     private enum ResponseNormalisation
     {
@@ -101,7 +112,9 @@ public static class AlexNet
     /// <param name="CeilModePooling">Whether max-pools round their output size up.</param>
     /// <param name="Normalisation">Where conv1 and conv2 are followed by local response normalisation: AlexNet normalises then pools, ZFNet pools then normalises.</param>
     /// <param name="Start">How the weights start.</param>
-    private sealed record Design(Conv Conv1, Conv Conv2, int[] Filters, int Groups, bool CeilModePooling, ResponseNormalisation Normalisation, StartingWeights Start)
+    /// <param name="AdaptivePoolByDefault">The default of <see cref="AdaptivePoolOption"/>.</param>
+    private sealed record Design(Conv Conv1, Conv Conv2, int[] Filters, int Groups, bool CeilModePooling, ResponseNormalisation Normalisation, StartingWeights Start,
+        bool AdaptivePoolByDefault = false)
     {
         /// <summary>The same design with conv1 and conv2 at stride 1 and "same" padding, for small images.</summary>
         public Design ForSmallImages() => this with
@@ -130,7 +143,7 @@ public static class AlexNet
 
         public AlexNetNetwork(string architecture, ModelSpec spec, Design paperDesign) : base("AlexNet")
         {
-            spec.CheckOptions(architecture);
+            spec.CheckOptions(architecture, AdaptivePoolOption);
             var smallImageDesign = paperDesign.ForSmallImages();
             spec.RequireMinimumSize(architecture, ConvArithmetic.MinimumSide(side => smallImageDesign.FeatureSide(side) >= 1));
             var design = paperDesign.Fits(spec.Input.Height, spec.Input.Width) ? paperDesign : smallImageDesign;
@@ -158,9 +171,8 @@ public static class AlexNet
             }
             features = nn.Sequential(layers);
 
-            int pooledHeight = Math.Min(PaperFeatureSide, design.FeatureSide(spec.Input.Height));
-            int pooledWidth = Math.Min(PaperFeatureSide, design.FeatureSide(spec.Input.Width));
-            avgpool = nn.AdaptiveAvgPool2d((pooledHeight, pooledWidth));
+            (avgpool, int pooledHeight, int pooledWidth) = FeaturePooling.Create(spec, architecture, paperDesign.AdaptivePoolByDefault, PaperFeatureSide,
+                design.FeatureSide(spec.Input.Height), design.FeatureSide(spec.Input.Width));
             var fc6 = nn.Linear((long)f[4] * pooledHeight * pooledWidth, HiddenUnits);
             var fc7 = nn.Linear(HiddenUnits, HiddenUnits);
             var fc8 = nn.Linear(HiddenUnits, spec.ClassCount);

@@ -15,15 +15,25 @@ namespace MLNetCnn.Architectures;
 /// <remarks>
 /// At 224x224 the five stacks leave the paper's 7x7x512 map and VGG-16 has 138.4M parameters for 1000 classes.
 /// Small images: a max-pool is left out (an identity keeps the layer numbering) when the map reaching it is
-/// already smaller than 2x2, so a 28x28 image ends as a 1x1x512 map instead of vanishing; the last map is
-/// average-pooled down to at most the paper's 7x7 (as torchvision does for larger inputs), never up, and fc6
-/// takes whatever that leaves (512 inputs at 32x32). Weights start with Glorot and Bengio's initialisation and
+/// already smaller than 2x2, so a 28x28 image ends as a 1x1x512 map instead of vanishing. The last map is
+/// average-pooled adaptively to the paper's 7x7 (up or down, as torchvision does), so fc6 has its 224x224 shape at every
+/// input size; with option <see cref="AdaptivePoolOption"/> = 0 it is pooled only down, never up, and fc6 takes
+/// whatever that leaves (512 inputs at 32x32). Weights start with Glorot and Bengio's initialisation and
 /// biases at zero, the paper's choice for training from scratch. Parameter names follow torchvision's:
 /// <c>features</c>, <c>avgpool</c>, <c>classifier</c>, indexed; at 224x224 (and larger) every variant is
-/// torchvision's, so its pretrained weights load as they are. Takes no options.
+/// torchvision's, and with the default adaptive pool so is every smaller input torchvision's VGG accepts (32x32 and up),
+/// so its pretrained weights load as they are at those sizes. Takes option <see cref="AdaptivePoolOption"/>.
 /// </remarks>
 public static class Vgg
 {
+    /// <summary>
+    /// Option (default 1): 1 average-pools the last feature map adaptively to 7x7, up or down, as torchvision's VGG does, so
+    /// fc6 reads 25,088 inputs at every size and torchvision's weights load at any input size; 0 pools only down to at most
+    /// 7x7 and fc6 reads what is left (512 inputs at 32x32), a far smaller network for small images. At 224x224 and larger
+    /// both are the same network.
+    /// </summary>
+    public const string AdaptivePoolOption = FeaturePooling.Option;
+
     private const int Pool = 0;
     private const int PaperFeatureSide = 7;
     private const int HiddenUnits = 4096;
@@ -65,7 +75,7 @@ public static class Vgg
 
         public VggNetwork(string architecture, ModelSpec spec, int[] configuration, bool batchNorm) : base("VGG")
         {
-            spec.CheckOptions(architecture);
+            spec.CheckOptions(architecture, AdaptivePoolOption);
             var layers = new List<nn.Module<Tensor, Tensor>>();
             long channels = spec.Input.Channels;
             int height = spec.Input.Height, width = spec.Input.Width;
@@ -87,8 +97,7 @@ public static class Vgg
             }
             features = nn.Sequential(layers);
 
-            int pooledHeight = Math.Min(PaperFeatureSide, height), pooledWidth = Math.Min(PaperFeatureSide, width);
-            avgpool = nn.AdaptiveAvgPool2d((pooledHeight, pooledWidth));
+            (avgpool, int pooledHeight, int pooledWidth) = FeaturePooling.Create(spec, architecture, adaptiveByDefault: true, PaperFeatureSide, height, width);
             classifier = nn.Sequential(
                 nn.Linear(channels * pooledHeight * pooledWidth, HiddenUnits), nn.ReLU(inplace: true), nn.Dropout(0.5),
                 nn.Linear(HiddenUnits, HiddenUnits), nn.ReLU(inplace: true), nn.Dropout(0.5),

@@ -54,6 +54,9 @@ public sealed class ImageDataset : IEpochData
     /// <summary>The pixel values of image <paramref name="index"/>.</summary>
     public ReadOnlySpan<float> Image(int index) => Pixels.AsSpan(index * Shape.Size, Shape.Size);
 
+    /// <inheritdoc/>
+    public int Label(long row) => Labels[checked((int)row)];
+
     /// <summary>A new data set of the images at <paramref name="indices"/>, in that order.</summary>
     public ImageDataset Select(IReadOnlyList<int> indices)
     {

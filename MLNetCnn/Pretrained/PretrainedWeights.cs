@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -9,12 +10,21 @@ using static TorchSharp.torch;
 namespace MLNetCnn.Pretrained;
 
 /// <summary>
-/// A file of pretrained weights for a network of the model zoo, as <c>scripts/convert_torchvision.py</c> writes it
-/// from torchvision's models: TorchSharp's state-dict format (what <c>Module.save</c> writes and TorchSharp's
-/// <c>exportsd.py</c> produces, so <c>module.load(path, strict: false)</c> reads it too) with torchvision's tensor
-/// names, which are the networks' own, and an entry <see cref="MetadataEntry"/> telling the architecture, the
-/// class count and the input normalisation the weights expect. Reading indexes the tensors without loading them;
-/// <see cref="LoadInto"/> checks every name, shape and type against a network before copying anything.
+/// A file of pretrained weights for a network of the model zoo, in one of these formats:
+/// <list type="bullet">
+/// <item>what <c>scripts/convert_torchvision.py</c> writes from torchvision's models: TorchSharp's state-dict format (what
+/// <c>Module.save</c> writes and TorchSharp's <c>exportsd.py</c> produces, so <c>module.load(path, strict: false)</c> reads
+/// it too) with torchvision's tensor names, which are the networks' own, and an entry <see cref="MetadataEntry"/> telling
+/// the architecture, the class count and the input normalisation the weights expect;</item>
+/// <item>a torchvision model's state dict as PyTorch's <c>torch.save</c> writes it (<c>.pt</c>, <c>.pth</c>: the zip
+/// archive of PyTorch 1.6 and later, or the older format of torchvision's first checkpoints), read by a restricted reader
+/// that accepts only the pickle opcodes and globals of a dict of tensors and runs nothing;</item>
+/// <item>the same state dict as a <c>.safetensors</c> file.</item>
+/// </list>
+/// A bare state dict names no architecture: the torchvision model is told from its tensor names and shapes, and the
+/// normalisation is that of torchvision's pretrained weights (ImageNet's; GoogLeNet's <c>transform_input</c>).
+/// Reading indexes the tensors without loading them; <see cref="LoadInto"/> checks every name, shape and type against a
+/// network before copying anything.
 /// </summary>
 public sealed class PretrainedWeights
 {
@@ -26,12 +36,15 @@ public sealed class PretrainedWeights
     private const int MaxEntries = 1 << 20;
     private const int MaxMetadataBytes = 1 << 20;
     private const int ReadBufferBytes = 1 << 20;
+    private const int HeaderBytes = 16;
     private const uint ZipSignature = 0x04034B50;  // "PK\x03\x04", little-endian
     private const int MaxNamesListed = 12;
+    private const string DataParallelPrefix = "module.";
 
-    private readonly IReadOnlyList<Entry> _entries;
+    private readonly IReadOnlyList<StoredTensor> _entries;
+    private readonly Func<string, bool> _mayLack;
 
-    private PretrainedWeights(string filePath, Metadata metadata, IReadOnlyList<Entry> entries)
+    private PretrainedWeights(string filePath, Metadata metadata, IReadOnlyList<StoredTensor> entries, Func<string, bool>? mayLack = null)
     {
         FilePath = filePath;
         Architecture = metadata.Architecture;
@@ -41,6 +54,7 @@ public sealed class PretrainedWeights
         Std = metadata.Std;
         Source = metadata.Source ?? "";
         _entries = entries;
+        _mayLack = mayLack ?? (_ => false);
     }
 
     /// <summary>The file the weights are read from.</summary>
@@ -64,23 +78,76 @@ public sealed class PretrainedWeights
     /// <summary>The standard deviation per channel that inputs must be standardised with, on pixels from 0 to 1.</summary>
     public float[] Std { get; }
 
-    /// <summary>Where the weights came from, as the converter described it.</summary>
+    /// <summary>Where the weights came from, as the converter described it, or the torchvision model a state dict was told to be.</summary>
     public string Source { get; }
 
-    /// <summary>Reads the metadata of a weights file and indexes its tensors.</summary>
+    /// <summary>Reads the metadata of a weights file (or tells a bare state dict's architecture) and indexes its tensors.</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">The file is not a weights file, is truncated, or its metadata is invalid.</exception>
+    /// <exception cref="InvalidDataException">The file is not a weights file or state dict, is truncated, holds anything but
+    /// tensors (a pickled model, a foreign global), or its metadata is invalid; the message names the file and the tensor.</exception>
     public static PretrainedWeights Read(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         if (!File.Exists(path))
             throw new FileNotFoundException($"Weights file {path} does not exist.", path);
         using var stream = File.OpenRead(path);
-        using var reader = new BinaryReader(stream, Encoding.UTF8);
-        if (stream.Length >= 4 && reader.ReadUInt32() == ZipSignature)
-            throw new InvalidDataException($"{path} is a zip archive (a model that train saved?), not a weights file: write weights files with scripts/convert_torchvision.py.");
+        var header = new byte[Math.Min(HeaderBytes, stream.Length)];
+        stream.ReadExactly(header);
         stream.Position = 0;
-        var entries = new List<Entry>();
+        if (header.Length >= 4 && BitConverter.ToUInt32(header) == ZipSignature)
+            return ReadZip(path, stream);
+        if (TorchSaveFile.IsLegacy(header))
+            return FromStateDict(path, TorchSaveFile.IndexLegacy(path, stream));
+        if (path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase) || SafetensorsFile.LooksLikeOne(header, stream.Length))
+            return FromStateDict(path, SafetensorsFile.Index(path, stream));
+        return ReadConverted(path, stream);
+    }
+
+    private static PretrainedWeights ReadZip(string path, Stream stream)
+    {
+        ZipArchive archive;
+        try
+        {
+            archive = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"{path} is a damaged or truncated zip archive: {e.Message}", e);
+        }
+        using (archive)
+        {
+            if (TorchSaveFile.PickleEntry(archive) is not { } pickle)
+                throw new InvalidDataException($"{path} is a zip archive (a model that train saved?), not a weights file: give a PyTorch state dict (.pt, .pth), " +
+                    "a .safetensors file or a file from scripts/convert_torchvision.py.");
+            return FromStateDict(path, TorchSaveFile.IndexArchive(path, archive, pickle));
+        }
+    }
+
+    private static PretrainedWeights FromStateDict(string path, List<StoredTensor> tensors)
+    {
+        if (tensors.Count > 0 && tensors.All(t => t.Name.StartsWith(DataParallelPrefix, StringComparison.Ordinal)))
+            tensors = [.. tensors.Select(t => t with { Name = t.Name[DataParallelPrefix.Length..] })];
+        if (tensors.GroupBy(t => t.Name).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            throw new InvalidDataException($"{path} holds tensor '{twice.Key}' twice.");
+        var model = TorchvisionStateDict.Identify(path, tensors.ToDictionary(t => t.Name, t => t.Shape));
+        var metadata = new Metadata
+        {
+            Format = Format,
+            Version = FormatVersion,
+            Architecture = model.Architecture,
+            Options = new Dictionary<string, double>(model.Options),
+            ClassCount = model.ClassCount,
+            Mean = [.. model.Mean],
+            Std = [.. model.Std],
+            Source = $"torchvision {model.TorchvisionModel} state dict ({Path.GetFileName(path)})",
+        };
+        return new PretrainedWeights(path, metadata, tensors, model.MayLack);
+    }
+
+    private static PretrainedWeights ReadConverted(string path, Stream stream)
+    {
+        using var reader = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
+        var entries = new List<StoredTensor>();
         Metadata? metadata = null;
         try
         {
@@ -89,14 +156,14 @@ public sealed class PretrainedWeights
                 throw new InvalidDataException($"{path} declares {count} tensors; it is not a weights file.");
             for (long i = 0; i < count; i++)
             {
-                var entry = ReadEntry(reader, path);
+                var (entry, byteCount) = ReadEntry(reader, path);
                 if (entry.Name == MetadataEntry)
-                    metadata = ReadMetadata(reader, entry, path);
+                    metadata = ReadMetadata(reader, entry, byteCount, path);
                 else if (entries.Any(e => e.Name == entry.Name))
                     throw new InvalidDataException($"{path} holds tensor '{entry.Name}' twice.");
                 else
                     entries.Add(entry);
-                stream.Seek(entry.Offset + entry.ByteCount, SeekOrigin.Begin);
+                stream.Seek(entry.Storage.FileOffset + byteCount, SeekOrigin.Begin);
             }
         }
         catch (EndOfStreamException e)
@@ -104,7 +171,7 @@ public sealed class PretrainedWeights
             throw new InvalidDataException($"{path} is truncated after {entries.Count} tensors.", e);
         }
         if (metadata is null)
-            throw new InvalidDataException($"{path} has no '{MetadataEntry}' entry: write weights files with scripts/convert_torchvision.py.");
+            throw new InvalidDataException($"{path} has no '{MetadataEntry}' entry: write weights files with scripts/convert_torchvision.py, or give a PyTorch state dict (.pt, .pth) or .safetensors file.");
         return new PretrainedWeights(path, metadata, entries);
     }
 
@@ -132,10 +199,10 @@ public sealed class PretrainedWeights
         var destination = network.state_dict();
         var loaded = _entries.Where(e => !Skipped(e.Name)).ToList();
         var inFile = loaded.Select(e => e.Name).ToHashSet();
-        var missing = destination.Keys.Where(name => !Skipped(name) && !inFile.Contains(name)).ToList();
+        var missing = destination.Keys.Where(name => !Skipped(name) && !_mayLack(name) && !inFile.Contains(name)).ToList();
         var unexpected = loaded.Where(e => !destination.ContainsKey(e.Name)).Select(e => e.Name).ToList();
         var misshaped = loaded.Where(e => destination.TryGetValue(e.Name, out var tensor) && !e.Fits(tensor))
-            .Select(e => $"{e.Name} (file {e.Describe()}, network {Entry.Describe(destination[e.Name].dtype, destination[e.Name].shape)})").ToList();
+            .Select(e => $"{e.Name} (file {e.Describe()}, network {StoredTensor.Describe(destination[e.Name].dtype, destination[e.Name].shape)})").ToList();
         if (missing.Count + unexpected.Count + misshaped.Count > 0)
         {
             var message = new StringBuilder($"The weights in {FilePath} do not fit {target}:");
@@ -147,20 +214,53 @@ public sealed class PretrainedWeights
 
         using var noGrad = no_grad();
         using var stream = new FileStream(FilePath, FileMode.Open, FileAccess.Read, FileShare.Read, ReadBufferBytes);
+        using var archive = _entries.Any(e => e.Storage.ZipEntry is not null) ? new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true) : null;
         foreach (var entry in loaded)
         {
-            stream.Seek(entry.Offset, SeekOrigin.Begin);
-            var tensor = destination[entry.Name];
-            if (tensor.device_type == DeviceType.CPU && tensor.is_contiguous())
+            try
             {
-                tensor.ReadBytesFromStream(stream, ReadBufferBytes);
+                ReadInto(entry, destination[entry.Name], stream, archive);
             }
-            else
+            catch (EndOfStreamException e)
             {
-                using var onCpu = empty(entry.Shape, entry.Type);
-                onCpu.ReadBytesFromStream(stream, ReadBufferBytes);
-                tensor.copy_(onCpu);
+                throw new InvalidDataException($"{FilePath} ended while tensor '{entry.Name}' was read: it changed or is truncated.", e);
             }
+        }
+    }
+
+    /// <summary>Copies a stored tensor's elements into <paramref name="tensor"/>, which has its type and shape.</summary>
+    private static void ReadInto(StoredTensor entry, Tensor tensor, FileStream file, ZipArchive? archive)
+    {
+        long elementSize = StoredTensor.ElementSizes[entry.Type];
+        long start = entry.Storage.FileOffset + entry.Offset * elementSize;
+        using var entryStream = entry.Storage.ZipEntry is { } name ? archive!.GetEntry(name)!.Open() : null;
+        var source = entryStream ?? file;
+        if (entryStream is null)
+            file.Seek(start, SeekOrigin.Begin);
+        else if (entryStream.CanSeek)
+            entryStream.Seek(start, SeekOrigin.Begin);
+        else
+            Skip(entryStream, start);
+        if (entry.IsContiguous && tensor.device_type == DeviceType.CPU && tensor.is_contiguous())
+        {
+            tensor.ReadBytesFromStream(source, ReadBufferBytes);
+            return;
+        }
+        using var elements = empty(entry.Span() ?? 0, entry.Type);
+        elements.ReadBytesFromStream(source, ReadBufferBytes);
+        using var view = elements.as_strided(entry.Shape, entry.Strides);
+        tensor.copy_(view);
+    }
+
+    private static void Skip(Stream stream, long bytes)
+    {
+        var buffer = new byte[Math.Min(bytes, ReadBufferBytes)];
+        while (bytes > 0)
+        {
+            int read = stream.Read(buffer, 0, (int)Math.Min(bytes, buffer.Length));
+            if (read == 0)
+                throw new EndOfStreamException();
+            bytes -= read;
         }
     }
 
@@ -173,7 +273,7 @@ public sealed class PretrainedWeights
             message.Append($", and {names.Count - MaxNamesListed} more");
     }
 
-    private static Entry ReadEntry(BinaryReader reader, string path)
+    private static (StoredTensor Entry, long ByteCount) ReadEntry(BinaryReader reader, string path)
     {
         string name = reader.ReadString();
         if (name.Any(c => char.IsControl(c) || c == '\uFFFD'))
@@ -188,19 +288,19 @@ public sealed class PretrainedWeights
         {
             throw new InvalidDataException($"Tensor '{name}' in {path} is malformed: {e.Message}.", e);
         }
-        if (!Entry.ElementSizes.TryGetValue(type, out int elementSize))
+        if (!StoredTensor.ElementSizes.TryGetValue(type, out int elementSize))
             throw new InvalidDataException($"Tensor '{name}' in {path} has element type {type}, which weights files do not use.");
         long offset = reader.BaseStream.Position;
         long byteCount = TensorReader.ByteCountWithin(shape, elementSize, reader.BaseStream.Length - offset)
-            ?? throw new InvalidDataException($"{path} is truncated in tensor '{name}' ({Entry.Describe(type, shape)}).");
-        return new Entry(name, type, shape, offset, byteCount);
+            ?? throw new InvalidDataException($"{path} is truncated in tensor '{name}' ({StoredTensor.Describe(type, shape)}).");
+        return (StoredTensor.Contiguous(name, type, shape, offset), byteCount);
     }
 
-    private static Metadata ReadMetadata(BinaryReader reader, Entry entry, string path)
+    private static Metadata ReadMetadata(BinaryReader reader, StoredTensor entry, long byteCount, string path)
     {
-        if (entry.Type != ScalarType.Byte || entry.Shape.Length != 1 || entry.ByteCount > MaxMetadataBytes)
+        if (entry.Type != ScalarType.Byte || entry.Shape.Length != 1 || byteCount > MaxMetadataBytes)
             throw new InvalidDataException($"The '{MetadataEntry}' entry of {path} must be UTF-8 JSON in a one-dimensional uint8 tensor; it is {entry.Describe()}.");
-        string json = Encoding.UTF8.GetString(reader.ReadBytes((int)entry.ByteCount));
+        string json = Encoding.UTF8.GetString(reader.ReadBytes((int)byteCount));
         Metadata? metadata;
         try
         {
@@ -250,22 +350,5 @@ public sealed class PretrainedWeights
 
         [JsonPropertyName("source")]
         public string? Source { get; init; }
-    }
-
-    /// <summary>A tensor in the file: its name, type, shape and where its bytes are.</summary>
-    private sealed record Entry(string Name, ScalarType Type, long[] Shape, long Offset, long ByteCount)
-    {
-        /// <summary>The element types weights files use, by the size of one element in bytes.</summary>
-        public static readonly IReadOnlyDictionary<ScalarType, int> ElementSizes = new Dictionary<ScalarType, int>
-        {
-            [ScalarType.Byte] = 1, [ScalarType.Int8] = 1, [ScalarType.Int16] = 2, [ScalarType.Int32] = 4, [ScalarType.Int64] = 8,
-            [ScalarType.Float16] = 2, [ScalarType.BFloat16] = 2, [ScalarType.Float32] = 4, [ScalarType.Float64] = 8, [ScalarType.Bool] = 1,
-        };
-
-        public bool Fits(Tensor tensor) => tensor.dtype == Type && tensor.shape.SequenceEqual(Shape);
-
-        public string Describe() => Describe(Type, Shape);
-
-        public static string Describe(ScalarType type, long[] shape) => $"{type.ToString().ToLowerInvariant()} [{string.Join(", ", shape)}]";
     }
 }

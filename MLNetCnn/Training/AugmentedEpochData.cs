@@ -49,6 +49,9 @@ public sealed class AugmentedEpochData : IEpochData, IDisposable
     /// <inheritdoc/>
     public long Count => _source.Count;
 
+    /// <inheritdoc/>
+    public int Label(long row) => _source.Label(row);
+
     /// <summary>The per-channel statistics of every row as epoch <paramref name="epoch"/> sees them (one pass over the file).</summary>
     public PixelStatistics Statistics(int epoch)
     {

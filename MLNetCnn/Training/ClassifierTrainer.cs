@@ -25,6 +25,12 @@ public sealed class ClassifierTrainer
     /// <summary>Raised after every optimisation step, on the training thread; keep handlers quick.</summary>
     public event Action<StepReport>? StepCompleted;
 
+    /// <summary>
+    /// Raised once, after the epoch at which the training loss is first seen to diverge (<see cref="LossDivergence"/>); with early
+    /// stopping on, training then stops with the best epoch's weights.
+    /// </summary>
+    public event Action<LossDivergence>? Diverging;
+
     /// <summary>Trains the model in place and returns the report of every epoch and how the run ended.</summary>
     /// <param name="model">The model to train; it is left in evaluation mode.</param>
     /// <param name="train">
@@ -83,6 +89,8 @@ public sealed class ClassifierTrainer
     internal void RaiseEpochCompleted(EpochReport report) => EpochCompleted?.Invoke(report);
 
     internal void RaiseStepCompleted(StepReport report) => StepCompleted?.Invoke(report);
+
+    internal void RaiseDiverging(LossDivergence divergence) => Diverging?.Invoke(divergence);
 
     internal static void CheckFits(CnnModel model, IEpochData data, string role)
     {

@@ -25,4 +25,23 @@ public interface IEpochData
     /// <paramref name="epoch"/> (from 1; 0 for evaluation, which is never augmented afresh), in the current dispose scope.
     /// </summary>
     (Tensor Images, Tensor Labels) ReadBatch(int epoch, ReadOnlySpan<long> rows);
+
+    /// <summary>
+    /// The class of row <paramref name="row"/>, for class counts and class-balanced sampling. The default reads the row's
+    /// batch; the library's sources read the label alone.
+    /// </summary>
+    int Label(long row)
+    {
+        using var scope = NewDisposeScope();
+        return (int)ReadBatch(epoch: 0, [row]).Labels.item<long>();
+    }
+
+    /// <summary>The number of rows of each class (one pass over the labels).</summary>
+    long[] CountClasses()
+    {
+        var counts = new long[ClassCount];
+        for (long row = 0; row < Count; row++)
+            counts[Label(row)]++;
+        return counts;
+    }
 }

@@ -11,7 +11,7 @@ internal sealed class TrainingCheckpoint : IDisposable
 {
     private const string Signature = "MLNetCnn.TrainingCheckpoint";
     // Format 2: the epoch order is a function of the seed and the epoch (ShuffledOrder), so no shuffling state is stored.
-    private const int FormatVersion = 2;
+    private const int FormatVersion = 3;
 
     /// <summary>The settings a resumed run must share with this one (name to value).</summary>
     public required IReadOnlyDictionary<string, string> Run { get; init; }
@@ -51,6 +51,12 @@ internal sealed class TrainingCheckpoint : IDisposable
 
     /// <summary>The epoch <see cref="BestWeights"/> come from.</summary>
     public required int BestWeightsEpoch { get; init; }
+
+    /// <summary>The moving average of the weights (<see cref="TrainingOptions.EmaDecay"/>), if the run keeps one.</summary>
+    public WeightSnapshot? AveragedWeights { get; init; }
+
+    /// <summary>The updates <see cref="AveragedWeights"/> has taken.</summary>
+    public long AverageUpdates { get; init; }
 
     /// <summary>The optimizer's state in TorchSharp's format.</summary>
     public required byte[] OptimizerState { get; init; }
@@ -95,6 +101,12 @@ internal sealed class TrainingCheckpoint : IDisposable
             writer.Write(BestWeightsEpoch);
             BestWeights.Save(writer);
         }
+        writer.Write(AveragedWeights is not null);
+        if (AveragedWeights is not null)
+        {
+            writer.Write(AverageUpdates);
+            AveragedWeights.Save(writer);
+        }
         WriteBytes(writer, OptimizerState);
     }
 
@@ -103,7 +115,7 @@ internal sealed class TrainingCheckpoint : IDisposable
     public static TrainingCheckpoint Read(Stream stream, string source)
     {
         using var reader = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
-        WeightSnapshot? weights = null, best = null;
+        WeightSnapshot? weights = null, best = null, averaged = null;
         try
         {
             if (reader.ReadString() != Signature)
@@ -131,24 +143,33 @@ internal sealed class TrainingCheckpoint : IDisposable
                 bestEpoch = reader.ReadInt32();
                 best = WeightSnapshot.Load(reader);
             }
+            long averageUpdates = 0;
+            if (reader.ReadBoolean())
+            {
+                averageUpdates = reader.ReadInt64();
+                averaged = WeightSnapshot.Load(reader);
+            }
             var optimizerState = ReadBytes(reader, source);
             return new TrainingCheckpoint
             {
                 Run = run, Epoch = epoch, StepInEpoch = stepInEpoch, GlobalStep = globalStep, Tally = tally, Elapsed = elapsed,
                 History = history, GlobalRandomState = globalState, EarlyStopping = earlyStopping,
                 LossScale = lossScale, Weights = weights, BestWeights = best, BestWeightsEpoch = bestEpoch, OptimizerState = optimizerState,
+                AveragedWeights = averaged, AverageUpdates = averageUpdates,
             };
         }
         catch (Exception e) when (e is EndOfStreamException or ArgumentException or FormatException)
         {
             weights?.Dispose();
             best?.Dispose();
+            averaged?.Dispose();
             throw new InvalidDataException($"{source} is truncated or damaged: {e.Message}", e);
         }
         catch
         {
             weights?.Dispose();
             best?.Dispose();
+            averaged?.Dispose();
             throw;
         }
     }
@@ -157,6 +178,7 @@ internal sealed class TrainingCheckpoint : IDisposable
     {
         Weights.Dispose();
         BestWeights?.Dispose();
+        AveragedWeights?.Dispose();
     }
 
     private static void WriteReport(BinaryWriter writer, EpochReport report)

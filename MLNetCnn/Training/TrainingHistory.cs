@@ -13,6 +13,12 @@ public enum TrainingOutcome
 
     /// <summary>The run was cancelled and the best weights so far were kept (<see cref="TrainingOptions.ReturnBestModelOnCancel"/>).</summary>
     Cancelled,
+
+    /// <summary>
+    /// The training loss diverged (<see cref="TrainingHistory.Divergence"/>) with early stopping on, which ended the run; the model
+    /// holds the best epoch's weights.
+    /// </summary>
+    Diverged,
 }
 
 /// <summary>The report of every epoch of a run, and how the run ended.</summary>
@@ -25,8 +31,11 @@ public sealed class TrainingHistory : IReadOnlyList<EpochReport>
     /// <param name="outcome">How the run ended.</param>
     /// <param name="restoredEpoch">The epoch whose weights the model was given back at the end, if any.</param>
     /// <param name="resumedFromStep">The optimisation step a resumed run continued after, if it was resumed.</param>
-    public TrainingHistory(IReadOnlyList<EpochReport> epochs, TrainingOutcome outcome, int? restoredEpoch = null, int? resumedFromStep = null)
+    /// <param name="divergence">The first sign of a diverging training loss, if the epochs showed one.</param>
+    public TrainingHistory(IReadOnlyList<EpochReport> epochs, TrainingOutcome outcome, int? restoredEpoch = null, int? resumedFromStep = null,
+        LossDivergence? divergence = null)
     {
+        Divergence = divergence;
         ArgumentNullException.ThrowIfNull(epochs);
         _epochs = epochs;
         Outcome = outcome;
@@ -49,6 +58,9 @@ public sealed class TrainingHistory : IReadOnlyList<EpochReport>
     /// <summary>The global optimisation step a resumed run continued after (0 for a checkpoint before the first step); null for a fresh run.</summary>
     public int? ResumedFromStep { get; }
 
+    /// <summary>The first sign that the training loss diverged (grew instead of falling), or null; training then reported it as it happened.</summary>
+    public LossDivergence? Divergence { get; }
+
     /// <inheritdoc/>
     public int Count => _epochs.Count;
 
@@ -67,10 +79,12 @@ public sealed class TrainingHistory : IReadOnlyList<EpochReport>
         {
             TrainingOutcome.StoppedEarly => $"stopped early after epoch {Count}",
             TrainingOutcome.Cancelled => $"cancelled after epoch {Count}",
+            TrainingOutcome.Diverged => $"stopped after epoch {Count}, diverging",
             _ => $"completed {Count} epoch(s)",
         };
         string restored = RestoredEpoch is { } epoch ? $"; the model holds the weights of epoch {epoch}" : "";
         string resumed = ResumedFromStep is { } step ? $" (resumed from a checkpoint after step {step})" : "";
-        return $"Training {ending}{resumed}{restored}.";
+        string diverged = Divergence is { } divergence ? $" {divergence}" : "";
+        return $"Training {ending}{resumed}{restored}.{diverged}";
     }
 }

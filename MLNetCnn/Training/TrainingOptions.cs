@@ -27,8 +27,41 @@ public sealed record TrainingOptions
     /// <summary>Label smoothing of the cross-entropy, in [0, 1): the targets become <c>1 - s + s/K</c> and <c>s/K</c>.</summary>
     public double LabelSmoothing { get; init; }
 
+    /// <summary>
+    /// Weights of the classes in the loss, for imbalanced data: <see cref="ClassWeights.None"/>, <see cref="ClassWeights.Balanced"/>
+    /// (from the training data's class counts) or given per class (<see cref="ClassWeights.Of"/>). Combines with the example
+    /// weights of a <see cref="WeightedEpochData"/> by multiplying.
+    /// </summary>
+    public ClassWeights ClassWeights { get; init; } = ClassWeights.None;
+
+    /// <summary>
+    /// Draw each epoch's rows class-balanced (a class uniformly, then one of its rows, with replacement) instead of a
+    /// permutation of all rows: every class is seen about as often, small ones repeated. An alternative to
+    /// <see cref="ClassWeights.Balanced"/> (using both corrects the imbalance twice).
+    /// </summary>
+    public bool ClassBalancedSampling { get; init; }
+
     /// <summary>Clips the global L2 norm of the gradients to this value before each step; 0 for no clipping.</summary>
     public double GradientClipNorm { get; init; }
+
+    /// <summary>
+    /// MixUp: each batch is blended with a shuffled copy of itself by a share drawn from Beta(alpha, alpha), and the loss
+    /// gives both labels their share; 0 (the default) for none, 0.2 to 0.4 for small data sets (timm: 0.8).
+    /// </summary>
+    public double MixUpAlpha { get; init; }
+
+    /// <summary>
+    /// CutMix: a rectangle of a shuffled copy of the batch is pasted into each image, its area drawn from Beta(alpha, alpha),
+    /// and the labels are mixed by area; 0 (the default) for none, 1 usual. With <see cref="MixUpAlpha"/> too, each batch
+    /// uses one of the two, with equal chances.
+    /// </summary>
+    public double CutMixAlpha { get; init; }
+
+    /// <summary>
+    /// Keeps an exponential moving average of the weights with this decay per step (0.999 or 0.9999 usual; 0, the default,
+    /// for none); validation, early stopping and the trained model use the averaged weights.
+    /// </summary>
+    public double EmaDecay { get; init; }
 
     /// <summary>How the learning rate changes over the run.</summary>
     public ScheduleKind Schedule { get; init; } = ScheduleKind.Constant;
@@ -104,6 +137,9 @@ public sealed record TrainingOptions
         Require(double.IsFinite(WeightDecay) && WeightDecay >= 0, nameof(WeightDecay), WeightDecay, "must be zero or positive");
         Require(double.IsFinite(LabelSmoothing) && LabelSmoothing is >= 0 and < 1, nameof(LabelSmoothing), LabelSmoothing, "must be in [0, 1)");
         Require(double.IsFinite(GradientClipNorm) && GradientClipNorm >= 0, nameof(GradientClipNorm), GradientClipNorm, "must be zero (no clipping) or positive");
+        Require(double.IsFinite(MixUpAlpha) && MixUpAlpha >= 0, nameof(MixUpAlpha), MixUpAlpha, "must be zero (no MixUp) or positive");
+        Require(double.IsFinite(CutMixAlpha) && CutMixAlpha >= 0, nameof(CutMixAlpha), CutMixAlpha, "must be zero (no CutMix) or positive");
+        Require(double.IsFinite(EmaDecay) && EmaDecay is >= 0 and < 1, nameof(EmaDecay), EmaDecay, "must be in [0, 1) (0: no averaging)");
         Require(double.IsFinite(WarmupEpochs) && WarmupEpochs >= 0 && WarmupEpochs < Epochs, nameof(WarmupEpochs), WarmupEpochs, $"must be zero or positive and less than Epochs ({Epochs})");
         Require(double.IsFinite(Gamma) && Gamma is > 0 and <= 1, nameof(Gamma), Gamma, "must be in (0, 1]");
         Require(double.IsFinite(MinLearningRate) && MinLearningRate >= 0 && MinLearningRate <= LearningRate, nameof(MinLearningRate), MinLearningRate,
@@ -111,6 +147,7 @@ public sealed record TrainingOptions
         Require(FrozenBackboneEpochs >= 0, nameof(FrozenBackboneEpochs), FrozenBackboneEpochs, "must be zero or positive");
         Require(double.IsFinite(BackboneLearningRateFactor) && BackboneLearningRateFactor > 0, nameof(BackboneLearningRateFactor), BackboneLearningRateFactor,
             "must be a positive number (freeze the backbone with FrozenBackboneEpochs)");
+        ArgumentNullException.ThrowIfNull(ClassWeights, nameof(ClassWeights));
         if (!Enum.IsDefined(Optimizer))
             throw new ArgumentException($"Unknown optimizer {Optimizer}.", nameof(Optimizer));
         if (!Enum.IsDefined(Schedule))

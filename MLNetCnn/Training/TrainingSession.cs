@@ -27,6 +27,7 @@ internal sealed class TrainingSession : IDisposable
     private TorchSharp.Modules.OptimizerHelper _optimizer = null!;
     private optim.lr_scheduler.LRScheduler _schedule = null!;
     private TrainingStep _step = null!;
+    private ClassBalancedOrder? _balancedOrder;
     private int _stepsPerEpoch;
     private IReadOnlyDictionary<string, string> _run = null!;
 
@@ -39,6 +40,8 @@ internal sealed class TrainingSession : IDisposable
     private WeightSnapshot? _best;
     private int _bestEpoch;
     private int? _resumedFromStep;
+    private LossDivergence? _divergence;
+    private WeightAverage? _average;
 
     public TrainingSession(ClassifierTrainer trainer, TrainingOptions options, CnnModel model, IEpochData train, IEpochData? validation,
         CancellationToken cancellation)
@@ -90,7 +93,11 @@ internal sealed class TrainingSession : IDisposable
             ? OptimizerFactory.Create(_options, _model.Network.parameters())
             : OptimizerFactory.Create(_options, [(_backbone.HeadParameters, 1.0), (_backbone.Parameters, _options.BackboneLearningRateFactor)]));
         _schedule = ScheduleFactory.Create(_optimizer, _options, _stepsPerEpoch);
-        _step = Own(new TrainingStep(_model, _optimizer, _options, TrainingStep.MixedPrecisionFor(_model, _options), nonBlockingCopies: PrefetchedBatches));
+        _average = _options.EmaDecay > 0 ? Own(new WeightAverage(_model.Network, _options.EmaDecay)) : null;
+        var classWeights = _options.ClassWeights.IsNone ? null : _options.ClassWeights.Resolve(_train.CountClasses());
+        _step = Own(new TrainingStep(_model, _optimizer, _options, TrainingStep.MixedPrecisionFor(_model, _options), nonBlockingCopies: PrefetchedBatches,
+            classWeights));
+        _balancedOrder = _options.ClassBalancedSampling ? new ClassBalancedOrder(_train, _options.Seed) : null;
         if (_step.MixedPrecision is not null && _options.FrozenBackboneEpochs > 0)
             throw new NotSupportedException("FrozenBackboneEpochs cannot be combined with mixed precision: its 16-bit copy of the network would still train the backbone.");
         _run = RunSettings(imageCount);
@@ -111,8 +118,19 @@ internal sealed class TrainingSession : IDisposable
             ["MixedPrecision"] = $"{(_step.MixedPrecision is null ? MixedPrecision.None : _options.MixedPrecision)}",
             ["Seed"] = $"{_options.Seed}",
         };
+        foreach (var (name, value) in new[] { ("MixUpAlpha", _options.MixUpAlpha), ("CutMixAlpha", _options.CutMixAlpha), ("EmaDecay", _options.EmaDecay) })
+        {
+            if (value > 0)
+                run[name] = FormattableString.Invariant($"{value}");
+        }
         if (_options.Schedule is ScheduleKind.Cosine or ScheduleKind.OneCycle)
             run["Epochs"] = $"{_options.Epochs}";
+        if (!_options.ClassWeights.IsNone)
+            run["ClassWeights"] = _options.ClassWeights.ToString();
+        if (_options.ClassBalancedSampling)
+            run["ClassBalancedSampling"] = "True";
+        if (_train is WeightedEpochData)
+            run["ExampleWeights"] = "True";
         if (_backbone is not null)
         {
             run["FrozenBackboneEpochs"] = $"{_options.FrozenBackboneEpochs}";
@@ -136,6 +154,12 @@ internal sealed class TrainingSession : IDisposable
             _monitor.State = stopping;
         if (_step.MixedPrecision?.Scaler is { } scaler && checkpoint.LossScale is { } scale)
             scaler.State = scale;
+        if (_average is not null)
+        {
+            var averaged = checkpoint.AveragedWeights
+                ?? throw new InvalidDataException($"{_store.FilePath} holds no averaged weights, which EmaDecay needs.");
+            _average.Restore(averaged, _model.Network, checkpoint.AverageUpdates, _store.FilePath);
+        }
         if (checkpoint.BestWeights is { } best)
         {
             _best = best.Copy();
@@ -147,6 +171,7 @@ internal sealed class TrainingSession : IDisposable
         _elapsedBefore = checkpoint.Elapsed;
         _lastLearningRate = _step.LearningRate;
         _resumedFromStep = checkpoint.GlobalStep;
+        _divergence = LossDivergence.Detect(_history);
     }
 
     private TrainingOutcome TrainEpochs()
@@ -157,6 +182,8 @@ internal sealed class TrainingSession : IDisposable
             {
                 if (_monitor?.ShouldStop == true)
                     return TrainingOutcome.StoppedEarly;
+                if (_monitor is not null && _divergence is not null)
+                    return TrainingOutcome.Diverged;
                 var epochClock = Stopwatch.StartNew();
                 RunEpoch(epochClock);
                 EndEpoch();
@@ -178,16 +205,19 @@ internal sealed class TrainingSession : IDisposable
             _backbone!.KeepStatistics();
         var durationBefore = _tally.Duration;
         var order = new ShuffledOrder(_train.Count, _options.Seed, _epoch);
-        using var batches = new EpochBatches(_train, order, _epoch, _options.BatchSize, _stepInEpoch, prefetch: PrefetchedBatches, pinMemory: PrefetchedBatches);
+        int epoch = _epoch;
+        Func<long, long> rowAt = _balancedOrder is { } balanced ? position => balanced.RowAt(epoch, position) : position => order[position];
+        using var batches = new EpochBatches(_train, rowAt, _epoch, _options.BatchSize, _stepInEpoch, prefetch: PrefetchedBatches, pinMemory: PrefetchedBatches);
         while (true)
         {
             using (var scope = NewDisposeScope())
             {
-                if (!batches.TryTake(scope, out var images, out var labels))
+                if (!batches.TryTake(scope, out var images, out var labels, out var weights))
                     break;
                 _cancellation.ThrowIfCancellationRequested();
                 _lastLearningRate = _step.LearningRate;
-                var (loss, correct) = _step.Run(images, labels, _epoch, _stepInEpoch + 1);
+                var (loss, correct) = _step.Run(images, labels, weights, _epoch, _stepInEpoch + 1);
+                _average?.Update();
                 _tally.Add(loss, correct, images.shape[0]);
             }
             _stepInEpoch++;
@@ -203,10 +233,14 @@ internal sealed class TrainingSession : IDisposable
     private void EndEpoch()
     {
         _model.Network.eval();
+        // With weight averaging, the averaged weights are validated, and kept as the best ones.
+        using var averaged = _average?.SwapIn();
         (double Loss, double Accuracy)? validated = _validation is null ? null : _trainer.Evaluate(_model, _validation);
         var report = new EpochReport(_epoch, _options.Epochs, _tally.MeanLoss, _tally.Accuracy, validated?.Loss, validated?.Accuracy,
             _lastLearningRate, _tally.Seen / Math.Max(_tally.Duration.TotalSeconds, 1e-9), Elapsed);
         _history.Add(report);
+        var newDivergence = _divergence is null ? LossDivergence.Detect(_history) : null;
+        _divergence ??= newDivergence;
         bool keep = _monitor is not null ? _monitor.Observe(report) : _options.ReturnBestModelOnCancel;
         if (keep)
         {
@@ -214,28 +248,33 @@ internal sealed class TrainingSession : IDisposable
             _best = WeightSnapshot.Capture(_model.Network);
             _bestEpoch = _epoch;
         }
+        averaged?.Dispose();
         _stepInEpoch = 0;
         _tally = new EpochTally();
         if (_store is not null)
             SaveCheckpoint(nextEpoch: _epoch + 1);
         _trainer.RaiseEpochCompleted(report);
+        if (newDivergence is not null)
+            _trainer.RaiseDiverging(newDivergence);
     }
 
     private TrainingHistory Finish(TrainingOutcome outcome)
     {
         int? restored = null;
+        _average?.CopyIntoNetwork();
         if (_best is not null && (_monitor is not null || outcome == TrainingOutcome.Cancelled))
         {
             _best.RestoreInto(_model.Network);
             restored = _bestEpoch;
         }
         _model.Network.eval();
-        return new TrainingHistory([.. _history], outcome, restored, _resumedFromStep);
+        return new TrainingHistory([.. _history], outcome, restored, _resumedFromStep, _divergence);
     }
 
     private void SaveCheckpoint(int? nextEpoch = null)
     {
         using var weights = WeightSnapshot.Capture(_model.Network);
+        using var averagedWeights = _average?.Capture(_model.Network);
         using var optimizerState = new MemoryStream();
         using (var writer = new BinaryWriter(optimizerState, System.Text.Encoding.UTF8, leaveOpen: true))
             _optimizer.save_state_dict(writer);
@@ -255,6 +294,8 @@ internal sealed class TrainingSession : IDisposable
             Weights = weights,
             BestWeights = _best,
             BestWeightsEpoch = _bestEpoch,
+            AveragedWeights = averagedWeights,
+            AverageUpdates = _average?.Updates ?? 0,
             OptimizerState = optimizerState.ToArray(),
         };
         _store!.Save(checkpoint);

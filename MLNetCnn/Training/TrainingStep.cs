@@ -5,7 +5,8 @@ using static TorchSharp.torch;
 namespace MLNetCnn.Training;
 
 /// <summary>
-/// One optimisation step on a batch: forward pass, cross-entropy (with label smoothing and any auxiliary losses),
+/// One optimisation step on a batch: any MixUp or CutMix, forward pass, cross-entropy (with label smoothing, class and example
+/// weights, and any auxiliary losses),
 /// a check that the loss is finite, backward pass, gradient clipping and the optimizer's update, in float32 or
 /// mixed precision. The caller owns the dispose scope the step runs in.
 /// </summary>
@@ -16,19 +17,27 @@ internal sealed class TrainingStep : IDisposable
     private readonly TrainingOptions _options;
     private readonly Parameter[] _parameters;
     private readonly bool _nonBlockingCopies;
+    private readonly BatchMixing? _mixing;
+    private readonly Tensor? _classWeights;
 
     /// <param name="model">The model whose weights the optimizer updates.</param>
     /// <param name="optimizer">An optimizer over the model's parameters.</param>
     /// <param name="options">Label smoothing and clipping.</param>
     /// <param name="mixedPrecision">The 16-bit network of mixed-precision training, which the step then owns; null for float32.</param>
     /// <param name="nonBlockingCopies">Batches come in pinned memory and can be copied to the device asynchronously.</param>
-    public TrainingStep(CnnModel model, optim.Optimizer optimizer, TrainingOptions options, MixedPrecisionNetwork? mixedPrecision, bool nonBlockingCopies)
+    /// <param name="classWeights">The weight of each class in the loss (<see cref="ClassWeights.Resolve"/>); null for none.</param>
+    public TrainingStep(CnnModel model, optim.Optimizer optimizer, TrainingOptions options, MixedPrecisionNetwork? mixedPrecision, bool nonBlockingCopies,
+        double[]? classWeights = null)
     {
+        if (classWeights is not null && classWeights.Length != model.Spec.ClassCount)
+            throw new ArgumentException($"{classWeights.Length} class weights for a model of {model.Spec.ClassCount} classes.", nameof(classWeights));
+        _classWeights = classWeights is null ? null : tensor(classWeights, ScalarType.Float32).to(model.Device).DetachFromDisposeScope();
         _model = model;
         _optimizer = optimizer;
         _options = options;
         _parameters = [.. model.Network.parameters()];
         _nonBlockingCopies = nonBlockingCopies;
+        _mixing = BatchMixing.For(options);
         MixedPrecision = mixedPrecision;
     }
 
@@ -46,14 +55,29 @@ internal sealed class TrainingStep : IDisposable
 
     /// <summary>Trains on one batch; returns the batch's mean loss and the number of images classified correctly.</summary>
     /// <exception cref="TrainingDivergedException">The loss is NaN or infinite; the weights are left unchanged.</exception>
-    public (double Loss, long Correct) Run(Tensor images, Tensor labels, int epoch, int step)
+    public (double Loss, long Correct) Run(Tensor images, Tensor labels, int epoch, int step) => Run(images, labels, null, epoch, step);
+
+    /// <summary>
+    /// Trains on one batch whose images weigh <paramref name="exampleWeights"/> (null: all alike); returns the batch's
+    /// (weighted) mean loss and the number of images classified correctly.
+    /// </summary>
+    /// <exception cref="TrainingDivergedException">The loss is NaN or infinite; the weights are left unchanged.</exception>
+    public (double Loss, long Correct) Run(Tensor images, Tensor labels, Tensor? exampleWeights, int epoch, int step)
     {
         var target = labels.to(_model.Device, non_blocking: _nonBlockingCopies);
+        var example = exampleWeights?.to(_model.Device, non_blocking: _nonBlockingCopies);
+        Tensor Criterion(Tensor logits, Tensor targets) => Loss(logits, targets, example);
         var input = _model.Normalization.Apply(images.to(_model.Device, non_blocking: _nonBlockingCopies));
+        var mixed = _mixing?.Mix(input, target);
+        if (mixed is { } batch)
+            input = batch.Input;
         var logits = MixedPrecision is null ? _model.Network.forward(input) : MixedPrecision.Forward(input);
         var network = MixedPrecision?.Network ?? _model.Network;
-        var loss = Criterion(logits, target);
-        if (network is IAuxiliaryLoss auxiliary && auxiliary.AuxiliaryLoss(target, Criterion) is { } extra)
+        Tensor MixedCriterion(Tensor output, Tensor labels) => mixed is { } m
+            ? Criterion(output, labels) * m.Lambda + Criterion(output, m.PartnerTarget) * (1 - m.Lambda)
+            : Criterion(output, labels);
+        var loss = MixedCriterion(logits, target);
+        if (network is IAuxiliaryLoss auxiliary && auxiliary.AuxiliaryLoss(target, MixedCriterion) is { } extra)
             loss = loss + extra;
         float value = loss.item<float>();
         if (!float.IsFinite(value))
@@ -77,14 +101,33 @@ internal sealed class TrainingStep : IDisposable
             _optimizer.step();
         }
         MixedPrecision?.AfterStep(finite);
-        long correct = logits.argmax(1).eq(target).sum().item<long>();
+        // A mixed image counts as its larger share's class.
+        var counted = mixed is { Lambda: < 0.5 } partner ? partner.PartnerTarget : target;
+        long correct = logits.argmax(1).eq(counted).sum().item<long>();
         return (value, correct);
     }
 
-    /// <summary>Frees the 16-bit network.</summary>
-    public void Dispose() => MixedPrecision?.Dispose();
+    /// <summary>Frees the 16-bit network and the class weights.</summary>
+    public void Dispose()
+    {
+        MixedPrecision?.Dispose();
+        _classWeights?.Dispose();
+    }
 
-    private Tensor Criterion(Tensor logits, Tensor target) =>
-        nn.functional.cross_entropy(logits.dtype == ScalarType.Float32 ? logits : logits.to(ScalarType.Float32), target,
-            label_smoothing: _options.LabelSmoothing);
+    /// <summary>
+    /// The mean cross-entropy; with class or example weights, the weighted mean <c>sum(w l) / sum(w)</c> where an image
+    /// weighs its class's weight times its example weight.
+    /// </summary>
+    private Tensor Loss(Tensor logits, Tensor target, Tensor? exampleWeights)
+    {
+        var scores = logits.dtype == ScalarType.Float32 ? logits : logits.to(ScalarType.Float32);
+        var weights = _classWeights?.index_select(0, target);
+        if (exampleWeights is not null)
+            weights = weights is null ? exampleWeights : weights * exampleWeights;
+        if (weights is null)
+            return nn.functional.cross_entropy(scores, target, label_smoothing: _options.LabelSmoothing);
+        var each = nn.functional.cross_entropy(scores, target, reduction: nn.Reduction.None, label_smoothing: _options.LabelSmoothing);
+        // A batch whose images all weigh 0 contributes nothing (rather than 0/0).
+        return (each * weights).sum() / weights.sum().clamp_min(1e-12);
+    }
 }

@@ -92,6 +92,7 @@ public sealed class CnnExperimentTests
             Assert.AreEqual(new MetricStatistics(metrics.MacroAccuracy, 0), row.MacroAccuracy, row.ToString());
             Assert.AreEqual(new MetricStatistics(metrics.LogLoss, 0), row.LogLoss, row.ToString());
             Assert.AreEqual(metrics.MicroAccuracy, row.Score);
+            Assert.IsNull(row.TopKAccuracy, "four classes: no top-5");
             var summary = ModelSummary.Create(row.Candidate.Architecture, spec);
             Assert.AreEqual(summary.Parameters, row.Parameters, row.ToString());
             Assert.AreEqual(summary.MultiplyAdds, row.MultiplyAdds, row.ToString());

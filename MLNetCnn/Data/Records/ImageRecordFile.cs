@@ -124,6 +124,9 @@ public sealed unsafe class ImageRecordFile : IEpochData, IDisposable
     /// <summary>The label of row <paramref name="row"/>.</summary>
     public int Label(long row) => MemoryMarshal.Read<int>(Record(row));
 
+    /// <summary>The number of rows of each class, from the header.</summary>
+    public long[] CountClasses() => [.. ClassCounts];
+
     /// <summary>Writes the CHW values of row <paramref name="row"/> into <paramref name="destination"/> as floats.</summary>
     public void ReadImage(long row, Span<float> destination)
     {
