@@ -22,6 +22,7 @@ internal static class BenchmarkCommandLine
             ["efficiency"] = EfficiencyBenchmark.Run,
             ["data-path"] = DataPath.DataPathBenchmark.Run,
             ["memory"] = Memory.MemorySoakBenchmark.Run,
+            ["scale"] = Scale.ScaleBenchmark.Run,
             ["imbalance"] = ImbalanceBenchmark.Run,
         };
 
@@ -35,7 +36,7 @@ internal static class BenchmarkCommandLine
         var folder = new Option<string>("--output", "-o") { Description = "Folder for results.md and results.json.", DefaultValueFactory = _ => "benchmark-results" };
         var python = new Option<string>("--python") { Description = "The Python with PyTorch (Debian: apt-get install python3-torch).", DefaultValueFactory = _ => "/usr/bin/python3" };
         var noPyTorch = new Option<bool>("--no-pytorch") { Description = "Leave the PyTorch comparison out." };
-        var root = new RootCommand("MLNetCnn benchmarks: speed against PyTorch, scoring, data path, memory, compute efficiency and malloc settings.")
+        var root = new RootCommand("MLNetCnn benchmarks: speed against PyTorch, scoring, data path, memory, compute efficiency, malloc settings and scale.")
         {
             names, smoke, repeats, threads, folder, python, noPyTorch,
         };
@@ -65,6 +66,18 @@ internal static class BenchmarkCommandLine
             return 0;
         });
         root.Add(probe);
+
+        var scaleJson = new Argument<string>("request") { Description = "A data path request as JSON." };
+        var scale = new Command(Scale.DataPathAtScale.Command, "Measures the data path alone on an image folder and prints the result as JSON (used by the scale benchmark).") { scaleJson };
+        scale.Hidden = true;
+        scale.SetAction(parse =>
+        {
+            var request = JsonSerializer.Deserialize<Scale.DataPathAtScaleRequest>(parse.GetValue(scaleJson)!, ProbeHost.Json)
+                ?? throw new ArgumentException("The data path request is empty.");
+            output.WriteLine(JsonSerializer.Serialize(Scale.DataPathAtScale.Run(request), ProbeHost.Json));
+            return 0;
+        });
+        root.Add(scale);
         return root.Parse(args).Invoke(new InvocationConfiguration { Output = output });
     }
 

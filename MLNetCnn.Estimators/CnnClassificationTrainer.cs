@@ -46,6 +46,8 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
             throw new ArgumentOutOfRangeException(nameof(options), options.ValidationFraction, "ValidationFraction must be in [0, 1).");
         if (options.EarlyStoppingPatience < 0)
             throw new ArgumentOutOfRangeException(nameof(options), options.EarlyStoppingPatience, "EarlyStoppingPatience must be zero (off) or positive.");
+        if (options.DecodeWorkers < 0)
+            throw new ArgumentOutOfRangeException(nameof(options), options.DecodeWorkers, "DecodeWorkers must be zero (one per core) or positive.");
         if ((options.Resume || options.CheckpointEverySteps != 0) && string.IsNullOrWhiteSpace(options.CheckpointFolder))
             throw new ArgumentException("Resume and CheckpointEverySteps need a CheckpointFolder.", nameof(options));
         if (options.BatchSize > CnnClassificationTransformer.MaxBatchSize)
@@ -231,6 +233,14 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
         /// damaged after it was loaded); false, the default, stops with an error naming the row and the file.
         /// </summary>
         public bool SkipUnreadableImages;
+
+        /// <summary>
+        /// Threads that decode the images (an image column, such as LoadImages' and ResizeImages') in the first pass over the
+        /// data, which writes them to the cache; the rows are still written in order. 0, the default, takes one per core, at
+        /// most <see cref="Estimators.DecodeWorkers.MaxAutomatic"/>. The pass ends before training starts, so the workers never
+        /// compete with the network's steps for cores.
+        /// </summary>
+        public int DecodeWorkers;
 
         /// <summary>Channels of the input images: 1 reads images as grey, 3 as RGB; 0 takes them from the column (RGB for images).</summary>
         public int ImageChannels;
@@ -465,7 +475,8 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
             ExampleWeights.Bind(input.Schema, weightColumn);
         var labelled = new LabelledImages(input, labelColumn, binding, classCount);
         var data = TrainingData.Prepare(labelled, validation,
-            new DataPathSettings(_options.CacheDirectory, _options.ValidationFraction, seed, _options.SkipUnreadableImages), channel);
+            new DataPathSettings(_options.CacheDirectory, _options.ValidationFraction, seed, _options.SkipUnreadableImages,
+                DecodeWorkers.Resolve(_options.DecodeWorkers)), channel);
         try
         {
             var (gpuDeviceId, fallbackToCpu) = MlNetBridge.GetDeviceSettings(_host);

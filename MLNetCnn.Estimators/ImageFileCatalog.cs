@@ -64,7 +64,8 @@ public static class ImageFileCatalog
 
     private static IDataView Load(DataOperationsCatalog catalog, ImageFileList files, ImageFileOptions options)
     {
-        var readable = files.Readable(options.SkipUnreadableImages, options.MaxImagePixels, options.OnImageSkipped);
+        var readable = files.Readable(options.SkipUnreadableImages, options.MaxImagePixels, options.OnImageSkipped,
+            Estimators.DecodeWorkers.Resolve(options.DecodeWorkers));
         IDataView listed = readable.HasLabels
             ? catalog.LoadFromEnumerable(readable.Entries.Select(e => new LabelledFile { ImagePath = e.Path, Label = e.Label! }),
                 Definition<LabelledFile>(options, withLabel: true))

@@ -39,6 +39,12 @@ public sealed class ImageFileOptions
     /// <summary>The default <see cref="MaxImagePixels"/>: 178,956,970 pixels (about 13,400 x 13,400), as Pillow refuses.</summary>
     public const long DefaultMaxImagePixels = 178_956_970;
 
+    /// <summary>
+    /// Threads that check the files when loading (each is read and decoded once, so a damaged one is named before training);
+    /// the files are still reported in order. 0, the default, takes one per core, at most <see cref="DecodeWorkers.MaxAutomatic"/>.
+    /// </summary>
+    public int DecodeWorkers;
+
     /// <summary>Called for every file left out when <see cref="SkipUnreadableImages"/> is true.</summary>
     public Action<UnreadableImage>? OnImageSkipped;
 
@@ -46,6 +52,8 @@ public sealed class ImageFileOptions
     {
         if (ImageWidth < 1 || ImageHeight < 1)
             throw new ArgumentOutOfRangeException(nameof(ImageWidth), $"Images are resized to the network's input, so ImageWidth and ImageHeight must be positive; they are {ImageWidth} and {ImageHeight}.");
+        if (DecodeWorkers < 0)
+            throw new ArgumentOutOfRangeException(nameof(DecodeWorkers), DecodeWorkers, "DecodeWorkers must be zero (one per core) or positive.");
         if (MaxImagePixels < 1)
             throw new ArgumentOutOfRangeException(nameof(MaxImagePixels), MaxImagePixels, "MaxImagePixels must be positive.");
         foreach (var (name, value) in new[] { (nameof(ImageColumnName), ImageColumnName), (nameof(LabelColumnName), LabelColumnName), (nameof(PathColumnName), PathColumnName) })

@@ -29,11 +29,7 @@ public static class TestFolders
 
     private static string CreateRunFolder()
     {
-        foreach (var folder in Directory.EnumerateDirectories(Path.GetTempPath(), RunPrefix + "*"))
-        {
-            if (int.TryParse(Path.GetFileName(folder)[RunPrefix.Length..], out int processId) && !Processes.IsRunning(processId))
-                Directory.Delete(folder, recursive: true);
-        }
+        Processes.DeleteAbandonedFolders(Path.GetTempPath(), RunPrefix);
         return Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), RunPrefix + Environment.ProcessId)).FullName;
     }
 }

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Reproduces BENCHMARKS.md from a fresh clone: installs what the benchmarks need from apt (PyTorch as the speed peer,
-# the full Fashion-MNIST for the accuracy runs), then runs the speed benchmarks and the two accuracy runs.
+# torchvision as the decode peer, numpy and PIL for the scale benchmark's generated photos, the full Fashion-MNIST for
+# the accuracy runs and the photos), then runs the speed, data path, memory and scale benchmarks and the two accuracy runs.
 # Usage: bash scripts/benchmarks.sh [output folder]   (about 1 h 45 min on 2 cores; nothing else should run meanwhile)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-benchmark-results}
 fashion=/usr/share/datasets/fashion-mnist
 
-packages=(python3-torch dataset-fashion-mnist)
+packages=(python3-torch python3-torchvision python3-numpy python3-pil dataset-fashion-mnist)
 if ! dpkg -s "${packages[@]}" >/dev/null 2>&1; then
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
   $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${packages[@]}"
@@ -16,7 +17,7 @@ fi
 dotnet build MLNetCnn.sln -c Release -v quiet -nologo
 mkdir -p "$out"
 
-# Speed, scoring, malloc, compute efficiency, data path and memory soak: results.md and results.json.
+# Speed, scoring, malloc, compute efficiency, data path, memory soak and scale: results.md and results.json.
 dotnet MLNetCnn.Benchmarks/bin/Release/net10.0/MLNetCnn.Benchmarks.dll --output "$out"
 
 cli() { dotnet MLNetCnn.Cli/bin/Release/net10.0/MLNetCnn.Cli.dll "$@"; }

@@ -98,7 +98,7 @@ public class DataPathWorkloads
     public void TrainResNet20() => Train(_resnet);
 
     private ImageRecordFile WriteRecords() =>
-        TrainingData.Write(_plain, Path.Combine(_folder, $"{Guid.NewGuid():N}.records"), null, "benchmark", null, null).Train;
+        TrainingData.Write(_plain, Path.Combine(_folder, $"{Guid.NewGuid():N}.records"), null, "benchmark", null, null, decodeWorkers: 1).Train;
 
     private static void ReadEpoch(IEpochData data)
     {

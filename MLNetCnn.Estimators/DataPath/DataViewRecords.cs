@@ -68,35 +68,27 @@ internal static class DataViewRecords
     /// Writes every row, into <paramref name="validation"/> when <paramref name="holdout"/> holds it out and into
     /// <paramref name="train"/> otherwise. <paramref name="onUnreadable"/>, when given, is told of each row whose image
     /// cannot be read, which is then left out; without it such a row stops the pass with an error naming it.
+    /// <paramref name="decodeWorkers"/> threads decode the images (see <see cref="DecodedRows"/>); the rows are written in order.
     /// </summary>
     public static void Write(LabelledImages data, ImageRecordWriter? train, ImageRecordWriter? validation, StratifiedHoldout? holdout,
-        Action<string>? onUnreadable = null)
+        Action<string>? onUnreadable = null, int decodeWorkers = 1)
     {
-        var texts = TextColumns(data.View.Schema);
-        var image = new float[data.Image.Shape.Size];
-        using var cursor = data.View.GetRowCursor([data.Label, data.Image.Column, .. texts]);
-        var readLabel = KeyReader(cursor, data.Label, data.ClassCount);
-        var readImage = data.Image.CreateReader(cursor);
-        var readTexts = texts.Select(c => cursor.GetGetter<ReadOnlyMemory<char>>(c)).ToArray();
-        while (cursor.MoveNext())
+        using var rows = new DecodedRows(data, data.Image.IsImage ? decodeWorkers : 1);
+        while (rows.MoveNext())
         {
-            int label = readLabel();
+            int label = rows.Label;
             var target = holdout?.HoldsOutNext(label) == true ? validation : train;
             if (target is null)
                 continue;
-            try
+            if (rows.ImageError is { } e)
             {
-                readImage(image);
-            }
-            catch (InvalidOperationException e) when (e.Message.StartsWith("Row ", StringComparison.Ordinal))
-            {
-                string message = FileOf(readTexts) is { } file ? $"{e.Message} (file '{file}')" : e.Message;
+                string message = rows.File is { } file ? $"{e.Message} (file '{file}')" : e.Message;
                 if (onUnreadable is null)
                     throw new InvalidOperationException(message, e.InnerException ?? e);
                 onUnreadable(message);
                 continue;
             }
-            target.Add(image, label);
+            target.Add(rows.Image, label);
         }
     }
 
@@ -132,10 +124,10 @@ internal static class DataViewRecords
         }
     }
 
-    private static DataViewSchema.Column[] TextColumns(DataViewSchema schema) =>
+    internal static DataViewSchema.Column[] TextColumns(DataViewSchema schema) =>
         [.. schema.Where(c => !c.IsHidden && c.Type is TextDataViewType)];
 
-    private static string? FileOf(ValueGetter<ReadOnlyMemory<char>>[] texts)
+    internal static string? FileOf(ValueGetter<ReadOnlyMemory<char>>[] texts)
     {
         ReadOnlyMemory<char> text = default;
         foreach (var getter in texts)

@@ -51,7 +51,7 @@ internal sealed class RereadEachEpochData : IEpochData, IDisposable
                 _file.Dispose();
             _file = _firstEpoch;
             var (file, _) = TrainingData.Write(_data, $"{_path}.epoch", null, _fingerprint, _holdout?.Invoke(),
-                _skipUnreadable ? _ => { } : null);
+                _skipUnreadable ? _ => { } : null, decodeWorkers: 1);
             if (file.Count != Count)
             {
                 file.Dispose();

@@ -11,7 +11,8 @@ namespace MLNetCnn.Estimators;
 /// <param name="ValidationFraction">The fraction of the training rows held out for validation; 0 for none.</param>
 /// <param name="Seed">Seeds the hold-out.</param>
 /// <param name="SkipUnreadable">Leave out (and count) rows whose image cannot be read, instead of stopping.</param>
-internal sealed record DataPathSettings(string? CacheDirectory, double ValidationFraction, int Seed, bool SkipUnreadable);
+/// <param name="DecodeWorkers">Threads that decode images in the first pass.</param>
+internal sealed record DataPathSettings(string? CacheDirectory, double ValidationFraction, int Seed, bool SkipUnreadable, int DecodeWorkers);
 
 /// <summary>
 /// The trainer's data for one run, with bounded memory: the training rows in a record file (decoded once, read through a
@@ -40,7 +41,7 @@ internal sealed class TrainingData : IDisposable
     {
         string folder = settings.CacheDirectory is { } kept
             ? Directory.CreateDirectory(kept).FullName
-            : Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"mlnetcnn-cache-{Environment.ProcessId}-{Guid.NewGuid():N}")).FullName;
+            : TemporaryRecordFolder.Create();
         var data = new TrainingData(settings.CacheDirectory is null ? folder : null);
         try
         {
@@ -97,8 +98,9 @@ internal sealed class TrainingData : IDisposable
         {
             var clock = Stopwatch.StartNew();
             var skipped = new List<string>();
+            // A view read again every epoch may draw at random per cursor: it is read on one cursor, as the user's pipeline would be.
             var (written, heldOut) = Write(split.Source, trainPath, holdout ? heldOutPath : null, fingerprint, HoldoutOf(survey, settings),
-                settings.SkipUnreadable ? skipped.Add : null);
+                settings.SkipUnreadable ? skipped.Add : null, split.Opaque ? 1 : settings.DecodeWorkers);
             if (skipped.Count > 0)
                 channel.Warning(MessageSensitivity.None, $"Left out {skipped.Count} row(s) whose image could not be read; the first: {skipped[0]}");
             (trainFile, heldOutFile) = (Own(written), heldOut is null ? null! : Own(heldOut));
@@ -130,10 +132,10 @@ internal sealed class TrainingData : IDisposable
         if (holdout && heldOutFile.Count > 0)
             Validation = split.Operations.Count > 0 ? Own(new AugmentedEpochData(heldOutFile, split.Operations)) : heldOutFile;
         else if (validation is not null)
-            Validation = Own(Validated(validation, folder, keep, channel));
+            Validation = Own(Validated(validation, folder, keep, settings.DecodeWorkers, channel));
     }
 
-    private ImageRecordFile Validated(LabelledImages validation, string folder, bool keep, IChannel channel)
+    private static ImageRecordFile Validated(LabelledImages validation, string folder, bool keep, int decodeWorkers, IChannel channel)
     {
         string fingerprint = keep ? DataViewRecords.Examine(validation, identify: true).Fingerprint : "temporary";
         string path = Path.Combine(folder, keep ? $"{fingerprint[..24]}-validation.records" : "validation.records");
@@ -146,7 +148,7 @@ internal sealed class TrainingData : IDisposable
             }
             channel.Info(MessageSensitivity.None, $"Writing the validation cache '{path}': {reason}.");
         }
-        return Write(validation, path, null, fingerprint, null, onUnreadable: null).Train;
+        return Write(validation, path, null, fingerprint, null, onUnreadable: null, decodeWorkers).Train;
     }
 
     private static (ImageRecordFile Train, ImageRecordFile? HeldOut)? TryOpen(string trainPath, string heldOutPath, string fingerprint, bool holdout,
@@ -175,11 +177,11 @@ internal sealed class TrainingData : IDisposable
 
     /// <summary>Writes the rows of <paramref name="data"/> in one pass; on any error no file is left behind.</summary>
     internal static (ImageRecordFile Train, ImageRecordFile? HeldOut) Write(LabelledImages data, string trainPath, string? heldOutPath,
-        string fingerprint, StratifiedHoldout? holdout, Action<string>? onUnreadable)
+        string fingerprint, StratifiedHoldout? holdout, Action<string>? onUnreadable, int decodeWorkers)
     {
         using var trainWriter = new ImageRecordWriter(trainPath, fingerprint, data.Image.Shape, data.ClassCount);
         using var heldOutWriter = heldOutPath is null ? null : new ImageRecordWriter(heldOutPath, fingerprint, data.Image.Shape, data.ClassCount);
-        DataViewRecords.Write(data, trainWriter, heldOutWriter, holdout, onUnreadable);
+        DataViewRecords.Write(data, trainWriter, heldOutWriter, holdout, onUnreadable, decodeWorkers);
         var train = trainWriter.Complete();
         try
         {

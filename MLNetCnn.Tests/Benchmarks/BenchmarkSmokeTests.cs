@@ -42,6 +42,14 @@ public sealed class BenchmarkSmokeTests
         Assert.IsGreaterThan(0.0, results["dataPath"]!["lenet5StepMs"]!.GetValue<double>());
         Assert.HasCount(20, results["memory"]!["training"]!.AsArray());
         Assert.HasCount(20, results["memory"]!["prediction"]!.AsArray());
+        var scale = results["scale"]!.AsArray();
+        Assert.HasCount(2, scale, "the command line trained on two folders of generated photos");
+        foreach (var run in scale)
+        {
+            Assert.IsGreaterThan(0L, run!["peakResidentBytes"]!.GetValue<long>());
+            Assert.IsGreaterThan(0.0, run["imagesPerSecond"]!.GetValue<double>());
+            Assert.IsGreaterThan(0.0, run["dataPath"]!["cachedRowsPerSecond"]!.GetValue<double>());
+        }
         Assert.HasCount(3, results["imbalance"]!["runs"]!.AsArray());
         StringAssert.Contains(File.ReadAllText(Path.Combine(folder, "results.md")), "| lenet5 |");
     }

@@ -29,20 +29,49 @@ public sealed class PixelStatistics
     {
         if (shape.Channels != Channels)
             throw new ArgumentException($"These statistics are over {Channels} channels; the image has shape {shape}.", nameof(shape));
+        var sums = new double[Channels];
+        var products = new double[Channels * Channels];
+        Summarise(image, shape, sums, products);
+        Add(sums, products, shape.Height * shape.Width);
+    }
+
+    /// <summary>
+    /// One image's share of the statistics, into <paramref name="sums"/> (one per channel) and <paramref name="products"/>
+    /// (channels x channels, lower triangle), on any thread; <see cref="Add(ReadOnlySpan{double}, ReadOnlySpan{double}, long)"/>
+    /// then adds it exactly as adding the image would.
+    /// </summary>
+    public static void Summarise(ReadOnlySpan<float> image, ImageShape shape, Span<double> sums, Span<double> products)
+    {
         if (image.Length != shape.Size)
             throw new ArgumentException($"An image of shape {shape} has {shape.Size} values; got {image.Length}.", nameof(image));
+        int channels = shape.Channels;
+        if (sums.Length != channels || products.Length != channels * channels)
+            throw new ArgumentException($"An image of {channels} channels is summarised into {channels} sums and {channels * channels} products.");
         int plane = shape.Height * shape.Width;
-        for (int c = 0; c < Channels; c++)
+        for (int c = 0; c < channels; c++)
         {
             var values = image.Slice(c * plane, plane);
             double sum = 0;
             foreach (float value in values)
                 sum += value;
-            _sums[c] += sum;
+            sums[c] = sum;
             for (int d = 0; d <= c; d++)
-                _products[c, d] += Dot(values, image.Slice(d * plane, plane));
+                products[c * channels + d] = Dot(values, image.Slice(d * plane, plane));
         }
-        PixelCount += plane;
+    }
+
+    /// <summary>Adds one image's summary (see <see cref="Summarise"/>) of <paramref name="pixels"/> pixels per channel.</summary>
+    public void Add(ReadOnlySpan<double> sums, ReadOnlySpan<double> products, long pixels)
+    {
+        if (sums.Length != Channels || products.Length != Channels * Channels)
+            throw new ArgumentException($"These statistics are over {Channels} channels; the summary has {sums.Length}.", nameof(sums));
+        for (int c = 0; c < Channels; c++)
+        {
+            _sums[c] += sums[c];
+            for (int d = 0; d <= c; d++)
+                _products[c, d] += products[c * Channels + d];
+        }
+        PixelCount += pixels;
     }
 
     /// <summary>The mean of each channel.</summary>

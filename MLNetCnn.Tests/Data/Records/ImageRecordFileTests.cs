@@ -29,6 +29,47 @@ public sealed class ImageRecordFileTests
     }
 
     [TestMethod]
+    public void ReadingAFileLargerThanTheReleaseStepDoesNotKeepItsPagesResident()
+    {
+        if (!OperatingSystem.IsLinux())
+            Assert.Inconclusive("Resident file pages are read from /proc on Linux.");
+        var shape = new ImageShape(3, 128, 128);
+        long rows = 2 * ImageRecordFile.ReleaseBytes / shape.Size;
+        string path = Path.Combine(TestFolders.Create(), "large.cache");
+        using (var writer = new ImageRecordWriter(path, "large", shape, classCount: 2))
+        {
+            var image = new float[shape.Size];
+            for (long row = 0; row < rows; row++)
+            {
+                image[row % image.Length] = row % 256;
+                writer.Add(image, (int)(row % 2));
+            }
+            writer.Complete().Dispose();
+        }
+        using var file = ImageRecordFile.TryOpen(path, "large", out _)!;
+        var batch = Enumerable.Range(0, 64).Select(i => (long)i).ToArray();
+        using (NewDisposeScope())
+            file.ReadBatch(1, batch);
+        long before = ResidentFilePages();
+
+        for (long start = 0; start + batch.Length <= rows; start += batch.Length)
+        {
+            for (int i = 0; i < batch.Length; i++)
+                batch[i] = start + i;
+            using (NewDisposeScope())
+                file.ReadBatch(1, batch);
+        }
+
+        long grown = ResidentFilePages() - before;
+        Assert.IsLessThan(ImageRecordFile.ReleaseBytes * 5 / 4, grown,
+            $"read {rows * shape.Size / 1e6:F0} MB of records; the file-backed resident set grew {grown / 1e6:F0} MB");
+    }
+
+    private static long ResidentFilePages() =>
+        long.Parse(File.ReadLines("/proc/self/status").First(l => l.StartsWith("RssFile:", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1],
+            System.Globalization.CultureInfo.InvariantCulture) * 1024;
+
+    [TestMethod]
     public void AFractionalValueMidwayTurnsTheFileIntoFloatsAndKeepsEveryRow()
     {
         var pixels = (float[])Whole.Pixels.Clone();

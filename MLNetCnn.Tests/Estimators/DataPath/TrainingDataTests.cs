@@ -8,7 +8,9 @@ namespace MLNetCnn.Tests.Estimators.DataPath;
 public sealed class TrainingDataTests
 {
     [TestMethod]
-    public void AnUnreadableFileMidStreamIsNamedWithItsRowAndLeavesNoCacheBehind()
+    [DataRow(1)]
+    [DataRow(3)]
+    public void AnUnreadableFileMidStreamIsNamedWithItsRowAndLeavesNoCacheBehind(int decodeWorkers)
     {
         var folder = ImageFiles.ClassFolder(TestFolders.Create(), classes: 2, perClass: 4);
         var mlContext = new MLContext(seed: 1);
@@ -18,12 +20,39 @@ public sealed class TrainingDataTests
         File.WriteAllText(broken, "this is not a PNG any more");
         string cache = TestFolders.Create();
 
-        var error = Assert.Throws<Exception>(() => Pipeline(mlContext, new CnnClassificationTrainer.Options { Epochs = 1, CacheDirectory = cache, FeatureColumnName = "Image" }).Fit(data));
+        var error = Assert.Throws<Exception>(() => Pipeline(mlContext,
+            new CnnClassificationTrainer.Options { Epochs = 1, CacheDirectory = cache, FeatureColumnName = "Image", DecodeWorkers = decodeWorkers }).Fit(data));
 
         var message = string.Join(" | ", Messages(error));
         StringAssert.Contains(message, "Row 6");
         StringAssert.Contains(message, broken);
         Assert.IsEmpty(Directory.GetFiles(cache), "no cache file, complete or partial, is left behind");
+    }
+
+    [TestMethod]
+    public void SeveralDecodeWorkersWriteTheSameCacheAsOne()
+    {
+        var folder = ImageFiles.ClassFolder(TestFolders.Create(), classes: 3, perClass: 7);
+        string[] Cache(int decodeWorkers)
+        {
+            var mlContext = new MLContext(seed: 1);
+            string cache = TestFolders.Create();
+            var options = new CnnClassificationTrainer.Options
+            {
+                Epochs = 1, BatchSize = 8, CacheDirectory = cache, ValidationFraction = 0.25, Seed = 3, FeatureColumnName = "Image", DecodeWorkers = decodeWorkers,
+            };
+            var data = mlContext.Data.LoadImageFolder(folder, new ImageFileOptions { ImageWidth = 12, ImageHeight = 12, DecodeWorkers = decodeWorkers });
+            (Pipeline(mlContext, options).Fit(data) as IDisposable)?.Dispose();
+            return [.. Directory.GetFiles(cache).Order(StringComparer.Ordinal)];
+        }
+
+        var one = Cache(1);
+        var three = Cache(3);
+
+        Assert.HasCount(2, one, "the training rows and the held-out rows");
+        CollectionAssert.AreEqual(one.Select(Path.GetFileName).ToArray(), three.Select(Path.GetFileName).ToArray());
+        for (int i = 0; i < one.Length; i++)
+            CollectionAssert.AreEqual(File.ReadAllBytes(one[i]), File.ReadAllBytes(three[i]), $"{Path.GetFileName(one[i])}: the same rows, in the same order");
     }
 
     [TestMethod]
@@ -68,6 +97,41 @@ public sealed class TrainingDataTests
         mlContext.MulticlassClassification.Trainers.Cnn(new CnnClassificationTrainer.Options { Epochs = 1, BatchSize = 50 }).Fit(data).Dispose();
 
         CollectionAssert.AreEquivalent(before, TemporaryCaches());
+    }
+
+    [TestMethod]
+    public void FitDeletesTheTemporaryCachesOfProcessesThatEnded()
+    {
+        int ended = EndedProcessId();
+        string abandoned = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"mlnetcnn-cache-{ended}-{Guid.NewGuid():N}")).FullName;
+        File.WriteAllText(Path.Combine(abandoned, "train.records.partial"), "left by a killed run");
+        string live = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"mlnetcnn-cache-{Environment.ProcessId}-{Guid.NewGuid():N}")).FullName;
+        try
+        {
+            var mlContext = new MLContext(seed: 1);
+            mlContext.MulticlassClassification.Trainers.Cnn(new CnnClassificationTrainer.Options { Epochs = 1, BatchSize = 50 })
+                .Fit(new GeneratedDataView(100)).Dispose();
+
+            Assert.IsFalse(Directory.Exists(abandoned), "the folder of an ended process is deleted");
+            Assert.IsTrue(Directory.Exists(live), "a live process's folder (this one's) is kept");
+        }
+        finally
+        {
+            foreach (var folder in new[] { abandoned, live }.Where(Directory.Exists))
+                Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    // The id of a process that has just ended, and that no process holds now.
+    private static int EndedProcessId()
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("true") { UseShellExecute = false })!;
+            process.WaitForExit();
+            if (!MLNetCnn.Runtime.Processes.IsRunning(process.Id) || attempt == 10)
+                return process.Id;
+        }
     }
 
     [TestMethod]

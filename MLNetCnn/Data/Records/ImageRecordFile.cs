@@ -1,6 +1,7 @@
 using System.IO.Hashing;
 using System.IO.MemoryMappedFiles;
 using System.Runtime.InteropServices;
+using MLNetCnn.Runtime;
 using MLNetCnn.Training;
 using static TorchSharp.torch;
 
@@ -9,7 +10,9 @@ namespace MLNetCnn.Data;
 /// <summary>
 /// Labelled images on disk as fixed-size records (written by <see cref="ImageRecordWriter"/>), read through a memory
 /// map: any row in constant time, nothing held in managed memory but one batch's staging buffer, so the operating
-/// system's page cache is the only thing that grows with the data. Batches are gathered from the map into a staging
+/// system's page cache is the only thing that grows with the data: the map's pages are released from the process's
+/// resident memory every <see cref="ReleaseBytes"/> read (they stay cached), so reading the whole file in epoch after epoch
+/// does not grow the process either. Batches are gathered from the map into a staging
 /// tensor and converted to float32 by libtorch in one call. Reading batches is not thread-safe (one reader at a time).
 /// </summary>
 public sealed unsafe class ImageRecordFile : IEpochData, IDisposable
@@ -18,6 +21,9 @@ public sealed unsafe class ImageRecordFile : IEpochData, IDisposable
     private readonly MemoryMappedFile _map;
     private readonly MemoryMappedViewAccessor _view;
     private readonly byte* _records;
+    private readonly byte* _mapStart;
+    private readonly long _mapLength;
+    private long _readSinceRelease;
     private readonly int _recordSize;
     private readonly int _valueBytes;
     private Tensor? _stagingImages;
@@ -34,6 +40,8 @@ public sealed unsafe class ImageRecordFile : IEpochData, IDisposable
         _view = _map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
         byte* start = null;
         _view.SafeMemoryMappedViewHandle.AcquirePointer(ref start);
+        _mapStart = start;
+        _mapLength = _view.PointerOffset + _view.Capacity;
         _records = start + _view.PointerOffset + header.RecordsOffset;
     }
 
@@ -108,6 +116,9 @@ public sealed unsafe class ImageRecordFile : IEpochData, IDisposable
         return Open(path, header);
     }
 
+    /// <summary>How many bytes of records are read between two releases of the map's resident pages.</summary>
+    public const long ReleaseBytes = 64L << 20;
+
     internal static ImageRecordFile Open(string path, ImageRecordHeader header) => new(path, header);
 
     /// <summary>The label of row <paramref name="row"/>.</summary>
@@ -167,6 +178,12 @@ public sealed unsafe class ImageRecordFile : IEpochData, IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         if ((ulong)row >= (ulong)Count)
             throw new ArgumentOutOfRangeException(nameof(row), row, $"The record file '{Path}' holds {Count} rows.");
+        // Released before handing out the next record: no span of an earlier record is in use by then.
+        if ((_readSinceRelease += _recordSize) >= ReleaseBytes)
+        {
+            _readSinceRelease = 0;
+            MappedPages.Release(_mapStart, _mapLength);
+        }
         return new ReadOnlySpan<byte>(_records + row * _recordSize, _recordSize);
     }
 

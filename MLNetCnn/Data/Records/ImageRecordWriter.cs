@@ -22,6 +22,7 @@ public sealed class ImageRecordWriter : IDisposable
     private ImageRecordStorage _storage;
     private int _recordsOffset;
     private byte[] _record;
+    private PreparedImage? _prepared;
     private bool _completed;
 
     /// <summary>Starts a file at <paramref name="path"/> for images of <paramref name="shape"/> labelled in <c>[0, classCount)</c>.</summary>
@@ -57,15 +58,36 @@ public sealed class ImageRecordWriter : IDisposable
         ObjectDisposedException.ThrowIf(_completed, this);
         if (image.Length != Shape.Size)
             throw new ArgumentException($"Images of shape {Shape} have {Shape.Size} values; got {image.Length}.", nameof(image));
+        _prepared ??= new PreparedImage(Shape);
+        image.CopyTo(_prepared.Values);
+        _prepared.Prepare();
+        Add(_prepared, label);
+    }
+
+    /// <summary>Appends one image prepared on any thread (<see cref="PreparedImage.Prepare"/>).</summary>
+    public void Add(PreparedImage image, int label)
+    {
+        ObjectDisposedException.ThrowIf(_completed, this);
+        ArgumentNullException.ThrowIfNull(image);
+        if (image.Shape != Shape)
+            throw new ArgumentException($"This file holds images of shape {Shape}; got {image.Shape}.", nameof(image));
         if ((uint)label >= (uint)_classCounts.Length)
             throw new ArgumentOutOfRangeException(nameof(label), label, $"Labels must be in [0, {_classCounts.Length}).");
-        if (_storage == ImageRecordStorage.Bytes && !AreBytes(image))
+        if (_storage == ImageRecordStorage.Bytes && !image.AreBytes)
             ConvertToFloats();
-        Encode(image, label, _record);
+        if (_storage == ImageRecordStorage.Bytes)
+        {
+            BitConverter.TryWriteBytes(_record, label);
+            image.Bytes.CopyTo(_record.AsSpan(sizeof(int)));
+        }
+        else
+        {
+            EncodeFloats(image.Values, label, _record);
+        }
         _stream.Write(_record);
         _hash.Append(_record);
         _classCounts[label]++;
-        _statistics.Add(image, Shape);
+        _statistics.Add(image.Sums, image.Products, Shape.Height * Shape.Width);
         Count++;
     }
 
@@ -132,7 +154,7 @@ public sealed class ImageRecordWriter : IDisposable
             int label = BitConverter.ToInt32(byteRecord);
             for (int i = 0; i < image.Length; i++)
                 image[i] = byteRecord[sizeof(int) + i];
-            Encode(image, label, _record);
+            EncodeFloats(image, label, _record);
             _stream.Write(_record);
             _hash.Append(_record);
         }
@@ -140,26 +162,9 @@ public sealed class ImageRecordWriter : IDisposable
         File.Delete(bytesPath);
     }
 
-    private void Encode(ReadOnlySpan<float> image, int label, Span<byte> record)
+    private static void EncodeFloats(ReadOnlySpan<float> image, int label, Span<byte> record)
     {
         BitConverter.TryWriteBytes(record, label);
-        var values = record[sizeof(int)..];
-        if (_storage == ImageRecordStorage.Floats)
-        {
-            MemoryMarshal.AsBytes(image).CopyTo(values);
-            return;
-        }
-        for (int i = 0; i < image.Length; i++)
-            values[i] = (byte)image[i];
-    }
-
-    private static bool AreBytes(ReadOnlySpan<float> values)
-    {
-        foreach (float value in values)
-        {
-            if (value is < 0 or > 255 || value != MathF.Floor(value))
-                return false;
-        }
-        return true;
+        MemoryMarshal.AsBytes(image).CopyTo(record[sizeof(int)..]);
     }
 }
