@@ -42,25 +42,8 @@ public sealed partial class CnnModel
     /// The embeddings of <paramref name="count"/> images laid out one after another in CHW order, written row by row into
     /// <paramref name="embeddings"/> (count x <see cref="EmbeddingSize"/>).
     /// </summary>
-    public void PredictEmbeddings(ReadOnlySpan<float> images, int count, Span<float> embeddings)
-    {
-        var input = Spec.Input;
-        if (images.Length != (long)count * input.Size)
-            throw new ArgumentException($"{count} images of shape {input} need {(long)count * input.Size} values; got {images.Length}.", nameof(images));
-        if (embeddings.Length != (long)count * EmbeddingSize)
-            throw new ArgumentException($"{count} images need room for {(long)count * EmbeddingSize} embedding values; got {embeddings.Length}.", nameof(embeddings));
-        if (count == 0)
-            return;
-        var pixels = images.ToArray();
-        var result = WhileAlive(() =>
-        {
-            using var scope = NewDisposeScope();
-            using var noGrad = no_grad();
-            Network.eval();
-            return Capture(tensor(pixels, [count, input.Channels, input.Height, input.Width])).cpu().data<float>().ToArray();
-        });
-        result.CopyTo(embeddings);
-    }
+    public void PredictEmbeddings(ReadOnlySpan<float> images, int count, Span<float> embeddings) =>
+        PredictRows(images, count, embeddings, EmbeddingSize, "embedding values", nameof(embeddings), Capture);
 
     private Tensor Capture(Tensor images)
     {

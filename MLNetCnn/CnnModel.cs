@@ -126,13 +126,22 @@ public sealed partial class CnnModel : IDisposable
     /// Class probabilities for <paramref name="count"/> images laid out one after another in CHW order,
     /// written row by row into <paramref name="probabilities"/> (count x classes).
     /// </summary>
-    public void PredictProbabilities(ReadOnlySpan<float> images, int count, Span<float> probabilities)
+    public void PredictProbabilities(ReadOnlySpan<float> images, int count, Span<float> probabilities) =>
+        PredictRows(images, count, probabilities, Spec.ClassCount, "probabilities", nameof(probabilities),
+            batch => nn.functional.softmax(LogitsOf(batch), 1));
+
+    /// <summary>
+    /// Runs <paramref name="compute"/> on <paramref name="count"/> CHW images in evaluation mode and writes its
+    /// <paramref name="rowLength"/> values per image into <paramref name="output"/>.
+    /// </summary>
+    private void PredictRows(ReadOnlySpan<float> images, int count, Span<float> output, int rowLength, string what, string outputName,
+        Func<Tensor, Tensor> compute)
     {
         var input = Spec.Input;
         if (images.Length != (long)count * input.Size)
             throw new ArgumentException($"{count} images of shape {input} need {(long)count * input.Size} values; got {images.Length}.", nameof(images));
-        if (probabilities.Length != (long)count * Spec.ClassCount)
-            throw new ArgumentException($"{count} images need room for {(long)count * Spec.ClassCount} probabilities; got {probabilities.Length}.", nameof(probabilities));
+        if (output.Length != (long)count * rowLength)
+            throw new ArgumentException($"{count} images need room for {(long)count * rowLength} {what}; got {output.Length}.", outputName);
         if (count == 0)
             return;
         var pixels = images.ToArray();
@@ -141,10 +150,9 @@ public sealed partial class CnnModel : IDisposable
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
             Network.eval();
-            var batch = tensor(pixels, [count, input.Channels, input.Height, input.Width]);
-            return nn.functional.softmax(LogitsOf(batch), 1).cpu().data<float>().ToArray();
+            return compute(tensor(pixels, [count, input.Channels, input.Height, input.Width])).cpu().data<float>().ToArray();
         });
-        result.CopyTo(probabilities);
+        result.CopyTo(output);
     }
 
     /// <summary>

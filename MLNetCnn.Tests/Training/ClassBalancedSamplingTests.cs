@@ -11,7 +11,7 @@ public sealed class ClassBalancedSamplingTests
     public void EachEpochDrawsTheClassesAboutEquallyOftenFromTheirOwnRows()
     {
         var train = ImbalancedTrainingTesting.Imbalanced(perClass: 40, ratio: 10);
-        var recording = new RecordingData(train);
+        var recording = new RecordingEpochData(train);
         using var model = TinyNetwork.Create(train, seed: 1);
 
         new ClassifierTrainer(new TrainingOptions { Epochs = 3, BatchSize = 16, ClassBalancedSampling = true, Seed = 2 }).Train(model, recording);
@@ -36,33 +36,12 @@ public sealed class ClassBalancedSamplingTests
         var train = ImbalancedTrainingTesting.Imbalanced(perClass: 20, ratio: 5);
         long[] Draw()
         {
-            var recording = new RecordingData(train);
+            var recording = new RecordingEpochData(train);
             using var model = TinyNetwork.Create(train, seed: 1);
             new ClassifierTrainer(new TrainingOptions { Epochs = 1, BatchSize = 16, ClassBalancedSampling = true, Seed = 3 }).Train(model, recording);
             return [.. recording.Rows[1]];
         }
 
         CollectionAssert.AreEqual(Draw(), Draw());
-    }
-
-    private sealed class RecordingData(ImageDataset inner) : IEpochData
-    {
-        public Dictionary<int, List<long>> Rows { get; } = [];
-
-        public ImageShape Shape => inner.Shape;
-
-        public int ClassCount => inner.ClassCount;
-
-        public long Count => inner.Count;
-
-        public (Tensor Images, Tensor Labels) ReadBatch(int epoch, ReadOnlySpan<long> rows)
-        {
-            if (!Rows.TryGetValue(epoch, out var read))
-                Rows[epoch] = read = [];
-            read.AddRange(rows.ToArray());
-            return inner.ReadBatch(epoch, rows);
-        }
-
-        public int Label(long row) => inner.Label(row);
     }
 }

@@ -39,28 +39,9 @@ public sealed class EpochOrderTests
 
     private static Dictionary<int, long[]> Orders(int seed, int epochs)
     {
-        var recording = new RecordingData(Train);
+        var recording = new RecordingEpochData(Train);
         using var model = TinyNetwork.Create(Train, seed: 1);
         new ClassifierTrainer(new TrainingOptions { Epochs = epochs, BatchSize = 16, Seed = seed }).Train(model, recording);
         return recording.Rows.ToDictionary(e => e.Key, e => e.Value.ToArray());
-    }
-
-    private sealed class RecordingData(ImageDataset inner) : IEpochData
-    {
-        public Dictionary<int, List<long>> Rows { get; } = [];
-
-        public ImageShape Shape => inner.Shape;
-
-        public int ClassCount => inner.ClassCount;
-
-        public long Count => inner.Count;
-
-        public (Tensor Images, Tensor Labels) ReadBatch(int epoch, ReadOnlySpan<long> rows)
-        {
-            if (!Rows.TryGetValue(epoch, out var read))
-                Rows[epoch] = read = [];
-            read.AddRange(rows.ToArray());
-            return inner.ReadBatch(epoch, rows);
-        }
     }
 }
