@@ -268,13 +268,16 @@ public sealed class TrainCommandTests
         string folder = TestFolders.Create();
         string run = Path.Combine(folder, "run");
         string checkpoints = Path.Combine(folder, "checkpoints");
-        var start = new System.Diagnostics.ProcessStartInfo("dotnet")
+        // A test run started in the background (`cmd &` in a script) inherits SIGINT ignored, and .NET leaves an ignored
+        // SIGINT ignored, as a shell's background job expects: coreutils' env gives the child the default handling back.
+        var start = new System.Diagnostics.ProcessStartInfo("env")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             WorkingDirectory = AppContext.BaseDirectory,
         };
-        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "MLNetCnn.Cli.dll"), "train", "--epochs", "200", "--batch-size", "64",
+        foreach (var argument in new[] { "--default-signal=INT", "dotnet", Path.Combine(AppContext.BaseDirectory, "MLNetCnn.Cli.dll"), "train",
+            "--epochs", "200", "--batch-size", "64",
             "--validation-fraction", "0", "--checkpoints", checkpoints, "--output", run })
         {
             start.ArgumentList.Add(argument);
