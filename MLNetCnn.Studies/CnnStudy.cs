@@ -14,7 +14,7 @@ namespace MLNetCnn.Studies;
 /// </summary>
 public sealed class CnnStudy
 {
-    private static readonly string ProcessTag = $"{Environment.MachineName}/{Environment.ProcessId}/{ProcessStartSeconds(Process.GetCurrentProcess())}";
+    private static readonly string ProcessTag = $"{Environment.MachineName}/{Environment.ProcessId}/{ProcessStartTicks(Environment.ProcessId)}";
 
     private CnnStudy(CnnStudyStorage storage, long id, string name, string settings)
     {
@@ -345,8 +345,7 @@ public sealed class CnnStudy
         try
         {
             using var process = Process.GetProcessById(pid);
-            // Start times read from another process wobble by a clock tick or so; a reused id starts much later.
-            return process.HasExited || Math.Abs(ProcessStartSeconds(process) - started) > 5;
+            return process.HasExited || ProcessStartTicks(pid) != started;
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
@@ -354,13 +353,21 @@ public sealed class CnnStudy
         }
     }
 
-    private static long ProcessStartSeconds(Process process)
+    /// <summary>
+    /// When the process started, in clock ticks since boot (<c>/proc/PID/stat</c>'s field 22): exact and the same whoever
+    /// reads it, unlike <c>Process.StartTime</c>, whose wall-clock conversion moves when a virtual machine's clock is set.
+    /// 0 where there is no <c>/proc</c>, which makes a reused process id undetectable there but never a live worker dead.
+    /// </summary>
+    private static long ProcessStartTicks(int pid)
     {
         try
         {
-            return new DateTimeOffset(process.StartTime.ToUniversalTime()).ToUnixTimeSeconds();
+            string stat = File.ReadAllText($"/proc/{pid}/stat");
+            // The command name (field 2) is in parentheses and may hold spaces: count fields after its closing one.
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return long.Parse(fields[22 - 3], CultureInfo.InvariantCulture);
         }
-        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or NotSupportedException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
         {
             return 0;
         }

@@ -95,12 +95,27 @@ public sealed class CnnStudyStorage
     /// <summary>Runs <paramref name="work"/> in a transaction that takes the write lock at once (SQLite) and commits it.</summary>
     internal T InTransaction<T>(Func<DbConnection, DbTransaction, T> work)
     {
-        using var connection = Connect();
-        using var transaction = connection is SqliteConnection sqlite ? sqlite.BeginTransaction(deferred: false) : connection.BeginTransaction();
-        var result = work(connection, transaction);
-        transaction.Commit();
-        return result;
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                using var connection = Connect();
+                using var transaction = connection is SqliteConnection sqlite ? sqlite.BeginTransaction(deferred: false) : connection.BeginTransaction();
+                var result = work(connection, transaction);
+                transaction.Commit();
+                return result;
+            }
+            catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure
+                && attempt < MaxTransactionAttempts)
+            {
+                // PostgreSQL rolled the whole transaction back (two workers locked rows in opposite orders): run it again, as
+                // its documentation advises, after a short random pause so that the two do not meet again.
+                Thread.Sleep(Random.Shared.Next(10, 50 * attempt));
+            }
+        }
     }
+
+    private const int MaxTransactionAttempts = 8;
 
     /// <summary>
     /// Each schema version's statements, applied in order in one transaction with the version row. <c>{id}</c> is an
