@@ -239,7 +239,7 @@ internal sealed class TrainingSession : IDisposable
         var report = new EpochReport(_epoch, _options.Epochs, _tally.MeanLoss, _tally.Accuracy, validated?.Loss, validated?.Accuracy,
             _lastLearningRate, _tally.Seen / Math.Max(_tally.Duration.TotalSeconds, 1e-9), Elapsed);
         _history.Add(report);
-        var newDivergence = _divergence is null ? LossDivergence.Detect(_history) : null;
+        var newDivergence = _divergence is null ? LossDivergence.DetectAtLast(_history) : null;
         _divergence ??= newDivergence;
         bool keep = _monitor is not null ? _monitor.Observe(report) : _options.ReturnBestModelOnCancel;
         if (keep)
