@@ -94,12 +94,13 @@ public sealed partial class CnnModel
     private HeatMap ComputeHeatMap(float[] pixels, ExplanationMethod method, string? layerName, nn.Module<Tensor, Tensor>? target, int? classIndex)
     {
         Tensor? features = null;
-        // Grad-CAM differentiates with respect to the layer's output: the hook hands the rest of the network a leaf copy of it.
+        // Grad-CAM differentiates with respect to the layer's output: the hook hands the rest of the network a leaf copy of it
+        // (cloned, so a following in-place ReLU works on the clone, not on the leaf).
         var hook = target?.register_forward_hook((_, _, output) =>
         {
             features?.Dispose();
             features = output.detach().requires_grad_(true).DetachFromDisposeScope();
-            return features.alias();
+            return features.clone();
         });
         try
         {
