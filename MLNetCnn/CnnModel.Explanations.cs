@@ -45,13 +45,20 @@ public sealed partial class CnnModel
     /// <param name="classIndex">The class to explain; null for the most probable.</param>
     /// <exception cref="ArgumentException">The image has the wrong size, the class is out of range, or the layer is not a feature-map
     /// layer (the message lists those there are).</exception>
-    public HeatMap Explain(ReadOnlySpan<float> image, ExplanationMethod method = ExplanationMethod.GradCam, string? layer = null, int? classIndex = null)
+    public HeatMap Explain(ReadOnlySpan<float> image, ExplanationMethod method = ExplanationMethod.GradCam, string? layer = null,
+        int? classIndex = null)
     {
         var pixels = CheckImage(image);
         if (classIndex is { } c && (c < 0 || c >= Spec.ClassCount))
-            throw new ArgumentOutOfRangeException(nameof(classIndex), $"Class {c} is not one of the network's {Spec.ClassCount} classes (0 to {Spec.ClassCount - 1}).");
+        {
+            throw new ArgumentOutOfRangeException(nameof(classIndex),
+                $"Class {c} is not one of the network's {Spec.ClassCount} classes (0 to {Spec.ClassCount - 1}).");
+        }
         if (method == ExplanationMethod.Saliency && layer is not null)
-            throw new ArgumentException("Saliency explains through the input pixels and takes no layer; name a layer for Grad-CAM only.", nameof(layer));
+        {
+            throw new ArgumentException("Saliency explains through the input pixels and takes no layer; name a layer for Grad-CAM only.",
+                nameof(layer));
+        }
         string? layerName = method == ExplanationMethod.GradCam ? layer ?? DefaultExplanationLayer : null;
         var target = layerName is null ? null : FeatureMapLayer(layerName);
         return Exclusively(() => ComputeHeatMap(pixels, method, layerName, target, classIndex));
@@ -73,7 +80,8 @@ public sealed partial class CnnModel
             var hook = target.register_forward_hook((_, _, output) =>
             {
                 using var scope = NewDisposeScope();
-                captured = new LayerActivations(layer, [.. output.shape.Skip(1)], output[0].detach().to(ScalarType.Float32).cpu().data<float>().ToArray());
+                var values = output[0].detach().to(ScalarType.Float32).cpu().data<float>().ToArray();
+                captured = new LayerActivations(layer, [.. output.shape.Skip(1)], values);
                 return null!;
             });
             try
@@ -87,7 +95,7 @@ public sealed partial class CnnModel
             {
                 hook.remove();
             }
-            return captured ?? throw new InvalidOperationException($"The layer '{layer}' of the {Architecture} network did not run in its forward pass.");
+            return captured ?? throw DidNotRun(layer);
         });
     }
 
@@ -118,13 +126,17 @@ public sealed partial class CnnModel
             if (method == ExplanationMethod.GradCam)
             {
                 if (features is null)
-                    throw new InvalidOperationException($"The layer '{layerName}' of the {Architecture} network did not run in its forward pass.");
+                    throw DidNotRun(layerName);
                 var gradient = autograd.grad([score], [features], allow_unused: true)[0];
                 if (gradient is null || gradient.IsInvalid)
-                    throw new InvalidOperationException($"The class score of the {Architecture} network does not depend on the layer '{layerName}'.");
+                {
+                    throw new InvalidOperationException(
+                        $"The class score of the {Architecture} network does not depend on the layer '{layerName}'.");
+                }
                 var weights = gradient.mean([2, 3], keepdim: true);
                 var weighted = nn.functional.relu((weights * features).sum(1, keepdim: true));
-                map = nn.functional.interpolate(weighted, [Spec.Input.Height, Spec.Input.Width], mode: InterpolationMode.Bilinear, align_corners: false);
+                map = nn.functional.interpolate(weighted, [Spec.Input.Height, Spec.Input.Width], mode: InterpolationMode.Bilinear,
+                    align_corners: false);
             }
             else
             {
@@ -141,6 +153,9 @@ public sealed partial class CnnModel
             features?.Dispose();
         }
     }
+
+    private InvalidOperationException DidNotRun(string? layer) =>
+        new($"The layer '{layer}' of the {Architecture} network did not run in its forward pass.");
 
     private float[] CheckImage(ReadOnlySpan<float> image)
     {
@@ -160,8 +175,8 @@ public sealed partial class CnnModel
     }
 
     private nn.Module<Tensor, Tensor> Layer(string name) =>
-        Network.named_modules().FirstOrDefault(m => string.Equals(m.name, name, StringComparison.Ordinal)).module as nn.Module<Tensor, Tensor>
-            ?? throw UnknownLayer(name, "is not a layer of");
+        Network.named_modules().FirstOrDefault(m => string.Equals(m.name, name, StringComparison.Ordinal)).module
+            as nn.Module<Tensor, Tensor> ?? throw UnknownLayer(name, "is not a layer of");
 
     private ArgumentException UnknownLayer(string name, string what) =>
         new($"'{name}' {what} the {Architecture} network. Its layers with feature maps: {string.Join(", ", FeatureMapLayers)}.", "layer");

@@ -45,7 +45,10 @@ public sealed record HeatMap(ExplanationMethod Method, string? Layer, int ClassI
     public double ShareIn(int top, int left, int height, int width)
     {
         if (top < 0 || left < 0 || height < 0 || width < 0 || top + height > Height || left + width > Width)
-            throw new ArgumentOutOfRangeException(nameof(top), $"The rectangle {width}x{height} at ({left}, {top}) is not inside the {Width}x{Height} map.");
+        {
+            throw new ArgumentOutOfRangeException(nameof(top),
+                $"The rectangle {width}x{height} at ({left}, {top}) is not inside the {Width}x{Height} map.");
+        }
         double total = Values.Sum(v => (double)v), inside = 0;
         for (int y = top; y < top + height; y++)
         {

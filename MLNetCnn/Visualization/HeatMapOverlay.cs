@@ -18,12 +18,16 @@ public static class HeatMapOverlay
     /// <param name="map">The heat map.</param>
     /// <param name="pixelScale">The value of a full-intensity pixel in <paramref name="image"/>: 255 for 8-bit images, 1 for 0..1.</param>
     /// <param name="opacity">The colour map's weight, from 0 (only the image) to 1 (only the heat map).</param>
-    /// <exception cref="ArgumentException">The image does not have the shape, or the shape is not the map's size or has other than 1 or 3 channels.</exception>
+    /// <exception cref="ArgumentException">The image does not have the shape, or the shape is not the map's size or has other than
+    /// 1 or 3 channels.</exception>
     public static float[] Blend(ReadOnlySpan<float> image, ImageShape shape, HeatMap map, float pixelScale = 255, float opacity = DefaultOpacity)
     {
         ArgumentNullException.ThrowIfNull(map);
         if (shape.Channels is not (1 or 3) || image.Length != shape.Size)
-            throw new ArgumentException($"An overlay needs a grey or RGB image of shape {shape} ({shape.Size} values); got {image.Length} values.", nameof(image));
+        {
+            throw new ArgumentException($"An overlay needs a grey or RGB image of shape {shape} ({shape.Size} values); got {image.Length} values.",
+                nameof(image));
+        }
         if (shape.Height != map.Height || shape.Width != map.Width)
             throw new ArgumentException($"The heat map is {map.Width}x{map.Height} but the image {shape.Width}x{shape.Height}.", nameof(map));
         if (pixelScale <= 0 || !float.IsFinite(pixelScale))
