@@ -28,6 +28,7 @@ public sealed partial class CnnModel : IDisposable
     // Scoring and saving hold it shared, Dispose exclusively: the network is never freed under a running call.
     private readonly ReaderWriterLockSlim _lifetime = new();
     private bool _disposed;
+    private TensorLayout _layout = TensorLayouts.Default;
 
     private CnnModel(string architecture, ModelSpec spec, InputNormalization normalization, nn.Module<Tensor, Tensor> network, Device device)
     {
@@ -52,6 +53,16 @@ public sealed partial class CnnModel : IDisposable
 
     /// <summary>The device the network lives on.</summary>
     public Device Device { get; }
+
+    /// <summary>
+    /// The memory layout scoring runs in (<see cref="TensorLayouts.Description"/>): with channels-last each batch is laid out
+    /// channels-last before the network, whose weights stay as they are. Not saved with the model.
+    /// </summary>
+    public TensorLayout Layout
+    {
+        get => _layout;
+        set => _layout = Enum.IsDefined(value) ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "Unknown tensor layout.");
+    }
 
     /// <summary>Whether <see cref="Dispose"/> has freed the network.</summary>
     public bool IsDisposed => _disposed;
@@ -286,7 +297,10 @@ public sealed partial class CnnModel : IDisposable
     {
         using var onDevice = images.to(Device);
         using var normalized = Normalization.Apply(onDevice);
-        return Network.forward(normalized);
+        if (!_layout.UsesChannelsLast(Architecture, Device) || TensorLayouts.IsChannelsLast(normalized))
+            return Network.forward(normalized);
+        using var channelsLast = TensorLayouts.ToChannelsLast(normalized);
+        return Network.forward(channelsLast);
     }
 
     private void WhileAlive(Action use) => WhileAlive(() =>
