@@ -182,6 +182,7 @@ internal sealed class TrainingSession : IDisposable
         _lastLearningRate = _step.LearningRate;
         _resumedFromStep = checkpoint.GlobalStep;
         _divergence = LossDivergence.Detect(_history);
+        _model.WeightsChanged();
     }
 
     private TrainingOutcome TrainEpochs()
@@ -245,6 +246,7 @@ internal sealed class TrainingSession : IDisposable
         _model.Network.eval();
         // With weight averaging, the averaged weights are validated, and kept as the best ones.
         using var averaged = _average?.SwapIn();
+        _model.WeightsChanged();
         (double Loss, double Accuracy)? validated = _validation is null ? null : _trainer.Evaluate(_model, _validation);
         var report = new EpochReport(_epoch, _options.Epochs, _tally.MeanLoss, _tally.Accuracy, validated?.Loss, validated?.Accuracy,
             _lastLearningRate, _tally.Seen / Math.Max(_tally.Duration.TotalSeconds, 1e-9), Elapsed);
@@ -259,6 +261,7 @@ internal sealed class TrainingSession : IDisposable
             _bestEpoch = _epoch;
         }
         averaged?.Dispose();
+        _model.WeightsChanged();
         _stepInEpoch = 0;
         _tally = new EpochTally();
         if (_store is not null)
@@ -278,6 +281,7 @@ internal sealed class TrainingSession : IDisposable
             restored = _bestEpoch;
         }
         _model.Network.eval();
+        _model.WeightsChanged();
         return new TrainingHistory([.. _history], outcome, restored, _resumedFromStep, _divergence);
     }
 

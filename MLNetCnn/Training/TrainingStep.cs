@@ -106,6 +106,7 @@ internal sealed class TrainingStep : IDisposable
             _optimizer.step();
         }
         MixedPrecision?.AfterStep(finite);
+        _model.WeightsChanged();
         // A mixed image counts as its larger share's class.
         var counted = mixed is { Lambda: < 0.5 } partner ? partner.PartnerTarget : target;
         long correct = logits.argmax(1).eq(counted).sum().item<long>();
