@@ -498,7 +498,8 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
                 : PretrainedModel(weights, train.Shape, classCount, binding, device.Device, seed);
             channel.Info(MessageSensitivity.None,
                 $"Training {model.Architecture}{(weights is null ? "" : $" from {weights.FilePath} ({weights.Source})")} on {train.Count} images of shape " +
-                $"{train.Shape} in {classCount} classes{(data.Validation is null ? "" : $", validating on {data.Validation.Count}")}, on {device.Device} ({device.Reason}).");
+                $"{train.Shape} in {classCount} classes{(data.Validation is null ? "" : $", validating on {data.Validation.Count}")}, on {device.Device} ({device.Reason}), " +
+                $"{(_options.Layout.UsesChannelsLast(model.Architecture, device.Device) ? "channels-last" : "channels-first")}.");
             if (_options.MixedPrecision != MixedPrecision.None && device.Device.type != TorchSharp.DeviceType.CUDA)
                 channel.Info(MessageSensitivity.None, $"MixedPrecision {_options.MixedPrecision} applies on CUDA only; training in float32 on {device.Device}.");
             return new PreparedRun(model, data, training, labelColumn, classCount, train);
