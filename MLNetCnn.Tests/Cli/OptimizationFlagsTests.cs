@@ -20,7 +20,7 @@ public sealed class OptimizationFlagsTests
             "--epochs", "1", "--batch-size", "4", "--validation-fraction", "0", "--test-fraction", "0.25", "--output", run);
 
         Assert.AreEqual(0, exitCode, error + output);
-        StringAssert.Contains(output, $"), {layout}.", "the training line names the layout");
+        StringAssert.Contains(output, $"Memory layout: {layout}.");
         using var model = (TransformerChain<ITransformer>)new MLContext().Model.LoadFromFile(Path.Combine(run, "model.zip"), out _);
         Assert.AreEqual("resnet20", model.OfType<CnnClassificationTransformer>().Single().Model.Architecture);
     }
