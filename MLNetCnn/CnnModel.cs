@@ -63,13 +63,19 @@ public sealed partial class CnnModel : IDisposable
     public Device Device { get; }
 
     /// <summary>
-    /// The memory layout scoring runs in (<see cref="TensorLayouts.Description"/>): with channels-last each batch is laid out
-    /// channels-last before the network, whose weights stay as they are. Not saved with the model.
+    /// The memory layout scoring runs in (<see cref="TensorLayouts.Description"/>): with channels-last each batch, and the weights of
+    /// the fused copy scoring uses, are laid out channels-last; <see cref="Network"/> stays as it is. Not saved with the model.
     /// </summary>
     public TensorLayout Layout
     {
         get => _layout;
-        set => _layout = Enum.IsDefined(value) ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "Unknown tensor layout.");
+        set
+        {
+            if (!Enum.IsDefined(value))
+                throw new ArgumentOutOfRangeException(nameof(value), value, "Unknown tensor layout.");
+            _layout = value;
+            WeightsChanged();
+        }
     }
 
     /// <summary>Whether <see cref="Dispose"/> has freed the network.</summary>
@@ -347,6 +353,8 @@ public sealed partial class CnnModel : IDisposable
             if (!_fusedMade)
             {
                 _fused = BatchNormFolding.FoldedCopy(this);
+                if (_fused is not null && _layout.UsesChannelsLast(Architecture, Device))
+                    TensorLayouts.Convert(_fused, channelsLast: true);
                 _fusedMade = true;
             }
             return _fused ?? Network;
