@@ -16,13 +16,13 @@ public sealed class BatchNormFoldingTests
     private static readonly ImageDataset Colour = SyntheticImages.Bars(8, classCount: 4, size: 16, channels: 3, seed: 5);
 
     [TestMethod]
-    [DataRow("resnet18")]
-    [DataRow("resnet50")]
-    [DataRow("resnet20")]
-    [DataRow("mobilenet-v1")]
-    [DataRow("vgg11-bn")]
-    [DataRow("googlenet-torchvision")]
-    public void ScoringFoldsEveryBatchNormIntoItsConvolutionAndGivesTheUnfusedLogits(string architecture)
+    [DataRow("resnet18", 0)]
+    [DataRow("resnet50", 0)]
+    [DataRow("resnet20", 0)]
+    [DataRow("mobilenet-v1", 0)]
+    [DataRow("vgg11-bn", 0)]
+    [DataRow("googlenet-torchvision", 2, DisplayName = "googlenet-torchvision: its two auxiliary heads run in training only")]
+    public void ScoringFoldsEveryBatchNormIntoItsConvolutionAndGivesTheUnfusedLogits(string architecture, int unused)
     {
         using var model = Model(architecture);
         Randomise(model);
@@ -39,7 +39,7 @@ public sealed class BatchNormFoldingTests
             Assert.AreNotSame(model.Network, network, "scoring runs a copy");
             var norms = network.modules().OfType<BatchNorm>().ToList();
             Assert.IsNotEmpty(norms);
-            Assert.IsTrue(norms.All(BatchNormFolding.IsFolded), "every batch norm of these networks follows a convolution");
+            Assert.AreEqual(norms.Count - unused, norms.Count(BatchNormFolding.IsFolded), "every batch norm scoring runs follows a convolution");
         });
         Assert.IsFalse(model.Network.modules().OfType<BatchNorm>().Any(BatchNormFolding.IsFolded), "the trainable network keeps its batch norms");
         var after = TrainedWeights.Of(model);
@@ -77,8 +77,13 @@ public sealed class BatchNormFoldingTests
         Assert.IsGreaterThan(1e-3, (training - Unfused(model, images)).abs().max().item<float>(), "batch statistics, not the running ones");
     }
 
-    private static CnnModel Model(string architecture) =>
-        CnnModel.Create(architecture, new ModelSpec(Colour.Shape, Colour.ClassCount), InputNormalization.FromData(Colour), CPU, seed: 3);
+    /// <summary>A fresh model in evaluation mode, as training leaves one.</summary>
+    private static CnnModel Model(string architecture)
+    {
+        var model = CnnModel.Create(architecture, new ModelSpec(Colour.Shape, Colour.ClassCount), InputNormalization.FromData(Colour), CPU, seed: 3);
+        model.Network.eval();
+        return model;
+    }
 
     /// <summary>Running statistics and affine parameters far from a fresh batch norm's identity, so that folding them matters.</summary>
     private static void Randomise(CnnModel model)
