@@ -35,8 +35,9 @@ public static class TensorLayouts
     public const string Description = "The memory layout of images, feature maps and convolution weights while training and scoring: auto " +
         "(channels-last for the architectures measured faster that way on the device), channels-first or channels-last; saved models are the same either way.";
 
-    // Measured on 2 Xeon cores with libtorch 2.10 (BENCHMARKS.md, "Channels-last"): a training step faster channels-last.
-    private static readonly string[] FasterChannelsLastOnCpu = ["resnet", "mobilenet", "vgg"];
+    // Faster channels-last on 2 Xeon cores (BENCHMARKS.md, "Channels-last"): PyTorch 1.13 trains ResNet-18 1.12-1.23x and MobileNet v2
+    // 1.70x faster so, and libtorch 2.10 trained ResNet-18 at 112 px 1.15x faster (a loaded machine); the other families are unmeasured.
+    private static readonly string[] FasterChannelsLastOnCpu = ["resnet", "mobilenet"];
 
     /// <summary>Whether <see cref="TensorLayout.Auto"/> trains and scores <paramref name="architecture"/> channels-last on <paramref name="device"/>.</summary>
     public static bool ChannelsLastByDefault(string architecture, Device device)
