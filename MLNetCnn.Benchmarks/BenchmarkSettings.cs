@@ -74,10 +74,10 @@ internal sealed record BenchmarkSettings
         Workloads = [.. Workloads.Where(w => w.Architecture is "lenet5" or "resnet20").Select(Shrink)],
     };
 
-    /// <summary>The workload of one model: from <see cref="Workloads"/>, else the standard one (at smoke size in a smoke run).</summary>
+    /// <summary>The workload of one model: from <see cref="Workloads"/>, else the standard one at the default input (at smoke size in a smoke run).</summary>
     public Workload WorkloadFor(string architecture) =>
         Workloads.FirstOrDefault(w => w.Architecture == architecture)
-        ?? StandardWorkloads.Where(w => w.Architecture == architecture).Select(w => Smoke ? Shrink(w) : w).Single();
+        ?? StandardWorkloads.Where(w => w.Architecture == architecture && w.Input is null).Select(w => Smoke ? Shrink(w) : w).Single();
 
     private static Workload Shrink(Workload workload) => workload with { TrainSteps = 3, ScoreBatches = 3, Predictions = 3 };
 
