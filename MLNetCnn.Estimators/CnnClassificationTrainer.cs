@@ -206,6 +206,12 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
         /// <summary>On CUDA, prepare mini-batches on a background thread while the GPU computes (never on the CPU, where it slows training); the results are the same.</summary>
         public bool Prefetch = true;
 
+        /// <summary>
+        /// The memory layout of training and of the fitted model's scoring (<see cref="TensorLayout"/>): <see cref="TensorLayout.Auto"/>
+        /// uses channels-last for the architectures measured faster that way; <see cref="TensorLayout.ChannelsFirst"/> turns it off.
+        /// </summary>
+        public TensorLayout Layout = TensorLayouts.Default;
+
         /// <summary>Seeds initialisation, shuffling and the validation split; by default drawn from the MLContext's seed.</summary>
         public int? Seed;
 
@@ -343,6 +349,7 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
             ReturnBestModelOnCancel = ReturnBestModelOnCancel,
             MixedPrecision = MixedPrecision,
             Prefetch = Prefetch,
+            Layout = Layout,
             FrozenBackboneEpochs = FrozenBackboneEpochs,
             BackboneLearningRateFactor = BackboneLearningRateFactor,
             Seed = seed,
@@ -415,6 +422,7 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
                 if (MlNetBridge.IsCancelled(_host))
                     cancellation.Cancel();
             };
+            run.Model.Layout = _options.Layout;
             var history = trainer.Train(run.Model, run.Train, run.Validation, cancellation.Token);
             channel.Info(MessageSensitivity.None, history.ToString());
             var columns = new ScoreColumns(_options.ScoreColumnName, _options.PredictedLabelColumnName, run.ClassCount, ClassLabels.FromColumn(run.LabelColumn));
@@ -490,7 +498,8 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
                 : PretrainedModel(weights, train.Shape, classCount, binding, device.Device, seed);
             channel.Info(MessageSensitivity.None,
                 $"Training {model.Architecture}{(weights is null ? "" : $" from {weights.FilePath} ({weights.Source})")} on {train.Count} images of shape " +
-                $"{train.Shape} in {classCount} classes{(data.Validation is null ? "" : $", validating on {data.Validation.Count}")}, on {device.Device} ({device.Reason}).");
+                $"{train.Shape} in {classCount} classes{(data.Validation is null ? "" : $", validating on {data.Validation.Count}")}, on {device.Device} ({device.Reason}), " +
+                $"{(_options.Layout.UsesChannelsLast(model.Architecture, device.Device) ? "channels-last" : "channels-first")}.");
             if (_options.MixedPrecision != MixedPrecision.None && device.Device.type != TorchSharp.DeviceType.CUDA)
                 channel.Info(MessageSensitivity.None, $"MixedPrecision {_options.MixedPrecision} applies on CUDA only; training in float32 on {device.Device}.");
             return new PreparedRun(model, data, training, labelColumn, classCount, train);

@@ -1,6 +1,7 @@
 using MLNetCnn.Augmentation;
 using MLNetCnn.Data;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace MLNetCnn.Export;
@@ -50,10 +51,22 @@ internal sealed class GraphBuilder
         ArgumentException.ThrowIfNullOrWhiteSpace(outputName);
         if (inputName == outputName)
             throw new ArgumentException($"The input and the output of the graph need different names; both are '{inputName}'.");
-        var network = model.Network;
-        bool wasTraining = network.training;
-        network.eval();
+        bool wasTraining = model.Network.training;
+        model.Network.eval();
         try
+        {
+            model.UseScoringNetwork(network => Build(model, network, writer, inputName, outputName, testTimeAugmentation));
+        }
+        finally
+        {
+            model.Network.train(wasTraining);
+        }
+    }
+
+    /// <summary>The graph of <paramref name="network"/>, <paramref name="model"/>'s network or its fused scoring copy.</summary>
+    private static void Build(CnnModel model, nn.Module<Tensor, Tensor> network, IGraphWriter writer, string inputName, string outputName,
+        TestTimeAugmentation testTimeAugmentation)
+    {
         {
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
@@ -77,13 +90,54 @@ internal sealed class GraphBuilder
                 TestTimeAugmentationGraph.Average(graph, probabilities, views.Count, model.Spec.ClassCount, outputName);
             writer.AddOutput(outputName, [model.Spec.ClassCount], $"Class probabilities as (batch, {model.Spec.ClassCount}) floats.");
         }
-        finally
-        {
-            network.train(wasTraining);
-        }
     }
 
     /// <summary>Adds a child layer's forward pass on <paramref name="input"/>; returns the name of its output.</summary>
+    /// <summary>
+    /// The convolutions whose output only a batch norm reads, with that batch norm, from the network's ONNX description; null when
+    /// the network has none (see <see cref="BatchNormFolding"/>).
+    /// </summary>
+    internal static IReadOnlyList<(Conv2d Convolution, BatchNorm Norm)>? ConvolutionsIntoBatchNorm(nn.Module<Tensor, Tensor> network, string architecture,
+        ImageShape input, Device device)
+    {
+        const string InputName = "input";
+        var recorder = new RecordingWriter();
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var graph = new GraphBuilder(network, architecture, recorder);
+        graph.RecordInputShapes(network, input, device);
+        graph._names.Add(InputName);
+        try
+        {
+            graph.Call(network, InputName);
+        }
+        catch (NotSupportedException)
+        {
+            return null;
+        }
+        var modules = network.named_modules().ToDictionary(m => m.name, m => m.module);
+        var readers = recorder.Nodes.SelectMany(n => n.Inputs).CountBy(name => name).ToDictionary();
+        var convolutions = recorder.Nodes.Where(n => n.OpType == "Conv").ToDictionary(n => n.Output);
+        var uses = recorder.Nodes.Select(n => n.Inputs.Count > 1 ? n.Inputs[1] : "").CountBy(name => name).ToDictionary();
+        var pairs = new List<(Conv2d, BatchNorm)>();
+        foreach (var node in recorder.Nodes.Where(n => n.OpType == "BatchNormalization"))
+        {
+            if (!convolutions.TryGetValue(node.Inputs[0], out var producer) || readers[producer.Output] != 1)
+                continue;
+            // Layers called more than once (shared weights) are left as they are.
+            if (uses[producer.Inputs[1]] != 1 || uses[node.Inputs[1]] != 1)
+                continue;
+            if (modules.GetValueOrDefault(ModulePath(producer.Inputs[1])) is Conv2d convolution
+                && modules.GetValueOrDefault(ModulePath(node.Inputs[3])) is BatchNorm norm && convolution.out_channels == norm.num_features)
+            {
+                pairs.Add((convolution, norm));
+            }
+        }
+        return pairs;
+    }
+
+    private static string ModulePath(string parameter) => parameter.Contains('.') ? parameter[..parameter.LastIndexOf('.')] : "";
+
     public string Call(nn.Module module, string input)
     {
         if (!_paths.TryGetValue(module, out var path))
@@ -188,6 +242,27 @@ internal sealed class GraphBuilder
         {
             foreach (var remove in removers)
                 remove();
+        }
+    }
+
+    /// <summary>Keeps the nodes of a graph in memory, to read its data flow.</summary>
+    private sealed class RecordingWriter : IGraphWriter
+    {
+        public List<(string OpType, IReadOnlyList<string> Inputs, string Output)> Nodes { get; } = [];
+
+        public void AddInput(string name, IReadOnlyList<long> sampleShape, string description)
+        {
+        }
+
+        public void AddOutput(string name, IReadOnlyList<long> sampleShape, string description)
+        {
+        }
+
+        public void AddNode(string name, string opType, IReadOnlyList<string> inputs, string output, IReadOnlyList<GraphAttribute> attributes) =>
+            Nodes.Add((opType, [.. inputs], output));
+
+        public void AddInitializer(string name, Tensor value)
+        {
         }
     }
 
