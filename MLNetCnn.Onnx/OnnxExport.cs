@@ -62,7 +62,8 @@ public static class OnnxExport
 
         var writer = new OnnxGraphWriter();
         writer.Graph.Name = model.Architecture;
-        GraphBuilder.Build(model, writer, options.InputName, options.OutputName, options.TestTimeAugmentation);
+        GraphBuilder.Build(model.Network, model.Architecture, model.Spec, model.Normalization, model.Device, writer,
+            options.InputName, options.OutputName, options.TestTimeAugmentation);
         var input = model.Spec.Input;
         var proto = new ModelProto
         {

@@ -1,3 +1,4 @@
+using MLNetCnn.Architectures;
 using MLNetCnn.Data;
 using TorchSharp;
 using TorchSharp.Modules;

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using MLNetCnn.Architectures;
 using MLNetCnn.Data;
 using MLNetCnn.IO;
 using MLNetCnn.Pretrained;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 using MLNetCnn.Architectures;
+using MLNetCnn.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 

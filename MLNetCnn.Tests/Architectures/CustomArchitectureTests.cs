@@ -1,3 +1,4 @@
+using MLNetCnn.Data;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNetCnn.Estimators;

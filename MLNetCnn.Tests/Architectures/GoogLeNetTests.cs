@@ -1,3 +1,4 @@
+using MLNetCnn.Architectures;
 using MLNetCnn.Training;
 using static MLNetCnn.Tests.Architectures.ArchitectureTesting;
 using static TorchSharp.torch;

@@ -1,5 +1,6 @@
 using MLNetCnn.Augmentation;
 using MLNetCnn.Data;
+using MLNetCnn.Runtime;
 using MLNetCnn.Training;
 
 namespace MLNetCnn.Tests.Augmentation;

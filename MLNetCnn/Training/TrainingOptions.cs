@@ -1,3 +1,5 @@
+using MLNetCnn.Architectures;
+
 namespace MLNetCnn.Training;
 
 /// <summary>How a network is trained.</summary>

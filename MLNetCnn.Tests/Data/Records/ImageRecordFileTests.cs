@@ -91,7 +91,7 @@ public sealed class ImageRecordFileTests
     public void TheStatisticsOfTheFirstPassAreThoseOfTheData()
     {
         using var file = Write(Path.Combine(TestFolders.Create(), "images.cache"), "source-1", Whole);
-        var expected = MLNetCnn.Training.InputNormalization.FromData(Whole);
+        var expected = MLNetCnn.Data.InputNormalization.FromData(Whole);
 
         var actual = file.Normalization;
 

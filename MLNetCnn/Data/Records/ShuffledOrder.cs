@@ -1,4 +1,4 @@
-using MLNetCnn.Augmentation;
+using MLNetCnn.Runtime;
 
 namespace MLNetCnn.Data;
 

@@ -1,7 +1,7 @@
 using MLNetCnn.Data;
 using static TorchSharp.torch;
 
-namespace MLNetCnn.Training;
+namespace MLNetCnn.Data;
 
 /// <summary>
 /// Per-channel standardisation <c>(x - mean) / std</c> applied to every batch before the network, so inputs

@@ -1,4 +1,4 @@
-namespace MLNetCnn.Augmentation;
+namespace MLNetCnn.Runtime;
 
 /// <summary>
 /// The random draws of one image's augmentation: a SplitMix64 stream (Steele, Lea and Flood, 2014) that lives

@@ -1,6 +1,7 @@
+using MLNetCnn.Augmentation;
 using MLNetCnn.Data;
 
-namespace MLNetCnn.Augmentation;
+namespace MLNetCnn;
 
 /// <summary>
 /// Scores images through a <see cref="CnnModel"/> with test-time augmentation: cuts each image into the views

@@ -1,4 +1,4 @@
-namespace MLNetCnn;
+namespace MLNetCnn.Architectures;
 
 /// <summary>
 /// A network that names its classifier head: the layers that turn features into class scores. Transfer learning
