@@ -1,7 +1,9 @@
-using Microsoft.ML;
+using MLNetCnn;
+using MLNetCnn.Estimators;
 using Microsoft.ML.Data;
 
-namespace MLNetCnn.Estimators;
+// In ML.NET's namespace, as ML.NET's own packages put their catalog extensions: no extra using for mlContext.X.
+namespace Microsoft.ML;
 
 /// <summary>Adds the CNN classifier to ML.NET's catalogs.</summary>
 public static class CnnCatalog

@@ -1,8 +1,10 @@
-using Microsoft.ML;
+using MLNetCnn;
+using MLNetCnn.Estimators;
 using MLNetCnn.IO;
 using MLNetCnn.Onnx;
 
-namespace MLNetCnn.Estimators;
+// In ML.NET's namespace, as ML.NET's own packages put their catalog extensions: no extra using for mlContext.X.
+namespace Microsoft.ML;
 
 /// <summary>Saving, loading and exporting fitted pipelines that contain CNN classifiers.</summary>
 public static class CnnModelOperations

@@ -1,10 +1,12 @@
-using MLNetCnn.Data;
-using Microsoft.ML;
-using Microsoft.ML.Data;
+using MLNetCnn;
 using MLNetCnn.Augmentation;
+using MLNetCnn.Data;
+using MLNetCnn.Estimators;
 using MLNetCnn.Training;
+using Microsoft.ML.Data;
 
-namespace MLNetCnn.Estimators;
+// In ML.NET's namespace, as ML.NET's own packages put their catalog extensions: no extra using for mlContext.X.
+namespace Microsoft.ML;
 
 /// <summary>
 /// Image augmentation and normalisation stages on <c>mlContext.Transforms</c>. Each works on an <c>MLImage</c>
@@ -59,7 +61,7 @@ public static class ImageAugmentationCatalog
     public static ImageOperationEstimator RandomCrop(this TransformsCatalog catalog, RandomCropOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return Create(catalog, options, new Augmentation.RandomCrop(options.Height, options.Width, options.Padding));
+        return Create(catalog, options, new MLNetCnn.Augmentation.RandomCrop(options.Height, options.Width, options.Padding));
     }
 
     /// <summary>Mirrors images left to right with probability <paramref name="probability"/>.</summary>
@@ -111,7 +113,7 @@ public static class ImageAugmentationCatalog
     public static ImageOperationEstimator RandomResizedCrop(this TransformsCatalog catalog, RandomResizedCropOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return Create(catalog, options, new Augmentation.RandomResizedCrop(options.Height, options.Width,
+        return Create(catalog, options, new MLNetCnn.Augmentation.RandomResizedCrop(options.Height, options.Width,
             options.MinScale, options.MaxScale, options.MinRatio, options.MaxRatio));
     }
 
@@ -136,7 +138,7 @@ public static class ImageAugmentationCatalog
     public static ImageOperationEstimator RandomAffine(this TransformsCatalog catalog, RandomAffineOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return Create(catalog, options, new Augmentation.RandomAffine(options.Degrees, options.Translate, options.MinScale, options.MaxScale, options.Shear));
+        return Create(catalog, options, new MLNetCnn.Augmentation.RandomAffine(options.Degrees, options.Translate, options.MinScale, options.MaxScale, options.Shear));
     }
 
     /// <summary>Random changes of brightness, contrast and saturation, each factor uniform in [max(0, 1 - amount), 1 + amount].</summary>
@@ -157,7 +159,7 @@ public static class ImageAugmentationCatalog
     public static ImageOperationEstimator ColorJitter(this TransformsCatalog catalog, ColorJitterOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return Create(catalog, options, new Augmentation.ColorJitter(options.Brightness, options.Contrast, options.Saturation));
+        return Create(catalog, options, new MLNetCnn.Augmentation.ColorJitter(options.Brightness, options.Contrast, options.Saturation));
     }
 
     /// <summary>
@@ -179,12 +181,12 @@ public static class ImageAugmentationCatalog
         if ((options.ComponentScales is null) != (options.Components is null))
             throw new ArgumentException("PcaLighting: give both ComponentScales and Components, or neither to fit them to the data.", nameof(options));
         if (options.ComponentScales is { } scales && options.Components is { } components)
-            return Create(catalog, options, new Augmentation.PcaLighting(options.StandardDeviation, scales, components));
+            return Create(catalog, options, new MLNetCnn.Augmentation.PcaLighting(options.StandardDeviation, scales, components));
         double standardDeviation = options.StandardDeviation;
         if (!double.IsFinite(standardDeviation) || standardDeviation < 0)
             throw new ArgumentOutOfRangeException(nameof(options), standardDeviation, "PcaLighting: StandardDeviation must be finite and not negative.");
         return new ImageOperationEstimator(MlNetBridge.GetEnvironment(catalog), options, isRandom: true, producesPixels: true,
-            (data, binding) => Augmentation.PcaLighting.FromStatistics(ImageStatisticsReader.Read(data, binding), standardDeviation));
+            (data, binding) => MLNetCnn.Augmentation.PcaLighting.FromStatistics(ImageStatisticsReader.Read(data, binding), standardDeviation));
     }
 
     /// <summary>With probability <paramref name="probability"/>, fills a random rectangle (2 % to 33 % of the area) with zeros.</summary>
@@ -200,7 +202,7 @@ public static class ImageAugmentationCatalog
     public static ImageOperationEstimator RandomErasing(this TransformsCatalog catalog, RandomErasingOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return Create(catalog, options, new Augmentation.RandomErasing(options.Probability, options.MinScale, options.MaxScale,
+        return Create(catalog, options, new MLNetCnn.Augmentation.RandomErasing(options.Probability, options.MinScale, options.MaxScale,
             options.MinRatio, options.MaxRatio, options.FillValue, options.RandomFill));
     }
 
