@@ -25,7 +25,7 @@ public static class CnnCatalog
             Epochs = epochs,
         });
 
-    /// <summary>Trains a CNN from the model zoo with all options.</summary>
+    /// <summary>Trains a CNN from the model zoo with all options; reads <c>Features</c> unless <see cref="CnnClassificationTrainer.Options.FeatureColumnName"/> is set.</summary>
     public static CnnClassificationTrainer Cnn(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
         CnnClassificationTrainer.Options options) =>
         new(MlNetBridge.GetEnvironment(catalog), options);
@@ -65,7 +65,7 @@ public static class CnnCatalog
         return new CnnFeaturizerEstimator(classifier, outputColumnName);
     }
 
-    /// <summary>Trains a CNN image classifier with all options.</summary>
+    /// <summary>Trains a CNN image classifier with all options; reads <c>Image</c> unless <see cref="CnnClassificationTrainer.Options.FeatureColumnName"/> is set.</summary>
     public static CnnClassificationTrainer CnnClassifier(this TransformsCatalog catalog, CnnClassificationTrainer.Options options) =>
-        new(MlNetBridge.GetEnvironment(catalog), options);
+        new(MlNetBridge.GetEnvironment(catalog), options, CnnColumnNames.Image);
 }

@@ -22,11 +22,19 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
     private readonly IHost _host;
     private readonly Options _options;
 
-    internal CnnClassificationTrainer(IHostEnvironment environment, Options options)
+    // Resolved by the constructor.
+    private string FeatureColumn => _options.FeatureColumnName!;
+
+    internal CnnClassificationTrainer(IHostEnvironment environment, Options options, string defaultFeatureColumnName = CnnColumnNames.Features)
     {
         ArgumentNullException.ThrowIfNull(environment);
         ArgumentNullException.ThrowIfNull(options);
         _host = environment.Register(nameof(CnnClassificationTrainer));
+        if (options.FeatureColumnName is null)
+        {
+            options = options.Clone();
+            options.FeatureColumnName = defaultFeatureColumnName;
+        }
         _options = options;
         options.ToTrainingOptions(seed: 0);
         if (!Enum.IsDefined(options.TestTimeAugmentation))
@@ -68,8 +76,10 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
         /// <summary>
         /// The input column: an image column (<c>LoadImages</c>, then <c>ResizeImages</c>) or a known-size
         /// vector of <see cref="float"/> pixels in CHW order (<c>ExtractPixels</c>, or the library's readers).
+        /// Null (the default) reads the entry point's column: <c>Features</c> for
+        /// <c>MulticlassClassification.Trainers.Cnn</c>, <c>Image</c> for <c>Transforms.CnnClassifier</c>.
         /// </summary>
-        public string FeatureColumnName = CnnColumnNames.Features;
+        public string? FeatureColumnName;
 
         /// <summary>
         /// An optional column of example weights (<see cref="float"/>, zero or positive): a row's loss counts in proportion to
@@ -354,13 +364,14 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         if (FindColumn(inputSchema, _options.LabelColumnName) is not { } label)
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), _options.LabelColumnName, $"Label column '{_options.LabelColumnName}' was not found.");
+            throw SchemaErrors.MissingColumn(nameof(CnnClassificationTrainer), "Label", _options.LabelColumnName, inputSchema.Select(c => c.Name));
         if (!label.IsKey)
             throw LabelNotKey(_options.LabelColumnName, label.ItemType.ToString() ?? label.ItemType.RawType.Name);
         if (_options.ExampleWeightColumnName is { } weightColumn && FindColumn(inputSchema, weightColumn) is null)
             throw new ArgumentOutOfRangeException(nameof(inputSchema), weightColumn, $"Example weight column '{weightColumn}' was not found.");
-        if (FindColumn(inputSchema, _options.FeatureColumnName) is null)
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), _options.FeatureColumnName, $"Image column '{_options.FeatureColumnName}' was not found.");
+        if (FindColumn(inputSchema, FeatureColumn) is null)
+            throw SchemaErrors.MissingColumn(nameof(CnnClassificationTrainer), "Image", FeatureColumn, inputSchema.Select(c => c.Name),
+                "set FeatureColumnName, or use Transforms.CnnClassifier, which reads Image");
 
         var labelAnnotations = label.Annotations.Where(c => c.Name == AnnotationNames.KeyValues);
         var scoreKinds = new List<SchemaShape.Column>
@@ -420,7 +431,7 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
             var columns = new ScoreColumns(_options.ScoreColumnName, _options.PredictedLabelColumnName, run.ClassCount, ClassLabels.FromColumn(run.LabelColumn));
             if (_options.EmbeddingColumnName is { } embedding)
                 columns = columns.WithEmbedding(embedding, run.Model.EmbeddingSize, keepScores: true);
-            return new CnnClassificationTransformer(run.Model, _options.FeatureColumnName, _options.LabelColumnName, _options.TestTimeAugmentation, columns, _options.BatchSize, history);
+            return new CnnClassificationTransformer(run.Model, FeatureColumn, _options.LabelColumnName, _options.TestTimeAugmentation, columns, _options.BatchSize, history);
         }
         catch
         {
@@ -462,7 +473,7 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
         if (validationData is not null && _options.ValidationFraction > 0)
             throw new ArgumentException("Give either validation data or a ValidationFraction, not both.", nameof(validationData));
         var (labelColumn, classCount) = BindLabel(input, "training");
-        var binding = ImageColumnBinding.Bind(input.Schema, _options.FeatureColumnName, _options.RequestedShape);
+        var binding = ImageColumnBinding.Bind(input.Schema, FeatureColumn, _options.RequestedShape, nameof(CnnClassificationTrainer));
         int seed = _options.Seed ?? _host.Rand.Next();
         var training = _options.ToTrainingOptions(seed);
         if (training.EarlyStopping is { } stopping && stopping.Metric.NeedsValidation() && validationData is null && _options.ValidationFraction == 0)
@@ -526,7 +537,7 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
         var (labelColumn, validationClasses) = BindLabel(validationData, "validation");
         if (validationClasses != classCount)
             throw new ArgumentException($"The validation data's label column '{labelColumn.Name}' has {validationClasses} classes but the training data's has {classCount}; map both with the same MapValueToKey.", nameof(validationData));
-        return new LabelledImages(validationData, labelColumn, ImageColumnBinding.Bind(validationData.Schema, _options.FeatureColumnName, shape), classCount);
+        return new LabelledImages(validationData, labelColumn, ImageColumnBinding.Bind(validationData.Schema, FeatureColumn, shape), classCount);
     }
 
     private static SchemaShape.Column? FindColumn(SchemaShape schema, string name) =>
