@@ -1,5 +1,6 @@
 using MLNetCnn;
 using MLNetCnn.Estimators;
+using MLNetCnn.Training;
 using Microsoft.ML.Data;
 
 // In ML.NET's namespace, as ML.NET's own packages put their catalog extensions: no extra using for mlContext.X.
@@ -16,7 +17,7 @@ public static class CnnCatalog
     /// <param name="epochs">Passes over the training data.</param>
     public static CnnClassificationTrainer Cnn(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
         string labelColumnName = CnnColumnNames.Label, string featureColumnName = CnnColumnNames.Features,
-        string architecture = "lenet5", int epochs = 10) =>
+        string architecture = ModelZoo.DefaultArchitecture, int epochs = TrainingOptions.DefaultEpochs) =>
         catalog.Cnn(new CnnClassificationTrainer.Options
         {
             LabelColumnName = labelColumnName,
@@ -41,7 +42,7 @@ public static class CnnCatalog
     /// <param name="epochs">Passes over the training data.</param>
     public static CnnClassificationTrainer CnnClassifier(this TransformsCatalog catalog,
         string labelColumnName = CnnColumnNames.Label, string imageColumnName = CnnColumnNames.Image,
-        string architecture = "lenet5", int epochs = 10) =>
+        string architecture = ModelZoo.DefaultArchitecture, int epochs = TrainingOptions.DefaultEpochs) =>
         catalog.CnnClassifier(new CnnClassificationTrainer.Options
         {
             LabelColumnName = labelColumnName,

@@ -70,6 +70,9 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
     /// <summary>Options of <see cref="CnnClassificationTrainer"/>.</summary>
     public sealed class Options
     {
+        // The engine's options are the one source of the shared settings' defaults and documentation.
+        private static readonly TrainingOptions EngineDefaults = new();
+
         /// <summary>The label column: a key type, as <c>MapValueToKey</c> makes it.</summary>
         public string LabelColumnName = CnnColumnNames.Label;
 
@@ -111,77 +114,65 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
         /// </summary>
         public Dictionary<string, double> ArchitectureOptions = new(StringComparer.OrdinalIgnoreCase);
 
-        /// <summary>Passes over the training data.</summary>
-        public int Epochs = 10;
+        /// <inheritdoc cref="TrainingOptions.Epochs"/>
+        public int Epochs = EngineDefaults.Epochs;
 
-        /// <summary>Images per mini-batch, in training and in scoring.</summary>
-        public int BatchSize = 64;
+        /// <inheritdoc cref="TrainingOptions.BatchSize"/>
+        public int BatchSize = EngineDefaults.BatchSize;
 
-        /// <summary>The optimizer's learning rate: the peak of a schedule, reached after any warm-up.</summary>
-        public double LearningRate = 1e-3;
+        /// <inheritdoc cref="TrainingOptions.LearningRate"/>
+        public double LearningRate = EngineDefaults.LearningRate;
 
-        /// <summary>The optimizer: Adam, AdamW (decoupled weight decay) or SGD.</summary>
-        public OptimizerKind Optimizer = OptimizerKind.Adam;
+        /// <inheritdoc cref="TrainingOptions.Optimizer"/>
+        public OptimizerKind Optimizer = EngineDefaults.Optimizer;
 
-        /// <summary>Momentum of <see cref="OptimizerKind.Sgd"/>.</summary>
-        public double Momentum = 0.9;
+        /// <inheritdoc cref="TrainingOptions.Momentum"/>
+        public double Momentum = EngineDefaults.Momentum;
 
-        /// <summary>Nesterov momentum for <see cref="OptimizerKind.Sgd"/>.</summary>
-        public bool Nesterov;
+        /// <inheritdoc cref="TrainingOptions.Nesterov"/>
+        public bool Nesterov = EngineDefaults.Nesterov;
 
-        /// <summary>Weight decay: an L2 penalty for Adam and SGD, decoupled for AdamW.</summary>
-        public double WeightDecay;
+        /// <inheritdoc cref="TrainingOptions.WeightDecay"/>
+        public double WeightDecay = EngineDefaults.WeightDecay;
 
-        /// <summary>Label smoothing of the training cross-entropy, in [0, 1).</summary>
-        public double LabelSmoothing;
+        /// <inheritdoc cref="TrainingOptions.LabelSmoothing"/>
+        public double LabelSmoothing = EngineDefaults.LabelSmoothing;
 
-        /// <summary>Clips the global L2 norm of the gradients to this value; 0 for no clipping.</summary>
-        public double GradientClipNorm;
+        /// <inheritdoc cref="TrainingOptions.GradientClipNorm"/>
+        public double GradientClipNorm = EngineDefaults.GradientClipNorm;
 
-        /// <summary>
-        /// MixUp's Beta(alpha, alpha) parameter: each batch is blended with a shuffled copy of itself; 0 for none
-        /// (see <see cref="TrainingOptions.MixUpAlpha"/>).
-        /// </summary>
-        public double MixUpAlpha;
+        /// <inheritdoc cref="TrainingOptions.MixUpAlpha"/>
+        public double MixUpAlpha = EngineDefaults.MixUpAlpha;
 
-        /// <summary>
-        /// CutMix's Beta(alpha, alpha) parameter: a rectangle of a shuffled copy is pasted into each image; 0 for none
-        /// (see <see cref="TrainingOptions.CutMixAlpha"/>).
-        /// </summary>
-        public double CutMixAlpha;
+        /// <inheritdoc cref="TrainingOptions.CutMixAlpha"/>
+        public double CutMixAlpha = EngineDefaults.CutMixAlpha;
 
-        /// <summary>
-        /// Decay of an exponential moving average of the weights, which validation and the fitted model use; 0 for none (see
-        /// <see cref="TrainingOptions.EmaDecay"/>).
-        /// </summary>
-        public double EmaDecay;
+        /// <inheritdoc cref="TrainingOptions.EmaDecay"/>
+        public double EmaDecay = EngineDefaults.EmaDecay;
 
-        /// <summary>
-        /// Weights of the classes in the loss, for imbalanced data: <see cref="ClassWeights.None"/>, <see cref="ClassWeights.Balanced"/>
-        /// (<c>N / (K n_c)</c> from the training rows' class counts) or <see cref="ClassWeights.Of"/> one weight per class in key order.
-        /// </summary>
-        public ClassWeights ClassWeights = ClassWeights.None;
+        /// <inheritdoc cref="TrainingOptions.ClassWeights"/>
+        public ClassWeights ClassWeights = EngineDefaults.ClassWeights;
 
-        /// <summary>Draw each epoch's rows class-balanced (a class uniformly, then one of its rows, with replacement).</summary>
-        public bool ClassBalancedSampling;
+        /// <inheritdoc cref="TrainingOptions.ClassBalancedSampling"/>
+        public bool ClassBalancedSampling = EngineDefaults.ClassBalancedSampling;
 
-        /// <summary>How the learning rate changes over the run (stepped every mini-batch).</summary>
-        public ScheduleKind Schedule = ScheduleKind.Constant;
+        /// <inheritdoc cref="TrainingOptions.Schedule"/>
+        public ScheduleKind Schedule = EngineDefaults.Schedule;
 
-        /// <summary>Epochs (fractions allowed) of linear warm-up from 1 % of the learning rate; 0 for none.</summary>
-        public double WarmupEpochs;
+        /// <inheritdoc cref="TrainingOptions.WarmupEpochs"/>
+        public double WarmupEpochs = EngineDefaults.WarmupEpochs;
 
-        /// <summary>The period, in epochs, of the <see cref="ScheduleKind.Step"/> schedule.</summary>
-        public int StepEpochs = 10;
+        /// <inheritdoc cref="TrainingOptions.StepEpochs"/>
+        public int StepEpochs = EngineDefaults.StepEpochs;
 
         /// <summary>The epochs (after warm-up, increasing) at which the <see cref="ScheduleKind.MultiStep"/> schedule decays.</summary>
         public int[] Milestones = [];
 
-        /// <summary>The decay factor of the step schedules.</summary>
-        public double Gamma = 0.1;
+        /// <inheritdoc cref="TrainingOptions.Gamma"/>
+        public double Gamma = EngineDefaults.Gamma;
 
-        /// <summary>The learning rate the <see cref="ScheduleKind.Cosine"/> schedule ends at.</summary>
-        public double MinLearningRate;
+        /// <inheritdoc cref="TrainingOptions.MinLearningRate"/>
+        public double MinLearningRate = EngineDefaults.MinLearningRate;
 
         /// <summary>Stop after this many epochs without improvement of <see cref="EarlyStoppingMetric"/>, keeping the best epoch's weights; 0 trains every epoch.</summary>
         public int EarlyStoppingPatience;
@@ -204,17 +195,14 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
         /// <summary>Stops training before the next mini-batch (as does <c>MLContext</c>'s cancellation).</summary>
         public CancellationToken Cancellation;
 
-        /// <summary>
-        /// When cancelled, return a model with the best weights so far (by <see cref="EarlyStoppingMetric"/> with early
-        /// stopping, else the last completed epoch's) instead of throwing an <see cref="OperationCanceledException"/>.
-        /// </summary>
-        public bool ReturnBestModelOnCancel;
+        /// <inheritdoc cref="TrainingOptions.ReturnBestModelOnCancel"/>
+        public bool ReturnBestModelOnCancel = EngineDefaults.ReturnBestModelOnCancel;
 
-        /// <summary>16-bit forward and backward passes with float32 master weights on CUDA; no effect on the CPU.</summary>
-        public MixedPrecision MixedPrecision = MixedPrecision.None;
+        /// <inheritdoc cref="TrainingOptions.MixedPrecision"/>
+        public MixedPrecision MixedPrecision = EngineDefaults.MixedPrecision;
 
-        /// <summary>On CUDA, prepare mini-batches on a background thread while the GPU computes (never on the CPU, where it slows training); the results are the same.</summary>
-        public bool Prefetch = true;
+        /// <inheritdoc cref="TrainingOptions.Prefetch"/>
+        public bool Prefetch = EngineDefaults.Prefetch;
 
         /// <summary>Seeds initialisation, shuffling and the validation split; by default drawn from the MLContext's seed.</summary>
         public int? Seed;
@@ -278,15 +266,11 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
         /// </summary>
         public string? PretrainedWeights;
 
-        /// <summary>
-        /// Epochs at the start during which only the classifier head learns while the rest of the network, the backbone,
-        /// stays frozen (its batch normalisation keeps its statistics); <see cref="Epochs"/> or more freezes it throughout,
-        /// 0 fine-tunes everything from the start.
-        /// </summary>
-        public int FrozenBackboneEpochs;
+        /// <inheritdoc cref="TrainingOptions.FrozenBackboneEpochs"/>
+        public int FrozenBackboneEpochs = EngineDefaults.FrozenBackboneEpochs;
 
-        /// <summary>The backbone's learning rate as a multiple of <see cref="LearningRate"/>, for example 0.1 to fine-tune pretrained weights gently.</summary>
-        public double BackboneLearningRateFactor = 1;
+        /// <inheritdoc cref="TrainingOptions.BackboneLearningRateFactor"/>
+        public double BackboneLearningRateFactor = EngineDefaults.BackboneLearningRateFactor;
 
         /// <summary>
         /// The value of a full-intensity pixel in a vector feature column: 255 (the default) for ExtractPixels' and the
@@ -521,7 +505,7 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
         {
             Options = new Dictionary<string, double>(_options.ArchitectureOptions, StringComparer.OrdinalIgnoreCase),
         };
-        return CnnModel.Create(_options.Architecture ?? "lenet5", spec, normalization, device, seed);
+        return CnnModel.Create(_options.Architecture ?? ModelZoo.DefaultArchitecture, spec, normalization, device, seed);
     }
 
     /// <summary>The pretrained network with a new head for the classes, its inputs standardised as the weights expect.</summary>

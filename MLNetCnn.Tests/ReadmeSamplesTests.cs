@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using MLNetCnn.Tests.Notebooks;
 
 namespace MLNetCnn.Tests;
 
@@ -94,16 +95,7 @@ public sealed partial class ReadmeSamplesTests
         return compilation.GetDiagnostics();
     }
 
-    private static string ReadmePath()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            string path = Path.Combine(folder.FullName, "README.md");
-            if (File.Exists(path) && File.Exists(Path.Combine(folder.FullName, "MLNetCnn.sln")))
-                return path;
-        }
-        throw new FileNotFoundException("README.md was not found above " + AppContext.BaseDirectory);
-    }
+    private static string ReadmePath() => Path.Combine(RepositoryFolder.Root, "README.md");
 
     [GeneratedRegex(@"^```csharp\r?\n(.*?)^```", RegexOptions.Multiline | RegexOptions.Singleline)]
     private static partial Regex CSharpBlock();
