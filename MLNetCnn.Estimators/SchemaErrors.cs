@@ -11,7 +11,8 @@ internal static class SchemaErrors
         string? hint = null)
     {
         string columns = string.Join(", ", present.Distinct());
-        string message = $"{stage}: {role} column '{column}' was not found; the data has columns {(columns.Length == 0 ? "(none)" : columns)}"
+        string message = $"{stage}: {role} column '{column}' was not found; "
+            + $"the data has columns {(columns.Length == 0 ? "(none)" : columns)}"
             + (hint is null ? "." : $" ({hint}).");
         return new ArgumentOutOfRangeException("inputSchema", column, message);
     }

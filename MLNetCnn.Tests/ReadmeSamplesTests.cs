@@ -73,8 +73,10 @@ public sealed partial class ReadmeSamplesTests
     [TestMethod]
     public void NoReadmeSampleImportsTheEstimatorsNamespaceForCatalogMethods()
     {
-        var whole = CSharpBlocks(File.ReadAllText(ReadmePath())).Where(b => b.Code.TrimStart().StartsWith("using ", StringComparison.Ordinal));
-        var importing = whole.Where(b => b.Code.Contains("using MLNetCnn.Estimators;", StringComparison.Ordinal)).Select(b => b.Line).ToList();
+        var whole = CSharpBlocks(File.ReadAllText(ReadmePath()))
+            .Where(b => b.Code.TrimStart().StartsWith("using ", StringComparison.Ordinal));
+        var importing = whole.Where(b => b.Code.Contains("using MLNetCnn.Estimators;", StringComparison.Ordinal))
+            .Select(b => b.Line).ToList();
         Assert.IsEmpty(importing, "README.md programs import MLNetCnn.Estimators at lines " + string.Join(", ", importing));
     }
 
@@ -89,7 +91,11 @@ public sealed partial class ReadmeSamplesTests
             .GroupBy(Path.GetFileName).Select(g => MetadataReference.CreateFromFile(g.First()));
         var options = new CSharpParseOptions(LanguageVersion.Latest);
         var compilation = CSharpCompilation.Create("ReadmeSample",
-            [CSharpSyntaxTree.ParseText(ImplicitUsings, options), CSharpSyntaxTree.ParseText(Given, options), CSharpSyntaxTree.ParseText(source, options)],
+            [
+                CSharpSyntaxTree.ParseText(ImplicitUsings, options),
+                CSharpSyntaxTree.ParseText(Given, options),
+                CSharpSyntaxTree.ParseText(source, options),
+            ],
             references,
             new CSharpCompilationOptions(OutputKind.ConsoleApplication, nullableContextOptions: NullableContextOptions.Enable));
         return compilation.GetDiagnostics();

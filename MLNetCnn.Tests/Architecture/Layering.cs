@@ -11,7 +11,10 @@ namespace MLNetCnn.Tests.Architecture;
 /// </summary>
 internal static class Layering
 {
-    /// <summary>The engine's floors (MLNetCnn, no ML.NET). The root namespace holds the model: CnnModel, ModelZoo, summaries, test-time scoring.</summary>
+    /// <summary>
+    /// The engine's floors (MLNetCnn, no ML.NET). The root namespace holds the model: CnnModel, ModelZoo, summaries,
+    /// test-time scoring.
+    /// </summary>
     public static readonly string[][] EngineFloors =
     [
         ["MLNetCnn.Runtime"],
@@ -52,12 +55,14 @@ internal static class Layering
             foreach (var layer in floors[floor])
             {
                 // Its own floor's siblings and every floor above, except namespaces nested in this layer.
-                var forbidden = floors.Skip(floor).SelectMany(f => f).Where(n => n != layer && !n.StartsWith(layer + ".", StringComparison.Ordinal))
+                var forbidden = floors.Skip(floor).SelectMany(f => f)
+                    .Where(n => n != layer && !n.StartsWith(layer + ".", StringComparison.Ordinal))
                     .SelectMany(n => DependencyNames(n, floors, all))
                     .ToArray();
                 if (forbidden.Length == 0)
                     continue;
-                var result = types().That().ResideInNamespaceMatching(Pattern(layer, floors)).ShouldNot().HaveDependencyOnAny(forbidden).GetResult();
+                var result = types().That().ResideInNamespaceMatching(Pattern(layer, floors))
+                    .ShouldNot().HaveDependencyOnAny(forbidden).GetResult();
                 if (result.IsSuccessful)
                     continue;
                 foreach (var failing in result.FailingTypeNames ?? [])
@@ -71,7 +76,9 @@ internal static class Layering
     public static IReadOnlyList<string> NamespacesWithoutFloor(IEnumerable<string> namespaces, string[][] floors)
     {
         var layers = floors.SelectMany(f => f).ToList();
-        return namespaces.Distinct().Where(ns => !layers.Any(l => ns == l || (IsSubNamespace(ns, l) && !IsRootOf(l, layers)))).Order().ToList();
+        return namespaces.Distinct()
+            .Where(ns => !layers.Any(l => ns == l || (IsSubNamespace(ns, l) && !IsRootOf(l, layers))))
+            .Order().ToList();
     }
 
     // A layer that is the parent of other layers (the engine's root) owns its own namespace only; the others own their

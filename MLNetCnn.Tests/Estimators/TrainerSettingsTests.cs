@@ -19,7 +19,8 @@ public sealed class TrainerSettingsTests
         typeof(CnnClassificationTrainer.Options).GetFields(BindingFlags.Public | BindingFlags.Instance);
 
     private static IEnumerable<(FieldInfo Field, PropertyInfo Engine)> Shared() =>
-        OptionFields.Select(f => (f, typeof(TrainingOptions).GetProperty(f.Name)!)).Where(p => p.Item2 is not null && p.Item2.PropertyType == p.f.FieldType);
+        OptionFields.Select(f => (Field: f, Engine: typeof(TrainingOptions).GetProperty(f.Name)!))
+            .Where(p => p.Engine is not null && p.Engine.PropertyType == p.Field.FieldType);
 
     [TestMethod]
     public void TheTrainersSharedOptionsTakeTheEnginesDefaults()
@@ -47,7 +48,7 @@ public sealed class TrainerSettingsTests
             if ((string?)inherit?.Attribute("cref") != $"P:MLNetCnn.Training.TrainingOptions.{field.Name}")
                 ownDocs.Add(field.Name);
         }
-        Assert.IsEmpty(ownDocs, "These options document themselves instead of inheriting TrainingOptions' text: " + string.Join(", ", ownDocs));
+        Assert.IsEmpty(ownDocs, "Options documented apart from TrainingOptions' text: " + string.Join(", ", ownDocs));
     }
 
     [TestMethod]
@@ -66,7 +67,8 @@ public sealed class TrainerSettingsTests
             flags.AddTo(command);
             var options = new CnnClassificationTrainer.Options();
             flags.ApplyTo(command.Parse([]), options);
-            drifted.AddRange(OptionFields.Where(f => !Same(f.GetValue(options), f.GetValue(defaults))).Select(f => $"{group.Name}: {f.Name}"));
+            drifted.AddRange(OptionFields.Where(f => !Same(f.GetValue(options), f.GetValue(defaults)))
+                .Select(f => $"{group.Name}: {f.Name}"));
         }
         Assert.IsEmpty(drifted, "Flags whose default is not the trainer's: " + string.Join(", ", drifted));
     }
