@@ -26,7 +26,8 @@ public static class CnnCatalog
             Epochs = epochs,
         });
 
-    /// <summary>Trains a CNN from the model zoo with all options; reads <c>Features</c> unless <see cref="CnnClassificationTrainer.Options.FeatureColumnName"/> is set.</summary>
+    /// <summary>Trains a CNN from the model zoo with all options; reads <c>Features</c> unless <see
+    /// cref="CnnClassificationTrainer.Options.FeatureColumnName"/> is set.</summary>
     public static CnnClassificationTrainer Cnn(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
         CnnClassificationTrainer.Options options) =>
         new(MlNetBridge.GetEnvironment(catalog), options);
@@ -66,7 +67,8 @@ public static class CnnCatalog
         return new CnnFeaturizerEstimator(classifier, outputColumnName);
     }
 
-    /// <summary>Trains a CNN image classifier with all options; reads <c>Image</c> unless <see cref="CnnClassificationTrainer.Options.FeatureColumnName"/> is set.</summary>
+    /// <summary>Trains a CNN image classifier with all options; reads <c>Image</c> unless <see
+    /// cref="CnnClassificationTrainer.Options.FeatureColumnName"/> is set.</summary>
     public static CnnClassificationTrainer CnnClassifier(this TransformsCatalog catalog, CnnClassificationTrainer.Options options) =>
         new(MlNetBridge.GetEnvironment(catalog), options, CnnColumnNames.Image);
 }

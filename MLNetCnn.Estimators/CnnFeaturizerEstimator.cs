@@ -21,7 +21,8 @@ public sealed class CnnFeaturizerEstimator : IEstimator<CnnClassificationTransfo
         _outputColumnName = outputColumnName;
     }
 
-    /// <summary>The featurizer: <see cref="CnnClassificationTransformer.AsFeaturizer"/> of the classifier, after checking the input.</summary>
+    /// <summary>The featurizer: <see cref="CnnClassificationTransformer.AsFeaturizer"/> of the classifier, after checking the
+    /// input.</summary>
     public CnnClassificationTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);

@@ -8,6 +8,7 @@ namespace MLNetCnn.Tests;
 [TestClass]
 public sealed class CnnModelEmbeddingsTests
 {
+    [TestCategory("Fast")]
     [TestMethod]
     [DataRow("lenet5", 84)]
     [DataRow("resnet20", 64)]

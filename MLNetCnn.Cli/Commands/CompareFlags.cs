@@ -143,7 +143,8 @@ internal sealed class CompareFlags
             study, StudyFlags.ParseLease(parse.GetValue(_lease)), !wait);
     }
 
-    /// <summary>Reads <c>--augment</c>: the stages (null for the experiment's default), and whether trials train without them, with them, or both ways.</summary>
+    /// <summary>Reads <c>--augment</c>: the stages (null for the experiment's default), and whether trials train without them, with them,
+    /// or both ways.</summary>
     private static (AugmentationRecipe? Stages, List<bool> Choices) ParseAugment(string text)
     {
         string value = text.Trim();

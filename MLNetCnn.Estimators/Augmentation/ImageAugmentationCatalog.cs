@@ -51,7 +51,8 @@ public static class ImageAugmentationCatalog
     /// <param name="height">Height of the crop.</param>
     /// <param name="width">Width of the crop.</param>
     /// <param name="padding">Zeros added on each side before cropping (the CIFAR recipe: 4, with 32x32 crops of 32x32 images).</param>
-    /// <param name="outputColumnName">The column written; null: in place on <c>Image</c> when the data has it, else <c>Features</c>.</param>
+    /// <param name="outputColumnName">The column written; null: in place on <c>Image</c> when the data has it, else
+    /// <c>Features</c>.</param>
     /// <param name="inputColumnName">The column read; null works in place.</param>
     public static ImageOperationEstimator RandomCrop(this TransformsCatalog catalog, int height, int width, int padding = 0,
         string? outputColumnName = null, string? inputColumnName = null) =>
@@ -66,7 +67,8 @@ public static class ImageAugmentationCatalog
 
     /// <summary>Mirrors images left to right with probability <paramref name="probability"/>.</summary>
     /// <param name="catalog">The transforms catalog.</param>
-    /// <param name="outputColumnName">The column written; null: in place on <c>Image</c> when the data has it, else <c>Features</c>.</param>
+    /// <param name="outputColumnName">The column written; null: in place on <c>Image</c> when the data has it, else
+    /// <c>Features</c>.</param>
     /// <param name="inputColumnName">The column read; null works in place.</param>
     /// <param name="probability">The chance that an image is mirrored.</param>
     public static ImageOperationEstimator RandomHorizontalFlip(this TransformsCatalog catalog, string? outputColumnName = null,
@@ -82,7 +84,8 @@ public static class ImageAugmentationCatalog
 
     /// <summary>Mirrors images top to bottom with probability <paramref name="probability"/>.</summary>
     /// <param name="catalog">The transforms catalog.</param>
-    /// <param name="outputColumnName">The column written; null: in place on <c>Image</c> when the data has it, else <c>Features</c>.</param>
+    /// <param name="outputColumnName">The column written; null: in place on <c>Image</c> when the data has it, else
+    /// <c>Features</c>.</param>
     /// <param name="inputColumnName">The column read; null works in place.</param>
     /// <param name="probability">The chance that an image is mirrored.</param>
     public static ImageOperationEstimator RandomVerticalFlip(this TransformsCatalog catalog, string? outputColumnName = null,
@@ -103,7 +106,8 @@ public static class ImageAugmentationCatalog
     /// <param name="catalog">The transforms catalog.</param>
     /// <param name="height">Height of the result.</param>
     /// <param name="width">Width of the result.</param>
-    /// <param name="outputColumnName">The column written; null: in place on <c>Image</c> when the data has it, else <c>Features</c>.</param>
+    /// <param name="outputColumnName">The column written; null: in place on <c>Image</c> when the data has it, else
+    /// <c>Features</c>.</param>
     /// <param name="inputColumnName">The column read; null works in place.</param>
     public static ImageOperationEstimator RandomResizedCrop(this TransformsCatalog catalog, int height, int width,
         string? outputColumnName = null, string? inputColumnName = null) =>
@@ -124,7 +128,8 @@ public static class ImageAugmentationCatalog
     /// <param name="minScale">Smallest zoom factor.</param>
     /// <param name="maxScale">Largest zoom factor.</param>
     /// <param name="shear">Largest horizontal shear either way, in degrees.</param>
-    /// <param name="outputColumnName">The column written; null: in place on <c>Image</c> when the data has it, else <c>Features</c>.</param>
+    /// <param name="outputColumnName">The column written; null: in place on <c>Image</c> when the data has it, else
+    /// <c>Features</c>.</param>
     /// <param name="inputColumnName">The column read; null works in place.</param>
     public static ImageOperationEstimator RandomAffine(this TransformsCatalog catalog, double degrees = 0, double translate = 0, double minScale = 1,
         double maxScale = 1, double shear = 0, string? outputColumnName = null, string? inputColumnName = null) =>
@@ -146,7 +151,8 @@ public static class ImageAugmentationCatalog
     /// <param name="brightness">How far the brightness factor strays from 1.</param>
     /// <param name="contrast">How far the contrast factor strays from 1.</param>
     /// <param name="saturation">How far the saturation factor strays from 1.</param>
-    /// <param name="outputColumnName">The column written; null: in place on <c>Image</c> when the data has it, else <c>Features</c>.</param>
+    /// <param name="outputColumnName">The column written; null: in place on <c>Image</c> when the data has it, else
+    /// <c>Features</c>.</param>
     /// <param name="inputColumnName">The column read; null works in place.</param>
     public static ImageOperationEstimator ColorJitter(this TransformsCatalog catalog, double brightness = 0, double contrast = 0, double saturation = 0,
         string? outputColumnName = null, string? inputColumnName = null) =>
@@ -168,7 +174,8 @@ public static class ImageAugmentationCatalog
     /// </summary>
     /// <param name="catalog">The transforms catalog.</param>
     /// <param name="standardDeviation">Spread of the random weight of each component (AlexNet: 0.1).</param>
-    /// <param name="outputColumnName">The column written; null: in place on <c>Image</c> when the data has it, else <c>Features</c>.</param>
+    /// <param name="outputColumnName">The column written; null: in place on <c>Image</c> when the data has it, else
+    /// <c>Features</c>.</param>
     /// <param name="inputColumnName">The column read; null works in place.</param>
     public static ImageOperationEstimator PcaLighting(this TransformsCatalog catalog, double standardDeviation = 0.1,
         string? outputColumnName = null, string? inputColumnName = null) =>
@@ -192,7 +199,8 @@ public static class ImageAugmentationCatalog
     /// <summary>With probability <paramref name="probability"/>, fills a random rectangle (2 % to 33 % of the area) with zeros.</summary>
     /// <param name="catalog">The transforms catalog.</param>
     /// <param name="probability">The chance that an image gets a rectangle erased.</param>
-    /// <param name="outputColumnName">The column written; null: in place on <c>Image</c> when the data has it, else <c>Features</c>.</param>
+    /// <param name="outputColumnName">The column written; null: in place on <c>Image</c> when the data has it, else
+    /// <c>Features</c>.</param>
     /// <param name="inputColumnName">The column read; null works in place.</param>
     public static ImageOperationEstimator RandomErasing(this TransformsCatalog catalog, double probability = 0.5,
         string? outputColumnName = null, string? inputColumnName = null) =>
@@ -211,7 +219,8 @@ public static class ImageAugmentationCatalog
     /// channel; deterministic and part of the model. Writes a CHW vector of <see cref="float"/>.
     /// </summary>
     /// <param name="catalog">The transforms catalog.</param>
-    /// <param name="outputColumnName">The column written; null: in place on <c>Image</c> when the data has it, else <c>Features</c>.</param>
+    /// <param name="outputColumnName">The column written; null: in place on <c>Image</c> when the data has it, else
+    /// <c>Features</c>.</param>
     /// <param name="inputColumnName">The column read; null works in place.</param>
     public static ImageOperationEstimator NormalizeChannels(this TransformsCatalog catalog, string? outputColumnName = null,
         string? inputColumnName = null) =>

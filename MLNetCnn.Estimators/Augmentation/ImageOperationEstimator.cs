@@ -73,7 +73,8 @@ public sealed class ImageOperationEstimator : IEstimator<ImageOperationTransform
         return new SchemaShape(columns.Values);
     }
 
-    /// <summary>Checks the input column, fits the operation's parameters where they come from the data, and returns the transformer.</summary>
+    /// <summary>Checks the input column, fits the operation's parameters where they come from the data, and returns the
+    /// transformer.</summary>
     public ImageOperationTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);

@@ -18,7 +18,8 @@ public abstract class ImageOperationOptions
     /// </summary>
     public string? InputColumnName;
 
-    /// <summary>The columns read and written by a stage given <paramref name="output"/> and <paramref name="input"/>, in data with the columns <paramref name="present"/>.</summary>
+    /// <summary>The columns read and written by a stage given <paramref name="output"/> and <paramref name="input"/>, in data with the
+    /// columns <paramref name="present"/>.</summary>
     internal static (string Input, string Output) Columns(string? output, string? input, IEnumerable<string> present)
     {
         output ??= present.Contains(CnnColumnNames.Image) ? CnnColumnNames.Image : CnnColumnNames.Features;

@@ -10,6 +10,8 @@ public sealed class LayeringTests
 {
     private static readonly Assembly Engine = typeof(CnnModel).Assembly;
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void EngineNamespacesUseOnlyTheFloorsBelowThem()
     {
@@ -17,6 +19,8 @@ public sealed class LayeringTests
         Assert.IsEmpty(violations, "Back-edges between the engine's namespaces (move the type down, or the user up):"
             + Environment.NewLine + string.Join(Environment.NewLine, violations));
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void EveryEngineNamespaceHasAFloor()
@@ -27,6 +31,8 @@ public sealed class LayeringTests
         var missing = Layering.NamespacesWithoutFloor(namespaces, Layering.EngineFloors);
         Assert.IsEmpty(missing, "Namespaces missing from Layering.EngineFloors: " + string.Join(", ", missing));
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void APlantedBackEdgeBreaksTheRule()
@@ -53,6 +59,8 @@ public sealed class LayeringTests
             string.Join(Environment.NewLine, violations));
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void ProjectsReferenceOnlyTheProjectsBelowThem()
     {
@@ -71,6 +79,8 @@ public sealed class LayeringTests
         Assert.IsEmpty(violations, string.Join(Environment.NewLine, violations));
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void TheEngineUsesNeitherMLNetNorTheUpperProjectsPackages()
     {
@@ -79,6 +89,8 @@ public sealed class LayeringTests
             "Onnx", "Google.Protobuf", "ScottPlot", "SkiaSharp", "System.CommandLine", "Spectre.Console").GetResult();
         Assert.IsTrue(result.IsSuccessful, string.Join(", ", result.FailingTypeNames ?? []));
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void TheMLNetIntegrationUsesNoCommandLinePackage()

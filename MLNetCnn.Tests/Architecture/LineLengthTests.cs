@@ -12,6 +12,8 @@ public sealed class LineLengthTests
 {
     private const int MaxLength = 140;
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void NoCSharpFileGainsLinesOverTheLimit()
     {

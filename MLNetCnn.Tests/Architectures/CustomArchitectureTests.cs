@@ -22,6 +22,8 @@ public sealed class CustomArchitectureTests
             ModelZoo.Register(Name, spec => new PoolingZoo(spec));
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void ARegisteredModelTrainsSavesLoadsAndScoresIdentically()
     {

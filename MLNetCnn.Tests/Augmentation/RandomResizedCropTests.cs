@@ -7,6 +7,7 @@ namespace MLNetCnn.Tests.Augmentation;
 [TestClass]
 public sealed class RandomResizedCropTests
 {
+    [TestCategory("Fast")]
     [TestMethod]
     public void RegionsCoverTheRequestedShareOfTheAreaWithTheRequestedAspectRatio()
     {
@@ -32,6 +33,8 @@ public sealed class RandomResizedCropTests
         Assert.IsGreaterThan(0.45, shares.Max());
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void RatiosThatCannotFitFallBackToTheLargestCentredRegion()
     {
@@ -43,6 +46,8 @@ public sealed class RandomResizedCropTests
         Assert.AreEqual(new ImageRegion(Top: 10, Left: 0, Height: 10, Width: 30), region);
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void TheWholeImageAtItsOwnSizeComesBackUnchanged()
     {
@@ -52,6 +57,8 @@ public sealed class RandomResizedCropTests
 
         CollectionAssert.AreEqual(image, SyntheticImages.Apply(crop, image, shape, row: 5));
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void ResizingInterpolatesBilinearly()

@@ -6,6 +6,7 @@ namespace MLNetCnn.Tests.Cli;
 [TestClass]
 public sealed class EvaluateCommandTests
 {
+    [TestCategory("Fast")]
     [TestMethod]
     public void EvaluatesASavedModelOnAnImageFolderAndWritesAReport()
     {
@@ -23,6 +24,8 @@ public sealed class EvaluateCommandTests
         TrainCommandTests.AssertFiguresAreImagesOfTheirStatedSize(report, metrics);
         Assert.IsTrue(File.Exists(Path.Combine(report, ReportFolder.SummaryFile)));
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void TopKAccuracyIsReportedForTheKAskedForAndNotByDefaultForThreeClasses()
@@ -44,6 +47,8 @@ public sealed class EvaluateCommandTests
         CliInProcess.AssertFails(CliInProcess.Run("evaluate", TrainedCliModel.Model, "--data", TrainedCliModel.Data, "--top-k", "4"), "3 classes; it is 4");
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void EvaluatesOnACsvListOfImagesOfOtherSizesAndFormats()
     {
@@ -59,6 +64,8 @@ public sealed class EvaluateCommandTests
         StringAssert.Contains(output, "│ Images         │ 2 ");
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void ImagesOfTheWrongShapeFailNamingBothShapes()
     {
@@ -67,6 +74,8 @@ public sealed class EvaluateCommandTests
 
         CliInProcess.AssertFails(CliInProcess.Run("evaluate", TrainedCliModel.Model, "--data", batch), "3x32x32", "3x12x12");
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void LabelsTheModelDoesNotKnowAreNamed()
@@ -77,6 +86,8 @@ public sealed class EvaluateCommandTests
 
         CliInProcess.AssertFails(CliInProcess.Run("evaluate", TrainedCliModel.Model, "--data", folder), "zebra", "a, b, c");
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void AMissingModelOrAFileThatIsNoModelFailsNamingIt()

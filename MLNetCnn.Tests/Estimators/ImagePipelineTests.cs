@@ -7,6 +7,7 @@ namespace MLNetCnn.Tests.Estimators;
 [TestClass]
 public sealed class ImagePipelineTests
 {
+    [TestCategory("Fast")]
     [TestMethod]
     public void AnImagePipelineNamesNoColumnAndScoresTheSameThroughOnnx()
     {
@@ -36,6 +37,8 @@ public sealed class ImagePipelineTests
         }
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void BothCnnClassifierOverloadsReadTheImageColumnAndTrainersCnnReadsFeatures()
     {
@@ -53,6 +56,8 @@ public sealed class ImagePipelineTests
         StringAssert.Contains(error.Message, "CnnClassificationTrainer: Image column 'Features' was not found");
         StringAssert.Contains(error.Message, "the data has columns ImagePath, Label, Image");
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void AStageWithoutItsColumnNamesItselfAndTheColumnsThere()

@@ -22,6 +22,8 @@ public sealed class TrainerSettingsTests
         OptionFields.Select(f => (Field: f, Engine: typeof(TrainingOptions).GetProperty(f.Name)!))
             .Where(p => p.Engine is not null && p.Engine.PropertyType == p.Field.FieldType);
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void TheTrainersSharedOptionsTakeTheEnginesDefaults()
     {
@@ -34,6 +36,8 @@ public sealed class TrainerSettingsTests
         Assert.IsEmpty(drifted, "Defaults differ from TrainingOptions: " + string.Join(", ", drifted));
         CollectionAssert.AreEqual(engine.Milestones.ToArray(), options.Milestones);
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void TheTrainersSharedOptionsTakeTheEnginesDocumentation()
@@ -50,6 +54,8 @@ public sealed class TrainerSettingsTests
         }
         Assert.IsEmpty(ownDocs, "Options documented apart from TrainingOptions' text: " + string.Join(", ", ownDocs));
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void CommandLineFlagsLeftAloneKeepTheTrainersDefaults()

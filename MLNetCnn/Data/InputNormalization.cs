@@ -41,7 +41,8 @@ public sealed record InputNormalization
         return FromStatistics(statistics);
     }
 
-    /// <summary>The mean and standard deviation of each channel in <paramref name="statistics"/> (a constant channel gets a tiny positive std).</summary>
+    /// <summary>The mean and standard deviation of each channel in <paramref name="statistics"/> (a constant channel gets a tiny positive
+    /// std).</summary>
     public static InputNormalization FromStatistics(PixelStatistics statistics)
     {
         ArgumentNullException.ThrowIfNull(statistics);
