@@ -32,7 +32,9 @@ public sealed partial class ReadmeSamplesTests
         using MLNetCnn.Data;
         using MLNetCnn.Estimators;
         using MLNetCnn.Onnx;
+        using MLNetCnn.Plots;
         using MLNetCnn.Training;
+        using MLNetCnn.Visualization;
         using TorchSharp;
         """;
 
@@ -59,10 +61,10 @@ public sealed partial class ReadmeSamplesTests
         var blocks = CSharpBlocks(File.ReadAllText(ReadmePath()));
         Assert.IsGreaterThanOrEqualTo(5, blocks.Count, "README.md's C# blocks were not found.");
         var failures = new List<string>();
-        foreach (var (line, code) in blocks)
+        foreach (var (line, given, code) in blocks)
         {
             bool whole = code.TrimStart().StartsWith("using ", StringComparison.Ordinal);
-            string source = whole ? code : FragmentUsings + Environment.NewLine + code;
+            string source = whole ? code : FragmentUsings + Environment.NewLine + given + code;
             var errors = Compile(source).Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
             if (errors.Count > 0)
                 failures.Add($"README.md line {line}:{Environment.NewLine}  {string.Join(Environment.NewLine + "  ", errors)}");
@@ -80,10 +82,17 @@ public sealed partial class ReadmeSamplesTests
         Assert.IsEmpty(importing, "README.md programs import MLNetCnn.Estimators at lines " + string.Join(", ", importing));
     }
 
-    private static IReadOnlyList<(int Line, string Code)> CSharpBlocks(string markdown) =>
+    // A fragment whose text names variables of other types says so in an HTML comment before it, which renders as nothing:
+    // <!-- given: CnnModel model; float[] pixels --> declares them for the compiler.
+    private static IReadOnlyList<(int Line, string Given, string Code)> CSharpBlocks(string markdown) =>
         CSharpBlock().Matches(markdown)
-            .Select(m => (markdown[..m.Index].Count(c => c == '\n') + 1, m.Groups[1].Value))
+            .Select(m => (markdown[..m.Groups["code"].Index].Count(c => c == '\n'), Declarations(m.Groups["given"].Value),
+                m.Groups["code"].Value))
             .ToList();
+
+    private static string Declarations(string given) =>
+        string.Concat(given.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(d => d + " = default!;" + Environment.NewLine));
 
     private static IEnumerable<Diagnostic> Compile(string source)
     {
@@ -103,6 +112,7 @@ public sealed partial class ReadmeSamplesTests
 
     private static string ReadmePath() => Path.Combine(RepositoryFolder.Root, "README.md");
 
-    [GeneratedRegex(@"^```csharp\r?\n(.*?)^```", RegexOptions.Multiline | RegexOptions.Singleline)]
+    [GeneratedRegex(@"(?:^<!-- given: (?<given>[^\n]*?) -->\r?\n)?^```csharp\r?\n(?<code>.*?)^```",
+        RegexOptions.Multiline | RegexOptions.Singleline)]
     private static partial Regex CSharpBlock();
 }

@@ -20,7 +20,7 @@ internal static class Layering
         ["MLNetCnn.Runtime"],
         ["MLNetCnn.IO"],
         ["MLNetCnn.Data"],
-        ["MLNetCnn.Augmentation", "MLNetCnn.Pretrained"],
+        ["MLNetCnn.Augmentation", "MLNetCnn.Pretrained", "MLNetCnn.Explanations"],
         ["MLNetCnn.Export"],
         ["MLNetCnn.Layers"],
         ["MLNetCnn.Architectures"],
