@@ -1,3 +1,4 @@
+using MLNetCnn.Data;
 using MLNetCnn.Benchmarks.Probes;
 
 namespace MLNetCnn.Benchmarks;
@@ -7,7 +8,16 @@ namespace MLNetCnn.Benchmarks;
 /// <param name="TrainSteps">Training steps per run.</param>
 /// <param name="ScoreBatches">Batches scored per run.</param>
 /// <param name="Predictions">Single-image predictions per latency run.</param>
-internal sealed record Workload(string Architecture, int TrainSteps, int ScoreBatches, int Predictions);
+/// <param name="Input">The image shape; null for the settings' 1x28x28.</param>
+/// <param name="BatchSize">Images per batch; null for the settings' batch size.</param>
+/// <param name="Peer">The PyTorch network to compare with: "ours" (peer.py's copy of ours) or "torchvision" (torchvision's own).</param>
+internal sealed record Workload(string Architecture, int TrainSteps, int ScoreBatches, int Predictions, ImageShape? Input = null, int? BatchSize = null,
+    string Peer = ProbeRequest.OurPeer)
+{
+    /// <summary>The row label: the architecture, and the input, batch and peer where they are not the defaults.</summary>
+    public string Label => Architecture + (Input is { } input ? $" {input}" : "") + (BatchSize is { } batch ? $" batch {batch}" : "")
+        + (Peer == ProbeRequest.OurPeer ? "" : $" ({Peer}'s)");
+}
 
 /// <summary>How a benchmark run is made: full size, or the smoke size the tests run.</summary>
 internal sealed record BenchmarkSettings
@@ -19,9 +29,14 @@ internal sealed record BenchmarkSettings
         new("resnet20", TrainSteps: 30, ScoreBatches: 60, Predictions: 300),
         new("mobilenet-v1", TrainSteps: 30, ScoreBatches: 60, Predictions: 300),
         new("resnet18", TrainSteps: 6, ScoreBatches: 20, Predictions: 100),
+        // torchvision's own ResNet-18 at the size where ours has its structure (7x7 stem and max-pool), no peer script of ours between.
+        new("resnet18", TrainSteps: 6, ScoreBatches: 10, Predictions: 50, Input: new ImageShape(3, 112, 112), BatchSize: 32, Peer: ProbeRequest.TorchvisionPeer),
     ];
 
     /// <summary>Tiny sizes that exercise every code path in seconds; the numbers mean nothing.</summary>
+    /// <summary>The input of workloads that name none.</summary>
+    public static ImageShape DefaultInput { get; } = new(1, 28, 28);
+
     public bool Smoke { get; init; }
 
     /// <summary>Timed runs per measurement; the median is reported.</summary>
@@ -59,10 +74,10 @@ internal sealed record BenchmarkSettings
         Workloads = [.. Workloads.Where(w => w.Architecture is "lenet5" or "resnet20").Select(Shrink)],
     };
 
-    /// <summary>The workload of one model: from <see cref="Workloads"/>, else the standard one (at smoke size in a smoke run).</summary>
+    /// <summary>The workload of one model: from <see cref="Workloads"/>, else the standard one at the default input (at smoke size in a smoke run).</summary>
     public Workload WorkloadFor(string architecture) =>
         Workloads.FirstOrDefault(w => w.Architecture == architecture)
-        ?? StandardWorkloads.Where(w => w.Architecture == architecture).Select(w => Smoke ? Shrink(w) : w).Single();
+        ?? StandardWorkloads.Where(w => w.Architecture == architecture && w.Input is null).Select(w => Smoke ? Shrink(w) : w).Single();
 
     private static Workload Shrink(Workload workload) => workload with { TrainSteps = 3, ScoreBatches = 3, Predictions = 3 };
 
@@ -71,7 +86,11 @@ internal sealed record BenchmarkSettings
     {
         Task = task,
         Architecture = workload.Architecture,
-        BatchSize = BatchSize,
+        Channels = (workload.Input ?? DefaultInput).Channels,
+        Height = (workload.Input ?? DefaultInput).Height,
+        Width = (workload.Input ?? DefaultInput).Width,
+        Peer = workload.Peer,
+        BatchSize = Smoke ? BatchSize : workload.BatchSize ?? BatchSize,
         Steps = task == ProbeTask.Train ? workload.TrainSteps : workload.ScoreBatches,
         Predictions = workload.Predictions,
         Repeats = Repeats,

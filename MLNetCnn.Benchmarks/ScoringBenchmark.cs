@@ -13,6 +13,7 @@ namespace MLNetCnn.Benchmarks;
 internal static class ScoringBenchmark
 {
     private const double TransformTarget = 0.95;
+    private const double PyTorchTarget = 1.2;
     private const double LeNetLatencyTargetMilliseconds = 1.0;
 
     public static void Run(BenchmarkSettings settings, BenchmarkReport report)
@@ -21,13 +22,15 @@ internal static class ScoringBenchmark
         var json = new JsonArray();
         var lines = new List<string>
         {
-            $"Scoring, batch {settings.BatchSize}, 1x28x28 inputs, {settings.Threads} threads, glibc's default malloc; images/s and milliseconds, median of {settings.Repeats} runs. " +
+            $"Scoring, batch {settings.BatchSize}, {BenchmarkSettings.DefaultInput} inputs unless the row says otherwise, {settings.Threads} threads, glibc's default malloc; " +
+            $"images/s and milliseconds, median of {settings.Repeats} runs. PyTorch runs in both layouts; the ratios are against the faster (target: Transform >= " +
+            $"{PyTorchTarget:0.0}x). " +
             $"Transform: ML.NET's batched Transform read through a cursor (target >= {TransformTarget:0.00}x the engine). Latency: one image through a PredictionEngine " +
             $"(median of each run's predictions; LeNet-5 target < {LeNetLatencyTargetMilliseconds:0} ms) and one image through the PyTorch network.",
             "",
         };
-        lines.AddRange(Header("Model", "Engine", "Transform", "PyTorch", "Transform / engine", "Engine / PyTorch", "Transform / PyTorch",
-            "PredictionEngine ms", "PyTorch 1-image ms", "Load"));
+        lines.AddRange(Header("Model", "Engine", "Transform", "PyTorch", "PyTorch channels-last", "Transform / engine", "Engine / PyTorch best",
+            "Transform / PyTorch best", "PredictionEngine ms", "PyTorch 1-image ms (best layout)", "Load"));
         foreach (var workload in settings.Workloads)
         {
             var request = settings.Request(workload, ProbeTask.Score, MallocMode.Default);
@@ -36,17 +39,19 @@ internal static class ScoringBenchmark
             SpeedBenchmark.CheckSameNetwork(workload, dotnet, pytorch);
             double engine = Statistics.Median(dotnet.ScoreImagesPerSecond[TrainingProbe.Engine]);
             double transform = Statistics.Median(dotnet.ScoreImagesPerSecond[TrainingProbe.Pipeline]);
-            double peer = pytorch is null ? double.NaN : Statistics.Median(pytorch.ScoreImagesPerSecond["pytorch"]);
+            var (nchw, channelsLast, peer, peerLayout) = SpeedBenchmark.PeerRates(pytorch?.ScoreImagesPerSecond);
             double latency = Statistics.Median(dotnet.LatencyMilliseconds[TrainingProbe.Pipeline]);
-            double peerLatency = pytorch is null ? double.NaN : Statistics.Median(pytorch.LatencyMilliseconds["pytorch"]);
+            double peerLatency = pytorch is null ? double.NaN
+                : pytorch.LatencyMilliseconds.Values.Select(Statistics.Median).Min();
             string latencyCell = workload.Architecture == "lenet5"
                 ? $"{Format(latency)} ({(latency < LeNetLatencyTargetMilliseconds ? "met" : "missed")} < {LeNetLatencyTargetMilliseconds:0})"
                 : Format(latency);
-            lines.Add(Row(workload.Architecture, engine, transform, peer, Ratio(transform / engine, TransformTarget), Ratio(engine / peer), Ratio(transform / peer),
+            lines.Add(Row(workload.Label, engine, transform, nchw, channelsLast, Ratio(transform / engine, TransformTarget), Ratio(engine / peer),
+                $"{Ratio(transform / peer, PyTorchTarget)} ({peerLayout})",
                 latencyCell, peerLatency, Machine.MachineLoad.Now().OneMinute));
             json.Add(new JsonObject
             {
-                ["model"] = workload.Architecture,
+                ["model"] = workload.Label,
                 ["request"] = JsonSerializer.SerializeToNode(request, ProbeHost.Json),
                 ["dotnet"] = JsonSerializer.SerializeToNode(dotnet, ProbeHost.Json),
                 ["pytorch"] = pytorch is null ? null : JsonSerializer.SerializeToNode(pytorch, ProbeHost.Json),

@@ -19,6 +19,8 @@ internal static class Program
         CompareCommand.Create,
         WorkerCommand.Create,
         ExportCommand.Create,
+        ExplainCommand.Create,
+        FeaturesCommand.Create,
     ];
 
     /// <summary>

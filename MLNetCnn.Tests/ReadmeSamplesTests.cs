@@ -31,6 +31,7 @@ public sealed partial class ReadmeSamplesTests
         using MLNetCnn.Augmentation;
         using MLNetCnn.Data;
         using MLNetCnn.Estimators;
+        using MLNetCnn.Explanations;
         using MLNetCnn.Onnx;
         using MLNetCnn.Plots;
         using MLNetCnn.Training;
@@ -44,6 +45,7 @@ public sealed partial class ReadmeSamplesTests
         using Microsoft.ML;
         using MLNetCnn;
         using MLNetCnn.Estimators;
+        using MLNetCnn.Explanations;
 
         static class ReadmeGiven
         {

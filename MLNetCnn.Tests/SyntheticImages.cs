@@ -53,7 +53,17 @@ internal static class SyntheticImages
     /// the left of the image; <paramref name="mirrored"/> puts them on the right instead, so a model that learned
     /// where the shapes were in training only recognises them there if it also saw mirror images.
     /// </summary>
-    public static ImageDataset ShapesOnOneSide(int count, bool mirrored, int size = 16, int seed = 1)
+    public static ImageDataset ShapesOnOneSide(int count, bool mirrored, int size = 16, int seed = 1) =>
+        Shapes(count, size, seed, random => (random.Next(1, size - 6), random.Next(0, 3)), mirrored);
+
+    /// <summary>
+    /// The four shapes of <see cref="ShapesOnOneSide"/> over noise, always inside the top-left quadrant of the image: only that
+    /// quadrant tells the classes apart.
+    /// </summary>
+    public static ImageDataset ShapesInTopLeftQuadrant(int count, int size = 16, int seed = 1) =>
+        Shapes(count, size, seed, random => (random.Next(0, size / 2 - 4), random.Next(0, size / 2 - 4)), mirrored: false);
+
+    private static ImageDataset Shapes(int count, int size, int seed, Func<Random, (int Top, int Left)> place, bool mirrored)
     {
         string[][] shapes =
         [
@@ -73,7 +83,7 @@ internal static class SyntheticImages
             var image = pixels.AsSpan(i * shape.Size, shape.Size);
             for (int p = 0; p < image.Length; p++)
                 image[p] = (float)(random.NextDouble() * 60);
-            int top = random.Next(1, size - 6), left = random.Next(0, 3);
+            var (top, left) = place(random);
             for (int y = 0; y < 5; y++)
             {
                 for (int x = 0; x < 5; x++)

@@ -54,7 +54,7 @@ public sealed partial class CnnModel
         try
         {
             Network.eval();
-            using var logits = LogitsOf(images);
+            using var logits = LogitsOf(images, fused: false);
             using var features = capture.Features ?? throw new InvalidOperationException($"The {Architecture} network's forward pass did not call its head layer.");
             return features.clone();
         }

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using MLNetCnn.Architectures;
 using MLNetCnn.Data;
+using MLNetCnn.Export;
 using MLNetCnn.IO;
 using MLNetCnn.Pretrained;
 using MLNetCnn.Training;
@@ -29,6 +30,10 @@ public sealed partial class CnnModel : IDisposable
     // Scoring and saving hold it shared, Dispose exclusively: the network is never freed under a running call.
     private readonly ReaderWriterLockSlim _lifetime = new();
     private bool _disposed;
+    private TensorLayout _layout = TensorLayouts.Default;
+    private readonly Lock _scoringSetup = new();
+    private nn.Module<Tensor, Tensor>? _fused;
+    private bool _fusedMade;
 
     private CnnModel(string architecture, ModelSpec spec, InputNormalization normalization, nn.Module<Tensor, Tensor> network, Device device)
     {
@@ -48,11 +53,31 @@ public sealed partial class CnnModel : IDisposable
     /// <summary>The standardisation applied to every batch before the network.</summary>
     public InputNormalization Normalization { get; }
 
-    /// <summary>The TorchSharp network; its output is logits of shape (batch, classes).</summary>
+    /// <summary>
+    /// The TorchSharp network; its output is logits of shape (batch, classes). Scoring in evaluation mode runs a copy of it with
+    /// batch normalisation folded into the convolutions before it (made at the first scoring call); training does what it
+    /// needs itself, but after changing these weights in another way call <see cref="WeightsChanged"/>.
+    /// </summary>
     public nn.Module<Tensor, Tensor> Network { get; }
 
     /// <summary>The device the network lives on.</summary>
     public Device Device { get; }
+
+    /// <summary>
+    /// The memory layout scoring runs in (<see cref="TensorLayouts.Description"/>): with channels-last each batch, and the weights of
+    /// the fused copy scoring uses, are laid out channels-last; <see cref="Network"/> stays as it is. Not saved with the model.
+    /// </summary>
+    public TensorLayout Layout
+    {
+        get => _layout;
+        set
+        {
+            if (!Enum.IsDefined(value))
+                throw new ArgumentOutOfRangeException(nameof(value), value, "Unknown tensor layout.");
+            _layout = value;
+            WeightsChanged();
+        }
+    }
 
     /// <summary>Whether <see cref="Dispose"/> has freed the network.</summary>
     public bool IsDisposed => _disposed;
@@ -118,6 +143,28 @@ public sealed partial class CnnModel : IDisposable
         }
         return new CnnModel(weights.Architecture, spec, normalization, network, device);
     }
+
+    /// <summary>
+    /// Tells the model that <see cref="Network"/>'s weights were changed, so that scoring folds them afresh; waits for scoring
+    /// calls under way. <see cref="ClassifierTrainer"/> calls it itself.
+    /// </summary>
+    public void WeightsChanged()
+    {
+        _lifetime.EnterWriteLock();
+        try
+        {
+            _fused?.Dispose();
+            _fused = null;
+            _fusedMade = false;
+        }
+        finally
+        {
+            _lifetime.ExitWriteLock();
+        }
+    }
+
+    /// <summary>Runs <paramref name="use"/> with the network scoring uses (see <see cref="Network"/>), which stays alive meanwhile.</summary>
+    internal void UseScoringNetwork(Action<nn.Module<Tensor, Tensor>> use) => WhileAlive(() => use(ScoringNetwork()));
 
     /// <summary>Raw class scores (logits) for a batch of images already on any device.</summary>
     /// <param name="images">An (N, C, H, W) tensor of unnormalised pixel values.</param>
@@ -275,6 +322,7 @@ public sealed partial class CnnModel : IDisposable
             if (_disposed)
                 return;
             _disposed = true;
+            _fused?.Dispose();
             Network.Dispose();
         }
         finally
@@ -283,11 +331,35 @@ public sealed partial class CnnModel : IDisposable
         }
     }
 
-    private Tensor LogitsOf(Tensor images)
+    /// <param name="images">The batch.</param>
+    /// <param name="fused">Score with the fused copy in evaluation mode (<see cref="Network"/>); false: with the network itself.</param>
+    private Tensor LogitsOf(Tensor images, bool fused = true)
     {
+        var network = fused ? ScoringNetwork() : Network;
         using var onDevice = images.to(Device);
         using var normalized = Normalization.Apply(onDevice);
-        return Network.forward(normalized);
+        if (!_layout.UsesChannelsLast(Architecture, Device) || TensorLayouts.IsChannelsLast(normalized))
+            return network.forward(normalized);
+        using var channelsLast = TensorLayouts.ToChannelsLast(normalized);
+        return network.forward(channelsLast);
+    }
+
+    /// <summary>The fused copy when the network is in evaluation mode and has batch norms to fold, else the network; under the lifetime lock.</summary>
+    private nn.Module<Tensor, Tensor> ScoringNetwork()
+    {
+        if (Network.training)
+            return Network;
+        lock (_scoringSetup)
+        {
+            if (!_fusedMade)
+            {
+                _fused = BatchNormFolding.FoldedCopy(Network, () => ModelZoo.Create(Architecture, Spec), Architecture, Spec, Device);
+                if (_fused is not null && _layout.UsesChannelsLast(Architecture, Device))
+                    TensorLayouts.Convert(_fused, channelsLast: true);
+                _fusedMade = true;
+            }
+            return _fused ?? Network;
+        }
     }
 
     private void WhileAlive(Action use) => WhileAlive(() =>

@@ -28,6 +28,12 @@ internal enum MallocMode
 /// <summary>One probe: a model, a batch size, how many steps, how often, on how many threads.</summary>
 internal sealed record ProbeRequest
 {
+    /// <summary>peer.py's definition of the same network.</summary>
+    public const string OurPeer = "ours";
+
+    /// <summary>torchvision's own model (<c>torchvision.models.resnet18</c>).</summary>
+    public const string TorchvisionPeer = "torchvision";
+
     public ProbeTask Task { get; init; }
 
     public string Architecture { get; init; } = "lenet5";
@@ -60,6 +66,13 @@ internal sealed record ProbeRequest
 
     /// <summary>Training probes time the engine only, not the ML.NET pipeline.</summary>
     public bool EngineOnly { get; init; }
+
+    /// <summary>The PyTorch network: <see cref="OurPeer"/> (peer.py's copy of ours) or <see cref="TorchvisionPeer"/> (torchvision's own).</summary>
+    public string Peer { get; init; } = OurPeer;
+
+    /// <summary>The layout the engine and the pipeline train and score in.</summary>
+    [JsonConverter(typeof(JsonStringEnumConverter<TensorLayout>))]
+    public TensorLayout Layout { get; init; } = TensorLayouts.Default;
 
     public int Seed { get; init; } = 1;
 

@@ -20,7 +20,7 @@ internal static class ScoringProbe
         var data = SyntheticData.Create(request.Shape, request.Images, request.Classes, request.Seed);
         var mlContext = new MLContext(request.Seed);
         var view = mlContext.Data.LoadFromImageDataset(data);
-        using var classifier = FitQuickly(mlContext, view, request.Architecture, request.BatchSize, request.BatchSize);
+        using var classifier = FitQuickly(mlContext, view, request.Architecture, request.BatchSize, request.BatchSize, request.Layout);
         var definition = InputRow.Definition(request.Shape);
         using var engine = mlContext.Model.CreatePredictionEngine<InputRow, OutputRow>(classifier, inputSchemaDefinition: definition);
 
@@ -51,7 +51,8 @@ internal static class ScoringProbe
     /// A classifier fitted for one epoch on the first <paramref name="rows"/> rows, its label keys mapped on the whole view
     /// so that it has every class; only its speed matters.
     /// </summary>
-    public static CnnClassificationTransformer FitQuickly(MLContext mlContext, IDataView view, string architecture, int batchSize, int rows)
+    public static CnnClassificationTransformer FitQuickly(MLContext mlContext, IDataView view, string architecture, int batchSize, int rows,
+        TensorLayout layout = TensorLayouts.Default)
     {
         var keyed = mlContext.Transforms.Conversion.MapValueToKey(CnnColumnNames.Label).Fit(view).Transform(view);
         var trainer = mlContext.MulticlassClassification.Trainers.Cnn(new CnnClassificationTrainer.Options
@@ -61,6 +62,7 @@ internal static class ScoringProbe
             BatchSize = batchSize,
             Seed = 1,
             Device = ComputeDevice.Cpu,
+            Layout = layout,
         });
         return trainer.Fit(mlContext.Data.TakeRows(keyed, rows));
     }

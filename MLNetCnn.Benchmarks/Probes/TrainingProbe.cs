@@ -72,7 +72,7 @@ internal static class TrainingProbe
     {
         var spec = new ModelSpec(request.Shape, request.Classes);
         using var model = CnnModel.Create(request.Architecture, spec, InputNormalization.FromData(data), torch.CPU, request.Seed);
-        var trainer = new ClassifierTrainer(new TrainingOptions { Epochs = 1, BatchSize = request.BatchSize, Seed = request.Seed });
+        var trainer = new ClassifierTrainer(new TrainingOptions { Epochs = 1, BatchSize = request.BatchSize, Seed = request.Seed, Layout = request.Layout });
         var clock = Stopwatch.StartNew();
         trainer.Train(model, data);
         return clock.Elapsed.TotalSeconds;
@@ -88,6 +88,7 @@ internal static class TrainingProbe
                 BatchSize = request.BatchSize,
                 Seed = request.Seed,
                 Device = ComputeDevice.Cpu,
+                Layout = request.Layout,
             }));
         var clock = Stopwatch.StartNew();
         var model = pipeline.Fit(view);

@@ -4,6 +4,10 @@ Builds the same networks as MLNetCnn's model zoo (MLNetCnn/Architectures/*.cs: l
 initialisation), trains and scores them on the same synthetic data with the same optimizer, batch size, thread
 count and step, and prints the same JSON as the .NET probe (ProbeResult), one line on stdout.
 
+Each measurement runs twice, in PyTorch's default layout ("pytorch") and channels-last ("pytorch-channels-last": the
+model and every batch in torch.channels_last), so that MLNetCnn is compared with the peer at its best. With "peer":
+"torchvision" the network is torchvision's own (ResNet-18), not this script's copy of ours.
+
 Usage: /usr/bin/python3 peer.py '<ProbeRequest as JSON>'
 """
 import json
@@ -198,9 +202,21 @@ class MobileNetV1(nn.Module):
         return self.fc(self.avgpool(x).flatten(1))
 
 
-def build(request):
+LAYOUTS = {"pytorch": torch.contiguous_format, "pytorch-channels-last": torch.channels_last}
+
+
+def build(request, layout=torch.contiguous_format):
+    return build_network(request).to(memory_format=layout)
+
+
+def build_network(request):
     c, h, w, k = request["channels"], request["height"], request["width"], request["classes"]
     arch = request["architecture"]
+    if request.get("peer", "ours") == "torchvision":
+        import torchvision
+        if arch != "resnet18" or c != 3:
+            raise SystemExit(f"the torchvision peer is ResNet-18 on 3-channel images, not '{arch}' on {c}")
+        return torchvision.models.resnet18(num_classes=k)
     if arch == "lenet5":
         return LeNet5(c, h, w, k)
     if arch == "resnet20":
@@ -228,9 +244,9 @@ def normalisation(images):
     return images.mean(dims).view(1, -1, 1, 1), images.std(dims, unbiased=False).view(1, -1, 1, 1)
 
 
-def train_run(request, images, labels):
+def train_run(request, images, labels, layout):
     """One epoch as ClassifierTrainer runs it: shuffled index_select batches, standardised, Adam(1e-3)."""
-    model = build(request)
+    model = build(request, layout)
     mean, std = normalisation(images)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     model.train()
@@ -245,7 +261,7 @@ def train_run(request, images, labels):
             break
         idx = order[first:first + count]
         target = labels.index_select(0, idx)
-        x = images.index_select(0, idx).sub(mean).div_(std)
+        x = images.index_select(0, idx).sub(mean).div_(std).contiguous(memory_format=layout)
         logits = model(x)
         loss = F.cross_entropy(logits, target)
         value = loss.item()
@@ -259,22 +275,22 @@ def train_run(request, images, labels):
     return time.perf_counter() - start
 
 
-def score_run(model, images, mean, std, batch):
+def score_run(model, images, mean, std, batch, layout):
     """CnnModel.PredictProbabilities over every batch: evaluation mode, no gradients, softmax."""
     start = time.perf_counter()
     with torch.no_grad():
         for first in range(0, images.shape[0], batch):
-            x = images[first:first + batch].sub(mean).div_(std)
+            x = images[first:first + batch].sub(mean).div_(std).contiguous(memory_format=layout)
             F.softmax(model(x), 1).numpy()
     return time.perf_counter() - start
 
 
-def median_latency(model, images, mean, std, predictions):
+def median_latency(model, images, mean, std, predictions, layout):
     times = []
     with torch.no_grad():
         for i in range(predictions):
             start = time.perf_counter()
-            x = images[i % images.shape[0]].unsqueeze(0).sub(mean).div_(std)
+            x = images[i % images.shape[0]].unsqueeze(0).sub(mean).div_(std).contiguous(memory_format=layout)
             F.softmax(model(x), 1).numpy()
             times.append((time.perf_counter() - start) * 1000)
     times.sort()
@@ -292,39 +308,39 @@ def main():
     torch.manual_seed(request["seed"])
     count = request["steps"] * request["batchSize"]
     images, labels = synthetic(request, count)
-    way = "pytorch"
     result = {"trainImagesPerSecond": {}, "scoreImagesPerSecond": {}, "latencyMilliseconds": {},
               "minorFaultsPerStep": {}, "systemSecondsPerStep": {}, "userSecondsPerStep": {},
               "runtime": f"PyTorch {torch.__version__}, Python {sys.version.split()[0]}"}
-    if request["task"] == "Train":
-        rates = []
-        totals = [0.0, 0.0, 0]
-        for run in range(-request["warmups"], request["repeats"]):
-            before = usage()
-            seconds = train_run(request, images, labels)
-            after = usage()
-            if run >= 0:
-                rates.append(count / seconds)
-                totals = [t + (a - b) for t, a, b in zip(totals, after, before)]
-        steps = request["steps"] * request["repeats"]
-        result["trainImagesPerSecond"][way] = rates
-        result["userSecondsPerStep"][way] = totals[0] / steps
-        result["systemSecondsPerStep"][way] = totals[1] / steps
-        result["minorFaultsPerStep"][way] = totals[2] / steps
-    else:
-        model = build(request)
-        model.eval()
-        mean, std = normalisation(images)
-        rates, latencies = [], []
-        for run in range(-request["warmups"], request["repeats"]):
-            seconds = score_run(model, images, mean, std, request["batchSize"])
-            latency = median_latency(model, images, mean, std, request["predictions"])
-            if run >= 0:
-                rates.append(count / seconds)
-                latencies.append(latency)
-        result["scoreImagesPerSecond"][way] = rates
-        result["latencyMilliseconds"][way] = latencies
-    result["parameters"] = sum(p.numel() for p in build(request).parameters())
+    for way, layout in LAYOUTS.items():
+        if request["task"] == "Train":
+            rates = []
+            totals = [0.0, 0.0, 0]
+            for run in range(-request["warmups"], request["repeats"]):
+                before = usage()
+                seconds = train_run(request, images, labels, layout)
+                after = usage()
+                if run >= 0:
+                    rates.append(count / seconds)
+                    totals = [t + (a - b) for t, a, b in zip(totals, after, before)]
+            steps = request["steps"] * request["repeats"]
+            result["trainImagesPerSecond"][way] = rates
+            result["userSecondsPerStep"][way] = totals[0] / steps
+            result["systemSecondsPerStep"][way] = totals[1] / steps
+            result["minorFaultsPerStep"][way] = totals[2] / steps
+        else:
+            model = build(request, layout)
+            model.eval()
+            mean, std = normalisation(images)
+            rates, latencies = [], []
+            for run in range(-request["warmups"], request["repeats"]):
+                seconds = score_run(model, images, mean, std, request["batchSize"], layout)
+                latency = median_latency(model, images, mean, std, request["predictions"], layout)
+                if run >= 0:
+                    rates.append(count / seconds)
+                    latencies.append(latency)
+            result["scoreImagesPerSecond"][way] = rates
+            result["latencyMilliseconds"][way] = latencies
+    result["parameters"] = sum(p.numel() for p in build_network(request).parameters())
     result["peakResidentBytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     print(json.dumps(result))
 

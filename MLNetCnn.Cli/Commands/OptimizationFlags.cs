@@ -7,6 +7,13 @@ namespace MLNetCnn.Cli.Commands;
 /// <summary>How each step trains, shared by <c>train</c>, <c>lr-find</c> and <c>compare</c>: optimizer, regularisation, precision and batch feeding.</summary>
 internal sealed class OptimizationFlags : TrainerFlags
 {
+    private static readonly IReadOnlyDictionary<string, TensorLayout> LayoutChoices = new Dictionary<string, TensorLayout>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["auto"] = TensorLayout.Auto,
+        ["channels-first"] = TensorLayout.ChannelsFirst,
+        ["channels-last"] = TensorLayout.ChannelsLast,
+    };
+
     private readonly Option<OptimizerKind> _optimizer = new("--optimizer") { Description = "adam, adamw (decoupled weight decay) or sgd.", DefaultValueFactory = _ => CommonOptions.TrainerDefaults.Optimizer };
     private readonly Option<double> _momentum = new("--momentum") { Description = "Momentum of sgd.", DefaultValueFactory = _ => CommonOptions.TrainerDefaults.Momentum };
     private readonly Option<bool> _nesterov = new("--nesterov") { Description = "Nesterov momentum for sgd." };
@@ -31,8 +38,14 @@ internal sealed class OptimizationFlags : TrainerFlags
     private readonly Option<MixedPrecision> _mixedPrecision = new("--mixed-precision") { Description = "none, bfloat16 or float16 passes on CUDA (no effect on the CPU).", DefaultValueFactory = _ => CommonOptions.TrainerDefaults.MixedPrecision };
     private readonly Option<bool> _noPrefetch = new("--no-prefetch") { Description = "On CUDA, prepare each mini-batch when it is needed instead of on a background thread (the CPU always does)." };
 
+    private readonly Option<string> _layout = new("--layout")
+    {
+        Description = TensorLayouts.Description,
+        DefaultValueFactory = _ => LayoutChoices.First(c => c.Value == TensorLayouts.Default).Key,
+    };
+
     protected override IEnumerable<Option> Flags => [_optimizer, _momentum, _nesterov, _weightDecay, _labelSmoothing, _clipGradNorm, _mixUp, _cutMix, _ema, _mixedPrecision,
-        _noPrefetch];
+        _noPrefetch, _layout];
 
     /// <inheritdoc/>
     public override void ApplyTo(ParseResult parse, CnnClassificationTrainer.Options options)
@@ -48,5 +61,9 @@ internal sealed class OptimizationFlags : TrainerFlags
         options.EmaDecay = parse.GetValue(_ema);
         options.MixedPrecision = parse.GetValue(_mixedPrecision);
         options.Prefetch = !parse.GetValue(_noPrefetch);
+        string layout = parse.GetValue(_layout)!;
+        options.Layout = LayoutChoices.TryGetValue(layout, out var choice)
+            ? choice
+            : throw new ArgumentException($"--layout must be one of {string.Join(", ", LayoutChoices.Keys)}, not '{layout}'.");
     }
 }

@@ -167,6 +167,9 @@ internal static class TrainCommand
         }
         using var classifier = model.OfType<CnnClassificationTransformer>().Single();
         console.Output.WriteLine(classifier.TrainingHistory.ToString());
+        var trained = classifier.Model;
+        bool channelsLast = trained.Layout.UsesChannelsLast(trained.Architecture, trained.Device);
+        console.Output.WriteLine($"Memory layout: {(channelsLast ? "channels-last" : "channels-first")}.");
         if (classifier.TrainingHistory.Divergence is { } divergence)
             console.Error.WriteLine($"warning: {divergence}");
         var evaluation = Evaluation.Compute(mlContext, classifier, test);

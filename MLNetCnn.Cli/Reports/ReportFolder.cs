@@ -18,9 +18,17 @@ internal static class ReportFolder
     public const string LearningCurvesFile = "learning-curves.png";
     public const string ConfusionMatrixFile = "confusion-matrix.png";
     public const string KernelsFile = "first-layer-kernels.png";
+    public const string TopLossesFile = "top-losses.png";
 
     /// <summary>Draws the figures, completes <paramref name="report"/> with them and writes all files; returns the completed report.</summary>
-    public static RunReport Write(string folder, RunReport report, IReadOnlyList<EpochReport> history, Evaluation evaluation, CnnModel model)
+    /// <param name="folder">The report folder.</param>
+    /// <param name="report">What the run did.</param>
+    /// <param name="history">The epochs of training; none for an evaluation.</param>
+    /// <param name="evaluation">The test metrics.</param>
+    /// <param name="model">The network, for its first-layer kernels.</param>
+    /// <param name="topLosses">The images the model got most wrong (<see cref="TopLosses.Find"/>), drawn when there are any.</param>
+    public static RunReport Write(string folder, RunReport report, IReadOnlyList<EpochReport> history, Evaluation evaluation, CnnModel model,
+        IReadOnlyList<TopLoss>? topLosses = null)
     {
         Directory.CreateDirectory(folder);
         var figures = new List<Figure>();
@@ -28,8 +36,10 @@ internal static class ReportFolder
             figures.Add(Save(folder, LearningCurvesFile, "Learning curves", Charts.LearningCurves(history)));
         figures.Add(Save(folder, ConfusionMatrixFile, "Confusion matrix", Charts.ConfusionMatrix(evaluation.ClassNames, evaluation.Confusion)));
         figures.Add(Save(folder, KernelsFile, "First-layer kernels", KernelGrid.FirstLayer(model)));
+        if (topLosses is { Count: > 0 })
+            figures.Add(Save(folder, TopLossesFile, "Top losses: the test images with the highest loss", TopLosses.Draw(topLosses, model.Spec.Input)));
 
-        var complete = report with { Figures = figures };
+        var complete = report with { Figures = figures, TopLosses = topLosses ?? [] };
         AtomicFile.Write(Path.Combine(folder, MetricsFile), stream => stream.Write(Encoding.UTF8.GetBytes(complete.ToJson())));
         AtomicFile.Write(Path.Combine(folder, SummaryFile), stream => stream.Write(Encoding.UTF8.GetBytes(Markdown(complete))));
         return complete;

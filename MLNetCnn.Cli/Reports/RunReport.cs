@@ -48,6 +48,9 @@ internal sealed record RunReport
     /// <summary>Image files left out because they could not be read.</summary>
     public IReadOnlyList<UnreadableImage> SkippedImages { get; init; } = [];
 
+    /// <summary>The test images with the highest loss, highest first, for <c>evaluate</c>.</summary>
+    public IReadOnlyList<TopLoss> TopLosses { get; init; } = [];
+
     /// <summary>The figures written beside this file, with their sizes in pixels.</summary>
     public IReadOnlyList<Figure> Figures { get; init; } = [];
 

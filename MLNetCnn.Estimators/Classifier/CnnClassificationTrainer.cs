@@ -204,6 +204,10 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
         /// <inheritdoc cref="TrainingOptions.Prefetch"/>
         public bool Prefetch = EngineDefaults.Prefetch;
 
+        /// <inheritdoc cref="TrainingOptions.Layout"/>
+        /// <remarks>The fitted model scores in this layout too.</remarks>
+        public TensorLayout Layout = EngineDefaults.Layout;
+
         /// <summary>Seeds initialisation, shuffling and the validation split; by default drawn from the MLContext's seed.</summary>
         public int? Seed;
 
@@ -337,6 +341,7 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
             ReturnBestModelOnCancel = ReturnBestModelOnCancel,
             MixedPrecision = MixedPrecision,
             Prefetch = Prefetch,
+            Layout = Layout,
             FrozenBackboneEpochs = FrozenBackboneEpochs,
             BackboneLearningRateFactor = BackboneLearningRateFactor,
             Seed = seed,
@@ -410,6 +415,7 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
                 if (MlNetBridge.IsCancelled(_host))
                     cancellation.Cancel();
             };
+            run.Model.Layout = _options.Layout;
             var history = trainer.Train(run.Model, run.Train, run.Validation, cancellation.Token);
             channel.Info(MessageSensitivity.None, history.ToString());
             var columns = new ScoreColumns(_options.ScoreColumnName, _options.PredictedLabelColumnName, run.ClassCount, ClassLabels.FromColumn(run.LabelColumn));
@@ -485,7 +491,8 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
                 : PretrainedModel(weights, train.Shape, classCount, binding, device.Device, seed);
             channel.Info(MessageSensitivity.None,
                 $"Training {model.Architecture}{(weights is null ? "" : $" from {weights.FilePath} ({weights.Source})")} on {train.Count} images of shape " +
-                $"{train.Shape} in {classCount} classes{(data.Validation is null ? "" : $", validating on {data.Validation.Count}")}, on {device.Device} ({device.Reason}).");
+                $"{train.Shape} in {classCount} classes{(data.Validation is null ? "" : $", validating on {data.Validation.Count}")}, on {device.Device} ({device.Reason}), " +
+                $"{(_options.Layout.UsesChannelsLast(model.Architecture, device.Device) ? "channels-last" : "channels-first")}.");
             if (_options.MixedPrecision != MixedPrecision.None && device.Device.type != TorchSharp.DeviceType.CUDA)
                 channel.Info(MessageSensitivity.None, $"MixedPrecision {_options.MixedPrecision} applies on CUDA only; training in float32 on {device.Device}.");
             return new PreparedRun(model, data, training, labelColumn, classCount, train);

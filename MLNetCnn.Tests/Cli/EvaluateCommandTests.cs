@@ -1,5 +1,9 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLNetCnn.Cli;
 using MLNetCnn.Cli.Reports;
 using MLNetCnn.Data;
+using MLNetCnn.Estimators;
 
 namespace MLNetCnn.Tests.Cli;
 
@@ -20,12 +24,58 @@ public sealed class EvaluateCommandTests
         var metrics = RunReport.FromJson(File.ReadAllText(Path.Combine(report, ReportFolder.MetricsFile)));
         Assert.AreEqual(24, metrics.Test.Images);
         Assert.IsGreaterThan(0.5, metrics.Test.MicroAccuracy, "three epochs learn the bars");
-        CollectionAssert.AreEquivalent(new[] { ReportFolder.ConfusionMatrixFile, ReportFolder.KernelsFile }, metrics.Figures.Select(f => f.File).ToArray());
+        CollectionAssert.AreEquivalent(new[] { ReportFolder.ConfusionMatrixFile, ReportFolder.KernelsFile, ReportFolder.TopLossesFile },
+            metrics.Figures.Select(f => f.File).ToArray());
         TrainCommandTests.AssertFiguresAreImagesOfTheirStatedSize(report, metrics);
         Assert.IsTrue(File.Exists(Path.Combine(report, ReportFolder.SummaryFile)));
     }
 
     [TestCategory("Fast")]
+
+    [TestMethod]
+    public void TheTopLossesAreTheImagesWithTheHighestLossHighestFirst()
+    {
+        string report = Path.Combine(TestFolders.Create(), "report");
+
+        var (exitCode, output, error) = CliInProcess.Run("evaluate", TrainedCliModel.Model, "--data", TrainedCliModel.Data, "--top-losses", "5",
+            "--output", report);
+
+        Assert.AreEqual(0, exitCode, error + output);
+        var metrics = RunReport.FromJson(File.ReadAllText(Path.Combine(report, ReportFolder.MetricsFile)));
+        var expected = LossesOfEveryImage().OrderByDescending(e => e.Value).Take(5).ToList();
+        CollectionAssert.AreEqual(expected.Select(e => e.Key).ToArray(), metrics.TopLosses.Select(l => l.Image).ToArray(), "the five highest losses, in order");
+        for (int i = 0; i < 5; i++)
+        {
+            var loss = metrics.TopLosses[i];
+            Assert.AreEqual(expected[i].Value, loss.Loss, 1e-4, loss.Image);
+            Assert.AreEqual(Math.Exp(-loss.Loss), loss.TrueProbability, 1e-6);
+            Assert.AreEqual(Path.GetFileName(Path.GetDirectoryName(loss.Image)), loss.TrueLabel, "the class folder is the label");
+        }
+        Assert.Contains(f => f.File == ReportFolder.TopLossesFile, metrics.Figures);
+        TrainCommandTests.AssertFiguresAreImagesOfTheirStatedSize(report, metrics);
+        StringAssert.Contains(File.ReadAllText(Path.Combine(report, ReportFolder.SummaryFile)), $"]({ReportFolder.TopLossesFile})");
+        CliInProcess.AssertFails(CliInProcess.Run("evaluate", TrainedCliModel.Model, "--data", TrainedCliModel.Data, "--top-losses", "-1"),
+            "--top-losses must be 0 or more");
+    }
+
+    /// <summary>Every image's log-loss, by file, computed apart from the command: the saved pipeline scores the class folder.</summary>
+    private static Dictionary<string, double> LossesOfEveryImage()
+    {
+        var mlContext = new MLContext(seed: 1);
+        using var model = ModelFile.Load(mlContext, TrainedCliModel.Model);
+        var classifier = model.Classifier;
+        var data = mlContext.Data.LoadImageFolder(TrainedCliModel.Data, new ImageFileOptions
+        {
+            ImageWidth = 12,
+            ImageHeight = 12,
+            ImageColumnName = classifier.FeatureColumnName,
+        });
+        var scored = classifier.Transform(data);
+        var paths = scored.GetColumn<string>("ImagePath").ToArray();
+        var labels = scored.GetColumn<string>("Label").ToArray();
+        var scores = scored.GetColumn<float[]>("Score").ToArray();
+        return Enumerable.Range(0, paths.Length).ToDictionary(i => paths[i], i => -Math.Log(scores[i][classifier.ClassNames.ToList().IndexOf(labels[i])]));
+    }
 
     [TestMethod]
     public void TopKAccuracyIsReportedForTheKAskedForAndNotByDefaultForThreeClasses()

@@ -77,6 +77,23 @@ public sealed partial class NotebookTests
         Assert.AreEqual(3, Regex.Count(notebook.Text, @"\{ Candidate = lenet5[^}]*MicroAccuracy = [\d.]+ % \}"), "three trials of the random search");
     }
 
+    [TestMethod]
+    public void ExplanationsTrainOnImbalancedClassesAndShowHeatMapsFeatureMapsTopLossesAndNeighbours()
+    {
+        var notebook = Run("05-explanations.ipynb");
+
+        AssertPictures(notebook, count: 8);
+        StringAssert.Contains(notebook.Text, "Epoch 3/3: loss");
+        var accuracy = ImbalancedAccuracy().Match(notebook.Text);
+        Assert.IsTrue(accuracy.Success, notebook.Text);
+        Assert.IsGreaterThan(30.0, double.Parse(accuracy.Groups["macro"].Value, CultureInfo.InvariantCulture), "ten classes: chance is 10 %");
+        Assert.IsGreaterThanOrEqualTo(double.Parse(accuracy.Groups["micro"].Value, CultureInfo.InvariantCulture),
+            double.Parse(accuracy.Groups["top5"].Value, CultureInfo.InvariantCulture));
+        Assert.AreEqual(3, Regex.Count(notebook.Text, @"\{ Class = [^,]+, Rare = True, Recall = [\d.]+ % \}"), "the three rare classes' recall");
+        StringAssert.Contains(notebook.Text, "Grad-CAM layer: features;");
+        StringAssert.Contains(notebook.Text, "1000 embeddings of 84 values");
+    }
+
     private Notebook Run(string fileName)
     {
         var run = AllNotebooks.Value;
@@ -99,6 +116,9 @@ public sealed partial class NotebookTests
             Assert.IsGreaterThan(1, colours, $"{where}: more than one colour");
         }
     }
+
+    [GeneratedRegex(@"Micro accuracy (?<micro>[\d.]+) ?%, macro accuracy (?<macro>[\d.]+) ?%, top-5 accuracy (?<top5>[\d.]+) ?%")]
+    private static partial Regex ImbalancedAccuracy();
 
     [GeneratedRegex(@"Loaded model: micro accuracy (?<after>[\d.]+) ?% \(before saving: (?<before>[\d.]+) ?%\)")]
     private static partial Regex ReloadedAccuracy();

@@ -238,6 +238,7 @@ public sealed class OnnxExportTests
         double spread = model.Logits(batch).std().item<float>();
         output.weight!.mul_(2 / spread);
         output.bias?.mul_(2 / spread);
+        model.WeightsChanged();
     }
 
     private static float[] Predict(CnnModel model, float[] pixels, int batch)

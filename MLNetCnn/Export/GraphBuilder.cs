@@ -1,6 +1,7 @@
 using MLNetCnn.Augmentation;
 using MLNetCnn.Data;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace MLNetCnn.Export;
@@ -86,6 +87,51 @@ internal sealed class GraphBuilder
     }
 
     /// <summary>Adds a child layer's forward pass on <paramref name="input"/>; returns the name of its output.</summary>
+    /// <summary>
+    /// The convolutions whose output only a batch norm reads, with that batch norm, from the network's ONNX description; null when
+    /// the network has none (see <see cref="BatchNormFolding"/>).
+    /// </summary>
+    internal static IReadOnlyList<(Conv2d Convolution, BatchNorm Norm)>? ConvolutionsIntoBatchNorm(nn.Module<Tensor, Tensor> network, string architecture,
+        ImageShape input, Device device)
+    {
+        const string InputName = "input";
+        var recorder = new RecordingWriter();
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var graph = new GraphBuilder(network, architecture, recorder);
+        graph.RecordInputShapes(network, input, device);
+        graph._names.Add(InputName);
+        try
+        {
+            graph.Call(network, InputName);
+        }
+        catch (NotSupportedException)
+        {
+            return null;
+        }
+        var modules = network.named_modules().ToDictionary(m => m.name, m => m.module);
+        var readers = recorder.Nodes.SelectMany(n => n.Inputs).CountBy(name => name).ToDictionary();
+        var convolutions = recorder.Nodes.Where(n => n.OpType == "Conv").ToDictionary(n => n.Output);
+        var uses = recorder.Nodes.Select(n => n.Inputs.Count > 1 ? n.Inputs[1] : "").CountBy(name => name).ToDictionary();
+        var pairs = new List<(Conv2d, BatchNorm)>();
+        foreach (var node in recorder.Nodes.Where(n => n.OpType == "BatchNormalization"))
+        {
+            if (!convolutions.TryGetValue(node.Inputs[0], out var producer) || readers[producer.Output] != 1)
+                continue;
+            // Layers called more than once (shared weights) are left as they are.
+            if (uses[producer.Inputs[1]] != 1 || uses[node.Inputs[1]] != 1)
+                continue;
+            if (modules.GetValueOrDefault(ModulePath(producer.Inputs[1])) is Conv2d convolution
+                && modules.GetValueOrDefault(ModulePath(node.Inputs[3])) is BatchNorm norm && convolution.out_channels == norm.num_features)
+            {
+                pairs.Add((convolution, norm));
+            }
+        }
+        return pairs;
+    }
+
+    private static string ModulePath(string parameter) => parameter.Contains('.') ? parameter[..parameter.LastIndexOf('.')] : "";
+
     public string Call(nn.Module module, string input)
     {
         if (!_paths.TryGetValue(module, out var path))
@@ -190,6 +236,27 @@ internal sealed class GraphBuilder
         {
             foreach (var remove in removers)
                 remove();
+        }
+    }
+
+    /// <summary>Keeps the nodes of a graph in memory, to read its data flow.</summary>
+    private sealed class RecordingWriter : IGraphWriter
+    {
+        public List<(string OpType, IReadOnlyList<string> Inputs, string Output)> Nodes { get; } = [];
+
+        public void AddInput(string name, IReadOnlyList<long> sampleShape, string description)
+        {
+        }
+
+        public void AddOutput(string name, IReadOnlyList<long> sampleShape, string description)
+        {
+        }
+
+        public void AddNode(string name, string opType, IReadOnlyList<string> inputs, string output, IReadOnlyList<GraphAttribute> attributes) =>
+            Nodes.Add((opType, [.. inputs], output));
+
+        public void AddInitializer(string name, Tensor value)
+        {
         }
     }
 

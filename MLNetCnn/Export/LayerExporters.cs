@@ -91,6 +91,8 @@ internal static class LayerExporters
 
     private static string BatchNormalization(GraphBuilder graph, BatchNorm norm, string input)
     {
+        if (BatchNormFolding.IsFolded(norm))
+            return input;
         if (norm.running_mean is not { } mean || norm.running_var is not { } variance)
             throw graph.Unsupported(norm, "keeps no running statistics, so it normalises with each batch's own even in evaluation mode");
         long features = norm.num_features;

@@ -103,6 +103,7 @@ public sealed class LearningRateFinder
             weights.RestoreInto(model.Network);
             random.set_rng_state(randomState);
             model.Network.eval();
+            model.WeightsChanged();
         }
     }
 

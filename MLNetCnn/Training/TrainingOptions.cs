@@ -114,6 +114,12 @@ public sealed record TrainingOptions
     public bool Prefetch { get; init; } = true;
 
     /// <summary>
+    /// The memory layout of the images, feature maps, convolution weights, gradients and optimizer state while training
+    /// (<see cref="TensorLayout"/>; <see cref="TensorLayouts.Description"/>). The trained weights come back channels-first.
+    /// </summary>
+    public TensorLayout Layout { get; init; } = TensorLayouts.Default;
+
+    /// <summary>
     /// Epochs at the start during which only the classifier head (<see cref="IClassifierHead"/>) learns: the rest of the
     /// network, the backbone, gets no gradients and its batch normalisation keeps its running statistics. 0 trains
     /// everything from the start; <see cref="Epochs"/> or more keeps the backbone frozen throughout.
@@ -157,6 +163,8 @@ public sealed record TrainingOptions
             throw new ArgumentException($"Unknown optimizer {Optimizer}.", nameof(Optimizer));
         if (!Enum.IsDefined(Schedule))
             throw new ArgumentException($"Unknown schedule {Schedule}.", nameof(Schedule));
+        if (!Enum.IsDefined(Layout))
+            throw new ArgumentException($"Unknown tensor layout {Layout}.", nameof(Layout));
         if (!Enum.IsDefined(MixedPrecision))
             throw new ArgumentException($"Unknown mixed precision {MixedPrecision}.", nameof(MixedPrecision));
         if (Nesterov && (Optimizer != OptimizerKind.Sgd || Momentum <= 0))

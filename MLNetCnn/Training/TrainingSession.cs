@@ -42,6 +42,7 @@ internal sealed class TrainingSession : IDisposable
     private int? _resumedFromStep;
     private LossDivergence? _divergence;
     private WeightAverage? _average;
+    private bool _channelsLast;
 
     public TrainingSession(ClassifierTrainer trainer, TrainingOptions options, CnnModel model, IEpochData train, IEpochData? validation,
         CancellationToken cancellation)
@@ -74,6 +75,8 @@ internal sealed class TrainingSession : IDisposable
     public void Dispose()
     {
         _backbone?.Freeze(false);
+        if (_channelsLast)
+            TensorLayouts.Convert(_model.Network, channelsLast: false);
         _best?.Dispose();
         for (int i = _owned.Count - 1; i >= 0; i--)
             _owned[i].Dispose();
@@ -89,6 +92,10 @@ internal sealed class TrainingSession : IDisposable
     {
         _stepsPerEpoch = EpochBatches.StepCount(imageCount, _options.BatchSize);
         _backbone = _options.SeparatesBackbone ? Backbone.Of(_model) : null;
+        // Converted before the optimizer exists, so that its state is made in the same layout.
+        _channelsLast = _options.Layout.UsesChannelsLast(_model.Architecture, _model.Device);
+        if (_channelsLast)
+            TensorLayouts.Convert(_model.Network, channelsLast: true);
         _optimizer = Own(_backbone is null || _options.BackboneLearningRateFactor == 1
             ? OptimizerFactory.Create(_options, _model.Network.parameters())
             : OptimizerFactory.Create(_options, [(_backbone.HeadParameters, 1.0), (_backbone.Parameters, _options.BackboneLearningRateFactor)]));
@@ -96,7 +103,9 @@ internal sealed class TrainingSession : IDisposable
         _average = _options.EmaDecay > 0 ? Own(new WeightAverage(_model.Network, _options.EmaDecay)) : null;
         var classWeights = _options.ClassWeights.IsNone ? null : _options.ClassWeights.Resolve(_train.CountClasses());
         _step = Own(new TrainingStep(_model, _optimizer, _options, TrainingStep.MixedPrecisionFor(_model, _options), nonBlockingCopies: PrefetchedBatches,
-            classWeights));
+            classWeights, _channelsLast));
+        if (_channelsLast && _step.MixedPrecision is { } halves)
+            TensorLayouts.Convert(halves.Network, channelsLast: true);
         _balancedOrder = _options.ClassBalancedSampling ? new ClassBalancedOrder(_train, _options.Seed) : null;
         if (_step.MixedPrecision is not null && _options.FrozenBackboneEpochs > 0)
             throw new NotSupportedException("FrozenBackboneEpochs cannot be combined with mixed precision: its 16-bit copy of the network would still train the backbone.");
@@ -147,6 +156,7 @@ internal sealed class TrainingSession : IDisposable
         for (int i = 0; i < checkpoint.GlobalStep; i++)
             _schedule.step();
         using (var reader = new BinaryReader(new MemoryStream(checkpoint.OptimizerState)))
+        using (CanonicalLayout())
             _optimizer.load_state_dict(reader);
         using (var state = tensor(checkpoint.GlobalRandomState))
             random.set_rng_state(state);
@@ -172,6 +182,7 @@ internal sealed class TrainingSession : IDisposable
         _lastLearningRate = _step.LearningRate;
         _resumedFromStep = checkpoint.GlobalStep;
         _divergence = LossDivergence.Detect(_history);
+        _model.WeightsChanged();
     }
 
     private TrainingOutcome TrainEpochs()
@@ -235,6 +246,7 @@ internal sealed class TrainingSession : IDisposable
         _model.Network.eval();
         // With weight averaging, the averaged weights are validated, and kept as the best ones.
         using var averaged = _average?.SwapIn();
+        _model.WeightsChanged();
         (double Loss, double Accuracy)? validated = _validation is null ? null : _trainer.Evaluate(_model, _validation);
         var report = new EpochReport(_epoch, _options.Epochs, _tally.MeanLoss, _tally.Accuracy, validated?.Loss, validated?.Accuracy,
             _lastLearningRate, _tally.Seen / Math.Max(_tally.Duration.TotalSeconds, 1e-9), Elapsed);
@@ -249,6 +261,7 @@ internal sealed class TrainingSession : IDisposable
             _bestEpoch = _epoch;
         }
         averaged?.Dispose();
+        _model.WeightsChanged();
         _stepInEpoch = 0;
         _tally = new EpochTally();
         if (_store is not null)
@@ -268,8 +281,12 @@ internal sealed class TrainingSession : IDisposable
             restored = _bestEpoch;
         }
         _model.Network.eval();
+        _model.WeightsChanged();
         return new TrainingHistory([.. _history], outcome, restored, _resumedFromStep, _divergence);
     }
+
+    /// <summary>Channels-first weights and optimizer state until disposed, for TorchSharp's readers and writers.</summary>
+    private IDisposable? CanonicalLayout() => _channelsLast ? TensorLayouts.ChannelsFirstWhile(_model.Network, _optimizer) : null;
 
     private void SaveCheckpoint(int? nextEpoch = null)
     {
@@ -277,6 +294,7 @@ internal sealed class TrainingSession : IDisposable
         using var averagedWeights = _average?.Capture(_model.Network);
         using var optimizerState = new MemoryStream();
         using (var writer = new BinaryWriter(optimizerState, System.Text.Encoding.UTF8, leaveOpen: true))
+        using (CanonicalLayout())
             _optimizer.save_state_dict(writer);
         using var globalState = random.get_rng_state();
         var checkpoint = new TrainingCheckpoint

@@ -20,6 +20,7 @@ internal sealed class TrainingStep : IDisposable
     private readonly bool _nonBlockingCopies;
     private readonly BatchMixing? _mixing;
     private readonly Tensor? _classWeights;
+    private readonly bool _channelsLast;
 
     /// <param name="model">The model whose weights the optimizer updates.</param>
     /// <param name="optimizer">An optimizer over the model's parameters.</param>
@@ -27,9 +28,11 @@ internal sealed class TrainingStep : IDisposable
     /// <param name="mixedPrecision">The 16-bit network of mixed-precision training, which the step then owns; null for float32.</param>
     /// <param name="nonBlockingCopies">Batches come in pinned memory and can be copied to the device asynchronously.</param>
     /// <param name="classWeights">The weight of each class in the loss (<see cref="ClassWeights.Resolve"/>); null for none.</param>
+    /// <param name="channelsLast">Lay each batch out channels-last, for a network whose weights are (<see cref="TensorLayouts"/>).</param>
     public TrainingStep(CnnModel model, optim.Optimizer optimizer, TrainingOptions options, MixedPrecisionNetwork? mixedPrecision, bool nonBlockingCopies,
-        double[]? classWeights = null)
+        double[]? classWeights = null, bool channelsLast = false)
     {
+        _channelsLast = channelsLast;
         if (classWeights is not null && classWeights.Length != model.Spec.ClassCount)
             throw new ArgumentException($"{classWeights.Length} class weights for a model of {model.Spec.ClassCount} classes.", nameof(classWeights));
         _classWeights = classWeights is null ? null : tensor(classWeights, ScalarType.Float32).to(model.Device).DetachFromDisposeScope();
@@ -72,6 +75,8 @@ internal sealed class TrainingStep : IDisposable
         var mixed = _mixing?.Mix(input, target);
         if (mixed is { } batch)
             input = batch.Input;
+        if (_channelsLast)
+            input = TensorLayouts.ToChannelsLast(input);
         var logits = MixedPrecision is null ? _model.Network.forward(input) : MixedPrecision.Forward(input);
         var network = MixedPrecision?.Network ?? _model.Network;
         Tensor MixedCriterion(Tensor output, Tensor labels) => mixed is { } m
@@ -102,6 +107,7 @@ internal sealed class TrainingStep : IDisposable
             _optimizer.step();
         }
         MixedPrecision?.AfterStep(finite);
+        _model.WeightsChanged();
         // A mixed image counts as its larger share's class.
         var counted = mixed is { Lambda: < 0.5 } partner ? partner.PartnerTarget : target;
         long correct = logits.argmax(1).eq(counted).sum().item<long>();

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace MLNetCnn.Training;
 
 /// <summary>
-/// A copy of a network's parameters and buffers in CPU memory, restored by copying values back into the network's
+/// A copy of a network's parameters and buffers in CPU memory and channels-first layout (whatever the network's), restored by copying values back into the network's
 /// own tensors (so optimizers holding those tensors stay valid on any device).
 /// </summary>
 internal sealed class WeightSnapshot : IDisposable
@@ -21,7 +21,7 @@ internal sealed class WeightSnapshot : IDisposable
         using var noGrad = no_grad();
         var tensors = new Dictionary<string, Tensor>();
         foreach (var (name, tensor) in network.state_dict())
-            tensors[name] = scope.Detach(tensor.to(CPU, copy: true));
+            tensors[name] = scope.Detach(TensorLayouts.ChannelsFirst(tensor.to(CPU, copy: true)));
         return new WeightSnapshot(tensors);
     }
 

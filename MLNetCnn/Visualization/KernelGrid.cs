@@ -12,9 +12,6 @@ namespace MLNetCnn.Visualization;
 /// </summary>
 public static class KernelGrid
 {
-    private const int TargetTileSize = 40;
-    private static readonly (byte, byte, byte) Background = (255, 255, 255);
-
     /// <summary>The kernels of the model's first convolution: the first <c>Conv2d</c> in registration order, depth first.</summary>
     /// <param name="model">Any model; its network must hold a <c>Conv2d</c>.</param>
     /// <param name="pixelsPerWeight">The side of the square drawn for one weight; 0 picks one so tiles are about 40 pixels.</param>
@@ -35,46 +32,28 @@ public static class KernelGrid
         ArgumentNullException.ThrowIfNull(weight);
         if (weight.dim() != 4)
             throw new ArgumentException($"A convolution weight has 4 dimensions (kernels, channels, height, width); this one has shape [{string.Join(", ", weight.shape)}].", nameof(weight));
-        ArgumentOutOfRangeException.ThrowIfNegative(pixelsPerWeight);
         int kernels = (int)weight.shape[0], channels = (int)weight.shape[1], height = (int)weight.shape[2], width = (int)weight.shape[3];
-        int scale = pixelsPerWeight > 0 ? pixelsPerWeight : Math.Max(1, (int)Math.Round((double)TargetTileSize / Math.Max(height, width)));
-        int gap = Math.Max(2, scale / 2);
-        int columns = (int)Math.Ceiling(Math.Sqrt(kernels));
-        int rows = (kernels + columns - 1) / columns;
-        int tileWidth = width * scale, tileHeight = height * scale;
-        var image = new RgbImage(gap + columns * (tileWidth + gap), gap + rows * (tileHeight + gap), Background);
+        var grid = new TileGrid(kernels, height, width, pixelsPerWeight);
 
         float[] values;
         using (no_grad())
         using (var cpu = weight.detach().to(ScalarType.Float32).cpu())
             values = cpu.data<float>().ToArray();
         int kernelSize = channels * height * width;
+        int plane = height * width;
         for (int k = 0; k < kernels; k++)
         {
             var kernel = values.AsSpan(k * kernelSize, kernelSize);
-            var shown = channels == 3 ? kernel : MeanOverChannels(kernel, channels, height * width);
-            float min = float.MaxValue, max = float.MinValue;
-            foreach (float v in shown)
-            {
-                min = Math.Min(min, v);
-                max = Math.Max(max, v);
-            }
-            int left = gap + k % columns * (tileWidth + gap);
-            int top = gap + k / columns * (tileHeight + gap);
-            int plane = height * width;
+            var shown = channels == 3 ? kernel : MeanOverChannels(kernel, channels, plane);
+            var (min, max) = TileGrid.Range(shown);
             for (int i = 0; i < plane; i++)
             {
-                byte r = Level(shown[i], min, max);
-                var (g, b) = channels == 3 ? (Level(shown[plane + i], min, max), Level(shown[2 * plane + i], min, max)) : (r, r);
-                int x = left + i % width * scale, y = top + i / width * scale;
-                for (int dy = 0; dy < scale; dy++)
-                {
-                    for (int dx = 0; dx < scale; dx++)
-                        image.Set(x + dx, y + dy, r, g, b);
-                }
+                byte r = TileGrid.Level(shown[i], min, max);
+                var (g, b) = channels == 3 ? (TileGrid.Level(shown[plane + i], min, max), TileGrid.Level(shown[2 * plane + i], min, max)) : (r, r);
+                grid.Set(k, i % width, i / width, r, g, b);
             }
         }
-        return image;
+        return grid.Image;
     }
 
     private static IEnumerable<Conv2d> Convolutions(nn.Module module)
@@ -98,7 +77,4 @@ public static class KernelGrid
         }
         return means;
     }
-
-    private static byte Level(float value, float min, float max) =>
-        max > min ? (byte)Math.Round(255 * (value - min) / (max - min)) : (byte)128;
 }

@@ -1,0 +1,169 @@
+using System.Reflection;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MLNetCnn;
+
+/// <summary>
+/// How the 4-d tensors of a network lie in memory while it trains and scores: the images, the feature maps, the
+/// convolution weights, their gradients and the optimizer's state. Shapes stay (N, C, H, W) either way; libtorch's
+/// convolution and batch-normalisation kernels follow the layout of their input and weights. Saved models, checkpoints,
+/// ONNX graphs and pretrained weights are always channels-first, whatever the layout.
+/// </summary>
+public enum TensorLayout
+{
+    /// <summary>
+    /// Channels-last for the architectures measured faster that way on the device (<see cref="TensorLayouts.ChannelsLastByDefault"/>),
+    /// channels-first for the others and for registered architectures of one's own.
+    /// </summary>
+    Auto,
+
+    /// <summary>Channels-first (NCHW), libtorch's default.</summary>
+    ChannelsFirst,
+
+    /// <summary>Channels-last (NHWC memory of NCHW-shaped tensors), PyTorch's <c>torch.channels_last</c>.</summary>
+    ChannelsLast,
+}
+
+/// <summary>The choice of <see cref="TensorLayout.Auto"/> and the conversions between the layouts.</summary>
+public static class TensorLayouts
+{
+    /// <summary>The layout training and scoring use unless told otherwise.</summary>
+    public const TensorLayout Default = TensorLayout.Auto;
+
+    /// <summary>What the layout option does, for the command line and the ML.NET options.</summary>
+    public const string Description = "The memory layout of images, feature maps and convolution weights while training and scoring: auto " +
+        "(channels-last for the architectures measured faster that way on the device), channels-first or channels-last; saved models are the same either way.";
+
+    // Faster channels-last on 2 Xeon cores (BENCHMARKS.md, "Channels-last"): PyTorch 1.13 trains ResNet-18 1.12-1.23x and MobileNet v2
+    // 1.70x faster so, and libtorch 2.10 trained ResNet-18 at 112 px 1.15x faster (a loaded machine); the other families are unmeasured.
+    private static readonly string[] FasterChannelsLastOnCpu = ["resnet", "mobilenet"];
+
+    /// <summary>Whether <see cref="TensorLayout.Auto"/> trains and scores <paramref name="architecture"/> channels-last on <paramref name="device"/>.</summary>
+    public static bool ChannelsLastByDefault(string architecture, Device device)
+    {
+        ArgumentNullException.ThrowIfNull(architecture);
+        ArgumentNullException.ThrowIfNull(device);
+        // cuDNN's channels-last kernels pay off with tensor cores, that is in 16-bit; no CUDA measurement here, so float32 stays NCHW.
+        return device.type == DeviceType.CPU && FasterChannelsLastOnCpu.Any(family => architecture.StartsWith(family, StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>Whether <paramref name="layout"/> means channels-last for <paramref name="architecture"/> on <paramref name="device"/>.</summary>
+    public static bool UsesChannelsLast(this TensorLayout layout, string architecture, Device device) => layout switch
+    {
+        TensorLayout.ChannelsLast => true,
+        TensorLayout.ChannelsFirst => false,
+        TensorLayout.Auto => ChannelsLastByDefault(architecture, device),
+        _ => throw new ArgumentOutOfRangeException(nameof(layout), layout, "Unknown tensor layout."),
+    };
+
+    /// <summary>
+    /// A 4-d tensor with the same shape and values in channels-last memory (itself when it is already so, or not 4-d);
+    /// TorchSharp 0.107 has no <c>contiguous(memory_format)</c>, so this goes through NHWC and back.
+    /// </summary>
+    public static Tensor ToChannelsLast(Tensor tensor)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        if (tensor.dim() != 4 || IsChannelsLast(tensor))
+            return tensor;
+        using var nhwc = tensor.permute(0, 2, 3, 1);
+        using var packed = nhwc.contiguous();
+        return packed.permute(0, 3, 1, 2);
+    }
+
+    /// <summary>Whether a 4-d tensor is densely packed channels-last (PyTorch's <c>is_contiguous(memory_format=torch.channels_last)</c>).</summary>
+    public static bool IsChannelsLast(Tensor tensor)
+    {
+        if (tensor.dim() != 4)
+            return false;
+        var shape = tensor.shape;
+        var strides = tensor.stride();
+        long expected = 1;
+        foreach (int dim in (ReadOnlySpan<int>)[1, 3, 2, 0])
+        {
+            if (shape[dim] != 1 && strides[dim] != expected)
+                return false;
+            expected *= shape[dim];
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Puts every 4-d parameter and buffer of <paramref name="network"/> into channels-last (or back into channels-first) memory in
+    /// place: the tensors keep their identity, so an optimizer created before holds them still, and gradients follow their layout.
+    /// </summary>
+    internal static void Convert(nn.Module network, bool channelsLast)
+    {
+        using var noGrad = no_grad();
+        foreach (var (_, parameter) in network.named_parameters())
+        {
+            // A gradient keeps the layout it was made in; the next backward pass makes one in the new layout.
+            if (parameter.dim() == 4)
+                parameter.grad = null;
+            Relayout(parameter, channelsLast);
+        }
+        foreach (var (_, buffer) in network.named_buffers())
+            Relayout(buffer, channelsLast);
+    }
+
+    /// <summary>
+    /// Puts the network and the optimizer's state into channels-first memory until the result is disposed, which puts them back:
+    /// TorchSharp's writers and readers copy a tensor's memory as it lies, so saving or loading needs the canonical layout.
+    /// </summary>
+    internal static IDisposable ChannelsFirstWhile(nn.Module network, optim.Optimizer optimizer)
+    {
+        Convert(network, channelsLast: false);
+        var state = OptimizerStateTensors(optimizer);
+        using (no_grad())
+        {
+            foreach (var tensor in state)
+                Relayout(tensor, channelsLast: false);
+        }
+        return new Restore(() =>
+        {
+            Convert(network, channelsLast: true);
+            using var noGrad = no_grad();
+            foreach (var tensor in OptimizerStateTensors(optimizer))
+                Relayout(tensor, channelsLast: true);
+        });
+    }
+
+    /// <summary>The tensor in channels-first memory, as the tensor writers need: itself when it is so, else a copy.</summary>
+    internal static Tensor ChannelsFirst(Tensor tensor) => tensor.is_contiguous() ? tensor : tensor.contiguous();
+
+    private static void Relayout(Tensor tensor, bool channelsLast)
+    {
+        if (tensor.dim() != 4 || (channelsLast ? IsChannelsLast(tensor) : tensor.is_contiguous()))
+            return;
+        using var converted = channelsLast ? ToChannelsLast(tensor) : tensor.contiguous();
+        tensor.set_(converted);
+    }
+
+    // TorchSharp's optimizer states (Adam's exp_avg, SGD's momentum_buffer, ...) expose their tensors as public fields only.
+    private static List<Tensor> OptimizerStateTensors(optim.Optimizer optimizer)
+    {
+        var tensors = new List<Tensor>();
+        if (optimizer is not TorchSharp.Modules.OptimizerHelper helper)
+            return tensors;
+        foreach (var state in helper.state_dict().State)
+        {
+            foreach (var field in state.GetType().GetFields(BindingFlags.Public | BindingFlags.Instance))
+            {
+                if (field.FieldType == typeof(Tensor) && field.GetValue(state) is Tensor tensor)
+                    tensors.Add(tensor);
+            }
+        }
+        return tensors;
+    }
+
+    private sealed class Restore(Action restore) : IDisposable
+    {
+        private Action? _restore = restore;
+
+        public void Dispose()
+        {
+            _restore?.Invoke();
+            _restore = null;
+        }
+    }
+}
