@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using MLNetCnn.Benchmarks.Machine;
 using MLNetCnn.Benchmarks.Probes;
 using MLNetCnn.Benchmarks.Reports;
+using MLNetCnn.Data;
 using TorchSharp;
 using static MLNetCnn.Benchmarks.Reports.BenchmarkReport;
 

@@ -4,13 +4,6 @@ using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using MLNetCnn.Estimators;
 
-// ML.NET finds a saved model's loader through an assembly-level LoadableClass attribute: Model.Load loads the
-// assembly named in the model and registers it with the context's component catalog, so any MLContext loads
-// CNN classifiers without a registration call.
-[assembly: LoadableClass(typeof(CnnClassificationTransformer), null, typeof(SignatureLoadModel),
-    CnnClassificationTransformer.UserName, CnnClassificationTransformer.LoaderSignature)]
-[assembly: LoadableClass(typeof(ImageOperationTransformer), null, typeof(SignatureLoadModel),
-    ImageOperationTransformer.UserName, ImageOperationTransformer.LoaderSignature)]
 [assembly: IgnoresAccessChecksTo("Microsoft.ML.Core")]
 [assembly: IgnoresAccessChecksTo("Microsoft.ML.Data")]
 
@@ -47,7 +40,8 @@ namespace MLNetCnn.Estimators
             bool isKey, SchemaShape? annotations = null) =>
             new(name, vectorKind, itemType, isKey, annotations);
 
-        /// <summary>The estimator schema of a data view's schema, as ML.NET's estimators check it (<c>SchemaShape.Create</c> is internal).</summary>
+        /// <summary>The estimator schema of a data view's schema, as ML.NET's estimators check it (<c>SchemaShape.Create</c> is
+        /// internal).</summary>
         public static SchemaShape SchemaShapeOf(DataViewSchema schema) => SchemaShape.Create(schema);
 
         /// <summary>Writes a transformer's model entry: its version header, then whatever <paramref name="write"/> writes.</summary>
@@ -61,7 +55,8 @@ namespace MLNetCnn.Estimators
         /// <summary>Checks a model entry's version header and returns its reader, positioned after it.</summary>
         public static BinaryReader OpenModel(ModelLoadContext context, LoaderIdentity identity) => OpenModel(context, identity, out _);
 
-        /// <summary>Checks a model entry's version header and returns its reader, positioned after it, and the version it was written in.</summary>
+        /// <summary>Checks a model entry's version header and returns its reader, positioned after it, and the version it was written
+        /// in.</summary>
         public static BinaryReader OpenModel(ModelLoadContext context, LoaderIdentity identity, out uint writtenVersion)
         {
             context.CheckAtModel(VersionInfoOf(identity));

@@ -62,7 +62,18 @@ public static class OnnxExport
 
         var writer = new OnnxGraphWriter();
         writer.Graph.Name = model.Architecture;
-        GraphBuilder.Build(model, writer, options.InputName, options.OutputName, options.TestTimeAugmentation);
+        // The graph of what the model scores with: its network in evaluation mode, or the fused copy of it.
+        bool wasTraining = model.Network.training;
+        model.Network.eval();
+        try
+        {
+            model.UseScoringNetwork(network => GraphBuilder.Build(network, model.Architecture, model.Spec, model.Normalization,
+                model.Device, writer, options.InputName, options.OutputName, options.TestTimeAugmentation));
+        }
+        finally
+        {
+            model.Network.train(wasTraining);
+        }
         var input = model.Spec.Input;
         var proto = new ModelProto
         {

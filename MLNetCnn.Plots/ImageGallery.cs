@@ -25,7 +25,8 @@ public static class ImageGallery
     /// <param name="rows">The rows, top to bottom.</param>
     /// <param name="shape">The shape of every image.</param>
     /// <param name="scale">The side of the square drawn for one image pixel (1-32).</param>
-    /// <exception cref="ArgumentException">An image does not have the shape, captions do not match the images, or there is nothing to draw.</exception>
+    /// <exception cref="ArgumentException">An image does not have the shape, captions do not match the images, or there is nothing to
+    /// draw.</exception>
     public static RgbImage Draw(IReadOnlyList<GalleryRow> rows, ImageShape shape, int scale = 3)
     {
         ArgumentNullException.ThrowIfNull(rows);

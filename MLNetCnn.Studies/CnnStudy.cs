@@ -35,7 +35,8 @@ public sealed class CnnStudy
 
     internal long Id { get; }
 
-    /// <summary>Opens the study <paramref name="name"/>, creating it (empty, with <paramref name="settings"/>) if it does not exist.</summary>
+    /// <summary>Opens the study <paramref name="name"/>, creating it (empty, with <paramref name="settings"/>) if it does not
+    /// exist.</summary>
     public static CnnStudy CreateOrLoad(CnnStudyStorage storage, string name, string settings = "")
     {
         ArgumentNullException.ThrowIfNull(storage);
@@ -330,7 +331,8 @@ public sealed class CnnStudy
         return models;
     }
 
-    /// <summary>A name for a worker of this process: machine, process id and start time (so a reused id is not mistaken), and a tag.</summary>
+    /// <summary>A name for a worker of this process: machine, process id and start time (so a reused id is not mistaken), and a
+    /// tag.</summary>
     internal static string NewWorkerName() => $"{ProcessTag}/{Guid.NewGuid().ToString("N")[..8]}";
 
     /// <summary>Whether <paramref name="worker"/> names a process of this machine that has exited.</summary>
@@ -401,7 +403,8 @@ public sealed record CnnStudyTrial(int Number, CnnCandidate Candidate, CnnStudyT
 /// <summary>One claim of a trial: who claimed it and how it ended (null while it runs or when its process died unseen).</summary>
 /// <param name="Number">The trial's number.</param>
 /// <param name="Worker">The claiming process.</param>
-/// <param name="Outcome">completed, failed, abandoned (the process died or its lease ran out), or released (budget or cancellation).</param>
+/// <param name="Outcome">completed, failed, abandoned (the process died or its lease ran out), or released (budget or
+/// cancellation).</param>
 public sealed record CnnStudyAttempt(int Number, string Worker, string? Outcome);
 
 /// <summary>Where a trial of a <see cref="CnnStudy"/> is.</summary>

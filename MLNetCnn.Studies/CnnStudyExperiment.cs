@@ -15,7 +15,8 @@ public sealed class CnnStudyOptions
     /// <summary>How often a process with nothing to claim looks again for finished, re-queued or abandoned trials.</summary>
     public TimeSpan PollInterval = TimeSpan.FromSeconds(1);
 
-    /// <summary>Called with what the study does beside trials: trials re-queued because their process died or their lease ran out.</summary>
+    /// <summary>Called with what the study does beside trials: trials re-queued because their process died or their lease ran
+    /// out.</summary>
     public Action<string>? OnMessage;
 
     /// <summary>

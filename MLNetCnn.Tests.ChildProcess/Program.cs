@@ -9,7 +9,8 @@ namespace MLNetCnn.Tests.ChildProcess;
 /// Repeats or runs one job until the test that started it kills it:
 /// <c>save-loop MODEL TARGET</c> loads the model file MODEL and saves it to TARGET with <c>SaveAtomically</c> over
 /// and over, printing <c>saved N</c> after each save; <c>train FOLDER</c> runs <see cref="CheckpointedRun"/> with
-/// checkpoints in FOLDER, printing <c>epoch N</c> after each epoch.
+/// checkpoints in FOLDER, printing <c>epoch N</c> after each epoch; <c>load-torch</c> loads TorchSharp's native library and
+/// prints <c>sum 3</c> from a tensor.
 /// </summary>
 internal static class Program
 {
@@ -28,8 +29,13 @@ internal static class Program
             case ["train", var folder]:
                 CheckpointedRun.Fit(folder, resume: false, onEpochEnd: epoch => Say($"epoch {epoch}"));
                 return 0;
+            case ["load-torch"]:
+                MLNetCnn.Runtime.TorchNativeLoader.EnsureLoaded();
+                using (var ones = TorchSharp.torch.ones(3))
+                    Say($"sum {ones.sum().item<float>()}");
+                return 0;
             default:
-                Console.Error.WriteLine("usage: save-loop MODEL TARGET | train FOLDER");
+                Console.Error.WriteLine("usage: save-loop MODEL TARGET | train FOLDER | load-torch");
                 return 2;
         }
     }

@@ -1,3 +1,4 @@
+using MLNetCnn.Architectures;
 using MLNetCnn.Data;
 using MLNetCnn.Training;
 using static TorchSharp.torch;
@@ -7,6 +8,7 @@ namespace MLNetCnn.Tests;
 [TestClass]
 public sealed class CnnModelEmbeddingsTests
 {
+    [TestCategory("Fast")]
     [TestMethod]
     [DataRow("lenet5", 84)]
     [DataRow("resnet20", 64)]

@@ -11,6 +11,8 @@ public sealed class CnnModelTests
 {
     private static readonly ImageDataset Images = SyntheticImages.Bars(20, classCount: 3, size: 16);
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     [DataRow("lenet5")]
     [DataRow("lenet5-classic")]
@@ -34,6 +36,8 @@ public sealed class CnnModelTests
             Assert.AreEqual(expected[i], actual[i], 1e-6f, $"probability {i}");
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void ProbabilitiesSumToOnePerImage()
     {
@@ -42,6 +46,8 @@ public sealed class CnnModelTests
         for (int i = 0; i < Images.Count; i++)
             Assert.AreEqual(1.0, probabilities.Skip(i * 3).Take(3).Sum(), 1e-5);
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void ATruncatedModelIsReportedAsTruncated()
@@ -54,6 +60,8 @@ public sealed class CnnModelTests
         var error = Assert.ThrowsExactly<InvalidDataException>(() => CnnModel.Load(truncated, CPU, "model.bin"));
         StringAssert.Contains(error.Message, "model.bin");
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void WeightsThatDoNotFitTheArchitectureAreRejected()
@@ -70,12 +78,16 @@ public sealed class CnnModelTests
         StringAssert.Contains(error.Message, "do not fit");
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void ANonModelStreamIsRejected()
     {
         var error = Assert.ThrowsExactly<InvalidDataException>(() => CnnModel.Load(new MemoryStream("hello world, not a model"u8.ToArray()), CPU, "notes.txt"));
         StringAssert.Contains(error.Message, "notes.txt");
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void ADisposedModelCannotScore()
@@ -84,6 +96,8 @@ public sealed class CnnModelTests
         model.Dispose();
         Assert.ThrowsExactly<ObjectDisposedException>(() => Probabilities(model));
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void AFileNamingLeNet5ButHoldingAnotherNetworksWeightsIsRejectedNamingATensor()
@@ -100,6 +114,8 @@ public sealed class CnnModelTests
         StringAssert.Contains(error.Message, "'lenet5'");
         StringAssert.Contains(error.Message, "2 tensors");
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void AWeightOfAnotherDtypeOrStoredTwiceIsRejectedNamingIt()
@@ -118,6 +134,8 @@ public sealed class CnnModelTests
         StringAssert.Contains(twiceError.Message, $"tensor '{first}' twice");
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void AChangedWeightValueIsCaughtByTheChecksum()
     {
@@ -129,6 +147,8 @@ public sealed class CnnModelTests
 
         StringAssert.Contains(error.Message, "flipped.bin is damaged");
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void SizesInTheHeaderAreBoundedBeforeAnythingIsBuilt()

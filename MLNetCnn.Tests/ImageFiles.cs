@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using MLNetCnn.Visualization;
 using Microsoft.ML.Data;
 using MLNetCnn.IO;
 

@@ -8,6 +8,8 @@ public sealed class ModelSpecTests
     private static ModelSpec WithOptions(params (string Name, double Value)[] options) =>
         new(new ImageShape(3, 32, 32), 10) { Options = options.ToDictionary(o => o.Name, o => o.Value, StringComparer.OrdinalIgnoreCase) };
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void AMisspeltOptionIsNamedWithTheOnesTheArchitectureTakes()
     {
@@ -15,6 +17,8 @@ public sealed class ModelSpecTests
 
         StringAssert.Contains(error.Message, "mobilenet-v1 has no option 'alhpa'; it takes: alpha, rho.");
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void AnArchitectureWithoutOptionsSaysSo()
@@ -25,6 +29,8 @@ public sealed class ModelSpecTests
         var vgg = Assert.ThrowsExactly<ArgumentException>(() => ModelZoo.Create("vgg11", WithOptions(("alpha", 0.5))));
         StringAssert.Contains(vgg.Message, "vgg11 has no option 'alpha'; it takes: adaptive_pool.");
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void OptionsAreCheckedAgainstTheirRange()
@@ -37,6 +43,8 @@ public sealed class ModelSpecTests
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => WithOptions(("n", double.NaN)).Option("net", "n", 1, 0, 4)).Message, "must be in");
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => WithOptions(("n", 2.5)).IntegerOption("net", "n", 1, 0, 4)).Message, "whole number");
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void TheMinimumSizeErrorNamesTheArchitectureAndTheSize()

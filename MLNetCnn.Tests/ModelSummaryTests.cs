@@ -1,3 +1,4 @@
+using MLNetCnn.Architectures;
 using MLNetCnn.Data;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -8,6 +9,7 @@ namespace MLNetCnn.Tests;
 [TestClass]
 public sealed class ModelSummaryTests
 {
+    [TestCategory("Fast")]
     [TestMethod]
     public void TotalsAreTheSumsOfTheRowsAndTheNetworksCounts()
     {
@@ -27,6 +29,8 @@ public sealed class ModelSummaryTests
         Assert.AreEqual(16L * 27 * 32 * 32, summary.Layers[0].MultiplyAdds);
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void PrintsEveryLayerAndTheTotalsLikeKeras()
     {
@@ -42,6 +46,8 @@ public sealed class ModelSummaryTests
         Assert.HasCount(summary.Layers.Count + 10, text.TrimEnd().Split('\n'));
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void ACompositeThatCallsItsLayersDirectlyIsOneRowWithItsOwnCount()
     {
@@ -56,6 +62,8 @@ public sealed class ModelSummaryTests
         CollectionAssert.AreEqual(new long[] { 4, 5, 5 }, opaque.OutputShape.ToArray());
         Assert.HasCount(2, summary.Layers);
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void TheNetworkKeepsItsTrainingMode()

@@ -43,7 +43,7 @@ internal static class SyntheticImages
     public static float[] Apply(MLNetCnn.Augmentation.ImageOperation operation, float[] image, ImageShape shape, long row, int seed = 1)
     {
         var result = new float[operation.OutputShape(shape).Size];
-        var random = MLNetCnn.Augmentation.AugmentationRandom.ForRow(seed, 0, row);
+        var random = MLNetCnn.Runtime.AugmentationRandom.ForRow(seed, 0, row);
         operation.Apply(image, shape, result, ref random);
         return result;
     }

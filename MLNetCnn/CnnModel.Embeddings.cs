@@ -1,3 +1,4 @@
+using MLNetCnn.Architectures;
 using static TorchSharp.torch;
 
 namespace MLNetCnn;

@@ -1,3 +1,4 @@
+using MLNetCnn.Data;
 using MLNetCnn.Explanations;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using MLNetCnn.Architectures;
 using MLNetCnn.Data;
 using MLNetCnn.Export;
 using MLNetCnn.IO;
@@ -352,7 +353,7 @@ public sealed partial class CnnModel : IDisposable
         {
             if (!_fusedMade)
             {
-                _fused = BatchNormFolding.FoldedCopy(this);
+                _fused = BatchNormFolding.FoldedCopy(Network, () => ModelZoo.Create(Architecture, Spec), Architecture, Spec, Device);
                 if (_fused is not null && _layout.UsesChannelsLast(Architecture, Device))
                     TensorLayouts.Convert(_fused, channelsLast: true);
                 _fusedMade = true;

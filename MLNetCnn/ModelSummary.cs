@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using MLNetCnn.Architectures;
 using MLNetCnn.Data;
 using TorchSharp;
 using TorchSharp.Modules;

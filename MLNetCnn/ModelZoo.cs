@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 using MLNetCnn.Architectures;
+using MLNetCnn.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -21,6 +22,9 @@ public delegate nn.Module<Tensor, Tensor> ModelFactory(ModelSpec spec);
 /// </summary>
 public static partial class ModelZoo
 {
+    /// <summary>The architecture trained when none is named (the trainer, the command line): LeNet-5.</summary>
+    public const string DefaultArchitecture = "lenet5";
+
     private static readonly ConcurrentDictionary<string, ModelFactory> Factories = new(
         new Dictionary<string, ModelFactory>
         {

@@ -16,7 +16,8 @@ namespace MLNetCnn.Benchmarks.DataPath;
 /// </summary>
 internal static class DataPathBenchmark
 {
-    /// <summary>Batches per invocation: enough that a training workload's one-off setup (tensor cache, optimizer) is a small share of its steps.</summary>
+    /// <summary>Batches per invocation: enough that a training workload's one-off setup (tensor cache, optimizer) is a small share of its
+    /// steps.</summary>
     private const int Batches = 64;
 
     public static void Run(BenchmarkSettings settings, BenchmarkReport report)

@@ -17,7 +17,8 @@ internal sealed class ProbeHost(string pythonPath, bool inProcess)
     /// <summary>The PyTorch peer script, next to this program.</summary>
     public static string PeerScript => Path.Combine(AppContext.BaseDirectory, "pytorch", "peer.py");
 
-    /// <summary>The glibc settings <see cref="NativeMemoryTuning"/> makes, as an environment variable for processes that cannot call it.</summary>
+    /// <summary>The glibc settings <see cref="NativeMemoryTuning"/> makes, as an environment variable for processes that cannot call
+    /// it.</summary>
     public static string GlibcTunables => $"glibc.malloc.mmap_threshold={NativeMemoryTuning.MmapThreshold}:glibc.malloc.trim_threshold={NativeMemoryTuning.TrimThreshold}";
 
     /// <summary>The environment variable glibc reads its tunables from.</summary>

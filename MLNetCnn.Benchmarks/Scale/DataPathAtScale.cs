@@ -10,13 +10,15 @@ namespace MLNetCnn.Benchmarks.Scale;
 /// <summary>What <see cref="DataPathAtScale"/> measures on one image folder.</summary>
 /// <param name="Folder">An image folder, one subfolder per class.</param>
 /// <param name="ImageSize">The square size images are resized to.</param>
-/// <param name="Workers">Decode worker counts: each loads the folder (every file checked), optionally decodes it alone, and writes the cache.</param>
+/// <param name="Workers">Decode worker counts: each loads the folder (every file checked), optionally decodes it alone, and writes the
+/// cache.</param>
 /// <param name="DecodeOnly">Also time decoding the rows without writing them.</param>
 /// <param name="CachedRows">Rows read in shuffled batches from the last cache written, over as many epochs as that takes.</param>
 /// <param name="BatchSize">Rows per batch.</param>
 internal sealed record DataPathAtScaleRequest(string Folder, int ImageSize, int[] Workers, bool DecodeOnly, long CachedRows, int BatchSize);
 
-/// <summary>Rows per second of each stage with <paramref name="Workers"/> decode workers, and the CPU time (user and system, all threads) per row.</summary>
+/// <summary>Rows per second of each stage with <paramref name="Workers"/> decode workers, and the CPU time (user and system, all threads)
+/// per row.</summary>
 internal sealed record DecodeRates(int Workers, double CheckRowsPerSecond, double? DecodeRowsPerSecond, double FirstPassRowsPerSecond,
     double CheckCpuMsPerRow, double? DecodeCpuMsPerRow, double FirstPassCpuMsPerRow);
 

@@ -24,8 +24,8 @@ internal static class AugmentPreviewCommand
         var samples = new Option<int>("--samples") { Description = "Training images shown, one per row (1-64).", DefaultValueFactory = _ => 8 };
         var variants = new Option<int>("--variants") { Description = "Augmented versions of each image, one per pass over the data (1-32).", DefaultValueFactory = _ => 6 };
         var scale = new Option<int>("--scale") { Description = "Grid pixels per image pixel (1-16).", DefaultValueFactory = _ => 3 };
-        var imageSize = new Option<string>("--image-size") { Description = "Image files are resized to this: N (square) or WIDTHxHEIGHT.", DefaultValueFactory = _ => "32" };
-        var seed = new Option<int>("--seed") { Description = "Seed of the random draws.", DefaultValueFactory = _ => 1 };
+        var imageSize = CommonOptions.ImageSize();
+        var seed = CommonOptions.Seed("Seed of the random draws.");
         var output = new Option<string>("--output", "-o") { Description = "Where to write the PNG.", DefaultValueFactory = _ => "augment-preview.png" };
 
         var command = new Command("augment-preview", "Write a PNG grid of training images (first column) and augmented versions of them, to check an augmentation recipe by eye.")

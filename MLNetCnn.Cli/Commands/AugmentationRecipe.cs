@@ -51,10 +51,12 @@ internal sealed class AugmentationRecipe
     /// <summary>The stage names with their settings, for <c>--help</c>.</summary>
     public static string Help => string.Join("; ", Stages.Select(s => $"{s.Key} ({s.Value.Description}; =: {s.Value.Setting})"));
 
-    /// <summary>The edge length of the crops <c>crop-to</c> cuts, when the recipe has that stage: it becomes the network's input size.</summary>
+    /// <summary>The edge length of the crops <c>crop-to</c> cuts, when the recipe has that stage: it becomes the network's input
+    /// size.</summary>
     public int? CropSize => _steps.LastOrDefault(s => s.Name.Equals("crop-to", StringComparison.OrdinalIgnoreCase)).Value is { } size ? (int)size : null;
 
-    /// <summary>Reads a recipe such as <c>crop,hflip,jitter=0.2</c>; an unknown stage or a setting out of range is an error naming <paramref name="flag"/>.</summary>
+    /// <summary>Reads a recipe such as <c>crop,hflip,jitter=0.2</c>; an unknown stage or a setting out of range is an error naming
+    /// <paramref name="flag"/>.</summary>
     public static AugmentationRecipe Parse(string text, string flag)
     {
         var steps = new List<(string, double?)>();

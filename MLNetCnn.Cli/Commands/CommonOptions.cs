@@ -27,6 +27,28 @@ internal static class CommonOptions
         DefaultValueFactory = _ => Estimators.ImageFileOptions.DefaultMaxImagePixels,
     };
 
+    /// <summary>The trainer's options as they are by default: the one source of the defaults of the flags that set them.</summary>
+    public static readonly Estimators.CnnClassificationTrainer.Options TrainerDefaults = new();
+
+    /// <summary>The seed of a command's random draws; <paramref name="description"/> says what it seeds there.</summary>
+    public static Option<int> Seed(string description) => new("--seed") { Description = description, DefaultValueFactory = _ => 1 };
+
+    /// <summary>The size image files are resized to.</summary>
+    public static Option<string> ImageSize() => new("--image-size")
+    {
+        Description = "Image files are resized to this: N (square) or WIDTHxHEIGHT.",
+        DefaultValueFactory = _ => "32",
+    };
+
+    /// <summary>The channels images are read as.</summary>
+    public static Option<int?> Channels() => new("--channels")
+    {
+        Description = "Read images as 1 (grey) or 3 (RGB) channels; default: 3 for image files, the data's own otherwise.",
+    };
+
+    /// <summary>Images per mini-batch.</summary>
+    public static Option<int> BatchSize() => new("--batch-size") { Description = "Images per mini-batch.", DefaultValueFactory = _ => TrainerDefaults.BatchSize };
+
     /// <summary>The device to train on.</summary>
     public static Option<ComputeDevice> Device() => new("--device") { Description = "auto, cpu or cuda.", DefaultValueFactory = _ => ComputeDevice.Auto };
 

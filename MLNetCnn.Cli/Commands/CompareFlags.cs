@@ -46,9 +46,9 @@ internal sealed class CompareFlags
         DefaultValueFactory = _ => CnnExperimentMetric.MicroAccuracy,
     };
     private readonly Option<Runtime.ComputeDevice> _device = CommonOptions.Device();
-    private readonly Option<int> _seed = new("--seed") { Description = "Seed for splits, search order, initialisation and shuffling.", DefaultValueFactory = _ => 1 };
-    private readonly Option<string> _imageSize = new("--image-size") { Description = "Image files are resized to this: N (square) or WIDTHxHEIGHT.", DefaultValueFactory = _ => "32" };
-    private readonly Option<int?> _channels = new("--channels") { Description = "Read images as 1 (grey) or 3 (RGB) channels; default: 3 for image files, the data's own otherwise." };
+    private readonly Option<int> _seed = CommonOptions.Seed("Seed for splits, search order, initialisation and shuffling.");
+    private readonly Option<string> _imageSize = CommonOptions.ImageSize();
+    private readonly Option<int?> _channels = CommonOptions.Channels();
     private readonly Option<bool> _skipUnreadable = CommonOptions.SkipUnreadable();
     private readonly Option<long> _maxImagePixels = CommonOptions.MaxImagePixels();
     private readonly Option<string?> _cache = CommonOptions.Cache();
@@ -143,7 +143,8 @@ internal sealed class CompareFlags
             study, StudyFlags.ParseLease(parse.GetValue(_lease)), !wait);
     }
 
-    /// <summary>Reads <c>--augment</c>: the stages (null for the experiment's default), and whether trials train without them, with them, or both ways.</summary>
+    /// <summary>Reads <c>--augment</c>: the stages (null for the experiment's default), and whether trials train without them, with them,
+    /// or both ways.</summary>
     private static (AugmentationRecipe? Stages, List<bool> Choices) ParseAugment(string text)
     {
         string value = text.Trim();

@@ -7,7 +7,8 @@ using Spectre.Console;
 
 namespace MLNetCnn.Cli.Commands;
 
-/// <summary><c>mlnetcnn export</c>: writes the CNN of a saved model as an ONNX model for ONNX Runtime and ML.NET's ApplyOnnxModel.</summary>
+/// <summary><c>mlnetcnn export</c>: writes the CNN of a saved model as an ONNX model for ONNX Runtime and ML.NET's
+/// ApplyOnnxModel.</summary>
 internal static class ExportCommand
 {
     public static Command Create(CliConsole console)

@@ -4,7 +4,8 @@ using MLNetCnn.Training;
 
 namespace MLNetCnn.Cli.Commands;
 
-/// <summary>How training treats imbalanced classes, shared by <c>train</c> and <c>compare</c>: class weights and class-balanced sampling.</summary>
+/// <summary>How training treats imbalanced classes, shared by <c>train</c> and <c>compare</c>: class weights and class-balanced
+/// sampling.</summary>
 internal sealed class ImbalanceFlags : TrainerFlags
 {
     private readonly Option<string?> _classWeights = new("--class-weights")

@@ -20,12 +20,16 @@ internal static class LrFindCommand
     public static Command Create(CliConsole console)
     {
         var data = CommonOptions.Data("the embedded Fashion-MNIST subset");
-        var architecture = new Option<string>("--arch") { Description = $"The architecture: {string.Join(", ", ModelZoo.Names)}.", DefaultValueFactory = _ => "lenet5" };
-        var batchSize = new Option<int>("--batch-size") { Description = "Images per mini-batch.", DefaultValueFactory = _ => 64 };
+        var architecture = new Option<string>("--arch")
+        {
+            Description = $"The architecture: {string.Join(", ", ModelZoo.Names)}.",
+            DefaultValueFactory = _ => ModelZoo.DefaultArchitecture,
+        };
+        var batchSize = CommonOptions.BatchSize();
         var device = CommonOptions.Device();
-        var seed = new Option<int>("--seed") { Description = "Seed for initialisation and shuffling.", DefaultValueFactory = _ => 1 };
-        var imageSize = new Option<string>("--image-size") { Description = "Image files are resized to this: N (square) or WIDTHxHEIGHT.", DefaultValueFactory = _ => "32" };
-        var channels = new Option<int?>("--channels") { Description = "Read images as 1 (grey) or 3 (RGB) channels; default: 3 for image files, the data's own otherwise." };
+        var seed = CommonOptions.Seed("Seed for initialisation and shuffling.");
+        var imageSize = CommonOptions.ImageSize();
+        var channels = CommonOptions.Channels();
         var skipUnreadable = CommonOptions.SkipUnreadable();
         var maxImagePixels = CommonOptions.MaxImagePixels();
         var cache = CommonOptions.Cache();

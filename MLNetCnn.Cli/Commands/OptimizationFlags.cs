@@ -14,8 +14,8 @@ internal sealed class OptimizationFlags : TrainerFlags
         ["channels-last"] = TensorLayout.ChannelsLast,
     };
 
-    private readonly Option<OptimizerKind> _optimizer = new("--optimizer") { Description = "adam, adamw (decoupled weight decay) or sgd.", DefaultValueFactory = _ => OptimizerKind.Adam };
-    private readonly Option<double> _momentum = new("--momentum") { Description = "Momentum of sgd.", DefaultValueFactory = _ => 0.9 };
+    private readonly Option<OptimizerKind> _optimizer = new("--optimizer") { Description = "adam, adamw (decoupled weight decay) or sgd.", DefaultValueFactory = _ => CommonOptions.TrainerDefaults.Optimizer };
+    private readonly Option<double> _momentum = new("--momentum") { Description = "Momentum of sgd.", DefaultValueFactory = _ => CommonOptions.TrainerDefaults.Momentum };
     private readonly Option<bool> _nesterov = new("--nesterov") { Description = "Nesterov momentum for sgd." };
     private readonly Option<double> _weightDecay = new("--weight-decay") { Description = "Weight decay (an L2 penalty for adam and sgd, decoupled for adamw)." };
     private readonly Option<double> _labelSmoothing = new("--label-smoothing") { Description = "Label smoothing of the cross-entropy, in [0, 1)." };
@@ -35,7 +35,7 @@ internal sealed class OptimizationFlags : TrainerFlags
         Description = "Validate and keep an exponential moving average of the weights with this decay per step, e.g. 0.999 (0: off).",
     };
 
-    private readonly Option<MixedPrecision> _mixedPrecision = new("--mixed-precision") { Description = "none, bfloat16 or float16 passes on CUDA (no effect on the CPU).", DefaultValueFactory = _ => MixedPrecision.None };
+    private readonly Option<MixedPrecision> _mixedPrecision = new("--mixed-precision") { Description = "none, bfloat16 or float16 passes on CUDA (no effect on the CPU).", DefaultValueFactory = _ => CommonOptions.TrainerDefaults.MixedPrecision };
     private readonly Option<bool> _noPrefetch = new("--no-prefetch") { Description = "On CUDA, prepare each mini-batch when it is needed instead of on a background thread (the CPU always does)." };
 
     private readonly Option<string> _layout = new("--layout")

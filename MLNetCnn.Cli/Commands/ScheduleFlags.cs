@@ -7,11 +7,11 @@ namespace MLNetCnn.Cli.Commands;
 /// <summary>The learning-rate schedule, shared by <c>train</c> and <c>compare</c>.</summary>
 internal sealed class ScheduleFlags : TrainerFlags
 {
-    private readonly Option<ScheduleKind> _schedule = new("--schedule") { Description = "constant, step, multistep, cosine or onecycle (stepped every mini-batch).", DefaultValueFactory = _ => ScheduleKind.Constant };
+    private readonly Option<ScheduleKind> _schedule = new("--schedule") { Description = "constant, step, multistep, cosine or onecycle (stepped every mini-batch).", DefaultValueFactory = _ => CommonOptions.TrainerDefaults.Schedule };
     private readonly Option<double> _warmupEpochs = new("--warmup-epochs") { Description = "Epochs of linear learning-rate warm-up (fractions allowed; not with onecycle)." };
-    private readonly Option<int> _stepEpochs = new("--step-epochs") { Description = "Period in epochs of the step schedule.", DefaultValueFactory = _ => 10 };
+    private readonly Option<int> _stepEpochs = new("--step-epochs") { Description = "Period in epochs of the step schedule.", DefaultValueFactory = _ => CommonOptions.TrainerDefaults.StepEpochs };
     private readonly Option<int[]> _milestones = new("--milestones") { Description = "Epochs (after warm-up) at which the multistep schedule decays, e.g. --milestones 5 8.", AllowMultipleArgumentsPerToken = true };
-    private readonly Option<double> _gamma = new("--gamma") { Description = "Decay factor of the step and multistep schedules.", DefaultValueFactory = _ => 0.1 };
+    private readonly Option<double> _gamma = new("--gamma") { Description = "Decay factor of the step and multistep schedules.", DefaultValueFactory = _ => CommonOptions.TrainerDefaults.Gamma };
     private readonly Option<double> _minLearningRate = new("--min-lr") { Description = "Learning rate the cosine schedule ends at." };
 
     protected override IEnumerable<Option> Flags => [_schedule, _warmupEpochs, _stepEpochs, _milestones, _gamma, _minLearningRate];

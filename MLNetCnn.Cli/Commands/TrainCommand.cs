@@ -30,16 +30,20 @@ internal static class TrainCommand
             Description = "Fine-tune pretrained weights (a torchvision state dict saved by torch.save, .pt/.pth, or as .safetensors, or a file from scripts/convert_torchvision.py): their network with a new classifier head for the data's classes, images standardised as the weights expect.",
         };
         var frozenBackboneEpochs = new Option<int>("--freeze-backbone-epochs") { Description = "Epochs at the start during which only the classifier head learns (as many as --epochs: throughout)." };
-        var backboneLearningRateFactor = new Option<double>("--backbone-lr-factor") { Description = "The backbone's learning rate as a multiple of --lr, e.g. 0.1 when fine-tuning.", DefaultValueFactory = _ => 1 };
-        var epochs = new Option<int>("--epochs") { Description = "Passes over the training data.", DefaultValueFactory = _ => 10 };
-        var batchSize = new Option<int>("--batch-size") { Description = "Images per mini-batch.", DefaultValueFactory = _ => 64 };
-        var learningRate = new Option<double>("--lr") { Description = "Learning rate.", DefaultValueFactory = _ => 1e-3 };
+        var backboneLearningRateFactor = new Option<double>("--backbone-lr-factor")
+        {
+            Description = "The backbone's learning rate as a multiple of --lr, e.g. 0.1 when fine-tuning.",
+            DefaultValueFactory = _ => CommonOptions.TrainerDefaults.BackboneLearningRateFactor,
+        };
+        var epochs = new Option<int>("--epochs") { Description = "Passes over the training data.", DefaultValueFactory = _ => CommonOptions.TrainerDefaults.Epochs };
+        var batchSize = CommonOptions.BatchSize();
+        var learningRate = new Option<double>("--lr") { Description = "Learning rate.", DefaultValueFactory = _ => CommonOptions.TrainerDefaults.LearningRate };
         var device = CommonOptions.Device();
-        var seed = new Option<int>("--seed") { Description = "Seed for initialisation, shuffling and splits.", DefaultValueFactory = _ => 1 };
+        var seed = CommonOptions.Seed("Seed for initialisation, shuffling and splits.");
         var validationFraction = new Option<double>("--validation-fraction") { Description = "Share of the training data held out to validate after every epoch (0 for none).", DefaultValueFactory = _ => 0.1 };
         var testFraction = new Option<double>("--test-fraction") { Description = "Share held out for testing when the data has no test split.", DefaultValueFactory = _ => 0.2 };
         var imageSize = new Option<string?>("--image-size") { Description = "Image files are resized to this: N (square) or WIDTHxHEIGHT; default: 32, or 224 with --weights." };
-        var channels = new Option<int?>("--channels") { Description = "Read images as 1 (grey) or 3 (RGB) channels; default: 3 for image files, the data's own otherwise." };
+        var channels = CommonOptions.Channels();
         var skipUnreadable = CommonOptions.SkipUnreadable();
         var maxImagePixels = CommonOptions.MaxImagePixels();
         var cache = CommonOptions.Cache();
@@ -69,7 +73,7 @@ internal static class TrainCommand
         command.SetAction(parse => CommandRunner.Run(console, () =>
         {
             string? weightsFile = parse.GetValue(weights);
-            string arch = parse.GetValue(architecture) ?? (weightsFile is null ? "lenet5" : PretrainedWeights.Read(weightsFile).Architecture);
+            string arch = parse.GetValue(architecture) ?? (weightsFile is null ? ModelZoo.DefaultArchitecture : PretrainedWeights.Read(weightsFile).Architecture);
             var (width, height) = ParseImageSize(parse.GetValue(imageSize) ?? (weightsFile is null ? "32" : "224"));
             var options = new CnnClassificationTrainer.Options
             {

@@ -52,7 +52,8 @@ internal sealed record ComparisonReport
     public static ComparisonReport FromJson(string json) =>
         JsonSerializer.Deserialize<ComparisonReport>(json, RunReport.Json) ?? throw new InvalidDataException("The leaderboard is empty.");
 
-    /// <summary>Draws the chart and writes the JSON, CSV and Markdown files into <paramref name="folder"/>; returns the report with its chart.</summary>
+    /// <summary>Draws the chart and writes the JSON, CSV and Markdown files into <paramref name="folder"/>; returns the report with its
+    /// chart.</summary>
     public ComparisonReport Write(string folder)
     {
         Directory.CreateDirectory(folder);

@@ -33,7 +33,8 @@ internal sealed class RunFolder : IDisposable
     /// Checks <paramref name="folder"/> and locks it for this run. <paramref name="kept"/> names a folder inside it that
     /// the run writes directly (checkpoints): it does not count as existing content and moves into the new folder.
     /// </summary>
-    /// <exception cref="IOException">The folder is a file, cannot be written, holds files and <paramref name="overwrite"/> is false, or another run holds it.</exception>
+    /// <exception cref="IOException">The folder is a file, cannot be written, holds files and <paramref name="overwrite"/> is false, or
+    /// another run holds it.</exception>
     public static RunFolder Begin(string folder, bool overwrite, string? kept = null)
     {
         CheckWritable(folder);

@@ -1,9 +1,12 @@
-using Microsoft.ML;
-using Microsoft.ML.Data;
+using MLNetCnn;
 using MLNetCnn.Augmentation;
+using MLNetCnn.Data;
+using MLNetCnn.Estimators;
 using MLNetCnn.Training;
+using Microsoft.ML.Data;
 
-namespace MLNetCnn.Estimators;
+// In ML.NET's namespace, as ML.NET's own packages put their catalog extensions: no extra using for mlContext.X.
+namespace Microsoft.ML;
 
 /// <summary>
 /// Image augmentation and normalisation stages on <c>mlContext.Transforms</c>. Each works on an <c>MLImage</c>
@@ -48,25 +51,27 @@ public static class ImageAugmentationCatalog
     /// <param name="height">Height of the crop.</param>
     /// <param name="width">Width of the crop.</param>
     /// <param name="padding">Zeros added on each side before cropping (the CIFAR recipe: 4, with 32x32 crops of 32x32 images).</param>
-    /// <param name="outputColumnName">The column written.</param>
+    /// <param name="outputColumnName">The column written; null: in place on <c>Image</c> when the data has it, else
+    /// <c>Features</c>.</param>
     /// <param name="inputColumnName">The column read; null works in place.</param>
     public static ImageOperationEstimator RandomCrop(this TransformsCatalog catalog, int height, int width, int padding = 0,
-        string outputColumnName = CnnColumnNames.Features, string? inputColumnName = null) =>
+        string? outputColumnName = null, string? inputColumnName = null) =>
         catalog.RandomCrop(new RandomCropOptions { Height = height, Width = width, Padding = padding, OutputColumnName = outputColumnName, InputColumnName = inputColumnName });
 
     /// <summary>A fixed-size crop at a uniformly random place after zero padding, with all options.</summary>
     public static ImageOperationEstimator RandomCrop(this TransformsCatalog catalog, RandomCropOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return Create(catalog, options, new Augmentation.RandomCrop(options.Height, options.Width, options.Padding));
+        return Create(catalog, options, new MLNetCnn.Augmentation.RandomCrop(options.Height, options.Width, options.Padding));
     }
 
     /// <summary>Mirrors images left to right with probability <paramref name="probability"/>.</summary>
     /// <param name="catalog">The transforms catalog.</param>
-    /// <param name="outputColumnName">The column written.</param>
+    /// <param name="outputColumnName">The column written; null: in place on <c>Image</c> when the data has it, else
+    /// <c>Features</c>.</param>
     /// <param name="inputColumnName">The column read; null works in place.</param>
     /// <param name="probability">The chance that an image is mirrored.</param>
-    public static ImageOperationEstimator RandomHorizontalFlip(this TransformsCatalog catalog, string outputColumnName = CnnColumnNames.Features,
+    public static ImageOperationEstimator RandomHorizontalFlip(this TransformsCatalog catalog, string? outputColumnName = null,
         string? inputColumnName = null, double probability = 0.5) =>
         catalog.RandomHorizontalFlip(new RandomFlipOptions { OutputColumnName = outputColumnName, InputColumnName = inputColumnName, Probability = probability });
 
@@ -79,10 +84,11 @@ public static class ImageAugmentationCatalog
 
     /// <summary>Mirrors images top to bottom with probability <paramref name="probability"/>.</summary>
     /// <param name="catalog">The transforms catalog.</param>
-    /// <param name="outputColumnName">The column written.</param>
+    /// <param name="outputColumnName">The column written; null: in place on <c>Image</c> when the data has it, else
+    /// <c>Features</c>.</param>
     /// <param name="inputColumnName">The column read; null works in place.</param>
     /// <param name="probability">The chance that an image is mirrored.</param>
-    public static ImageOperationEstimator RandomVerticalFlip(this TransformsCatalog catalog, string outputColumnName = CnnColumnNames.Features,
+    public static ImageOperationEstimator RandomVerticalFlip(this TransformsCatalog catalog, string? outputColumnName = null,
         string? inputColumnName = null, double probability = 0.5) =>
         catalog.RandomVerticalFlip(new RandomFlipOptions { OutputColumnName = outputColumnName, InputColumnName = inputColumnName, Probability = probability });
 
@@ -100,17 +106,18 @@ public static class ImageAugmentationCatalog
     /// <param name="catalog">The transforms catalog.</param>
     /// <param name="height">Height of the result.</param>
     /// <param name="width">Width of the result.</param>
-    /// <param name="outputColumnName">The column written.</param>
+    /// <param name="outputColumnName">The column written; null: in place on <c>Image</c> when the data has it, else
+    /// <c>Features</c>.</param>
     /// <param name="inputColumnName">The column read; null works in place.</param>
     public static ImageOperationEstimator RandomResizedCrop(this TransformsCatalog catalog, int height, int width,
-        string outputColumnName = CnnColumnNames.Features, string? inputColumnName = null) =>
+        string? outputColumnName = null, string? inputColumnName = null) =>
         catalog.RandomResizedCrop(new RandomResizedCropOptions { Height = height, Width = width, OutputColumnName = outputColumnName, InputColumnName = inputColumnName });
 
     /// <summary>Crops a random region and resizes it to a fixed size, with all options.</summary>
     public static ImageOperationEstimator RandomResizedCrop(this TransformsCatalog catalog, RandomResizedCropOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return Create(catalog, options, new Augmentation.RandomResizedCrop(options.Height, options.Width,
+        return Create(catalog, options, new MLNetCnn.Augmentation.RandomResizedCrop(options.Height, options.Width,
             options.MinScale, options.MaxScale, options.MinRatio, options.MaxRatio));
     }
 
@@ -121,10 +128,11 @@ public static class ImageAugmentationCatalog
     /// <param name="minScale">Smallest zoom factor.</param>
     /// <param name="maxScale">Largest zoom factor.</param>
     /// <param name="shear">Largest horizontal shear either way, in degrees.</param>
-    /// <param name="outputColumnName">The column written.</param>
+    /// <param name="outputColumnName">The column written; null: in place on <c>Image</c> when the data has it, else
+    /// <c>Features</c>.</param>
     /// <param name="inputColumnName">The column read; null works in place.</param>
     public static ImageOperationEstimator RandomAffine(this TransformsCatalog catalog, double degrees = 0, double translate = 0, double minScale = 1,
-        double maxScale = 1, double shear = 0, string outputColumnName = CnnColumnNames.Features, string? inputColumnName = null) =>
+        double maxScale = 1, double shear = 0, string? outputColumnName = null, string? inputColumnName = null) =>
         catalog.RandomAffine(new RandomAffineOptions
         {
             Degrees = degrees, Translate = translate, MinScale = minScale, MaxScale = maxScale, Shear = shear,
@@ -135,7 +143,7 @@ public static class ImageAugmentationCatalog
     public static ImageOperationEstimator RandomAffine(this TransformsCatalog catalog, RandomAffineOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return Create(catalog, options, new Augmentation.RandomAffine(options.Degrees, options.Translate, options.MinScale, options.MaxScale, options.Shear));
+        return Create(catalog, options, new MLNetCnn.Augmentation.RandomAffine(options.Degrees, options.Translate, options.MinScale, options.MaxScale, options.Shear));
     }
 
     /// <summary>Random changes of brightness, contrast and saturation, each factor uniform in [max(0, 1 - amount), 1 + amount].</summary>
@@ -143,10 +151,11 @@ public static class ImageAugmentationCatalog
     /// <param name="brightness">How far the brightness factor strays from 1.</param>
     /// <param name="contrast">How far the contrast factor strays from 1.</param>
     /// <param name="saturation">How far the saturation factor strays from 1.</param>
-    /// <param name="outputColumnName">The column written.</param>
+    /// <param name="outputColumnName">The column written; null: in place on <c>Image</c> when the data has it, else
+    /// <c>Features</c>.</param>
     /// <param name="inputColumnName">The column read; null works in place.</param>
     public static ImageOperationEstimator ColorJitter(this TransformsCatalog catalog, double brightness = 0, double contrast = 0, double saturation = 0,
-        string outputColumnName = CnnColumnNames.Features, string? inputColumnName = null) =>
+        string? outputColumnName = null, string? inputColumnName = null) =>
         catalog.ColorJitter(new ColorJitterOptions
         {
             Brightness = brightness, Contrast = contrast, Saturation = saturation, OutputColumnName = outputColumnName, InputColumnName = inputColumnName,
@@ -156,7 +165,7 @@ public static class ImageAugmentationCatalog
     public static ImageOperationEstimator ColorJitter(this TransformsCatalog catalog, ColorJitterOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return Create(catalog, options, new Augmentation.ColorJitter(options.Brightness, options.Contrast, options.Saturation));
+        return Create(catalog, options, new MLNetCnn.Augmentation.ColorJitter(options.Brightness, options.Contrast, options.Saturation));
     }
 
     /// <summary>
@@ -165,10 +174,11 @@ public static class ImageAugmentationCatalog
     /// </summary>
     /// <param name="catalog">The transforms catalog.</param>
     /// <param name="standardDeviation">Spread of the random weight of each component (AlexNet: 0.1).</param>
-    /// <param name="outputColumnName">The column written.</param>
+    /// <param name="outputColumnName">The column written; null: in place on <c>Image</c> when the data has it, else
+    /// <c>Features</c>.</param>
     /// <param name="inputColumnName">The column read; null works in place.</param>
     public static ImageOperationEstimator PcaLighting(this TransformsCatalog catalog, double standardDeviation = 0.1,
-        string outputColumnName = CnnColumnNames.Features, string? inputColumnName = null) =>
+        string? outputColumnName = null, string? inputColumnName = null) =>
         catalog.PcaLighting(new PcaLightingOptions { StandardDeviation = standardDeviation, OutputColumnName = outputColumnName, InputColumnName = inputColumnName });
 
     /// <summary>AlexNet's lighting noise, with all options (given components, or fitted to the data).</summary>
@@ -178,28 +188,29 @@ public static class ImageAugmentationCatalog
         if ((options.ComponentScales is null) != (options.Components is null))
             throw new ArgumentException("PcaLighting: give both ComponentScales and Components, or neither to fit them to the data.", nameof(options));
         if (options.ComponentScales is { } scales && options.Components is { } components)
-            return Create(catalog, options, new Augmentation.PcaLighting(options.StandardDeviation, scales, components));
+            return Create(catalog, options, new MLNetCnn.Augmentation.PcaLighting(options.StandardDeviation, scales, components));
         double standardDeviation = options.StandardDeviation;
         if (!double.IsFinite(standardDeviation) || standardDeviation < 0)
             throw new ArgumentOutOfRangeException(nameof(options), standardDeviation, "PcaLighting: StandardDeviation must be finite and not negative.");
         return new ImageOperationEstimator(MlNetBridge.GetEnvironment(catalog), options, isRandom: true, producesPixels: true,
-            (data, binding) => Augmentation.PcaLighting.FromStatistics(ImageStatisticsReader.Read(data, binding), standardDeviation));
+            (data, binding) => MLNetCnn.Augmentation.PcaLighting.FromStatistics(ImageStatisticsReader.Read(data, binding), standardDeviation));
     }
 
     /// <summary>With probability <paramref name="probability"/>, fills a random rectangle (2 % to 33 % of the area) with zeros.</summary>
     /// <param name="catalog">The transforms catalog.</param>
     /// <param name="probability">The chance that an image gets a rectangle erased.</param>
-    /// <param name="outputColumnName">The column written.</param>
+    /// <param name="outputColumnName">The column written; null: in place on <c>Image</c> when the data has it, else
+    /// <c>Features</c>.</param>
     /// <param name="inputColumnName">The column read; null works in place.</param>
     public static ImageOperationEstimator RandomErasing(this TransformsCatalog catalog, double probability = 0.5,
-        string outputColumnName = CnnColumnNames.Features, string? inputColumnName = null) =>
+        string? outputColumnName = null, string? inputColumnName = null) =>
         catalog.RandomErasing(new RandomErasingOptions { Probability = probability, OutputColumnName = outputColumnName, InputColumnName = inputColumnName });
 
     /// <summary>Random erasing, with all options.</summary>
     public static ImageOperationEstimator RandomErasing(this TransformsCatalog catalog, RandomErasingOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return Create(catalog, options, new Augmentation.RandomErasing(options.Probability, options.MinScale, options.MaxScale,
+        return Create(catalog, options, new MLNetCnn.Augmentation.RandomErasing(options.Probability, options.MinScale, options.MaxScale,
             options.MinRatio, options.MaxRatio, options.FillValue, options.RandomFill));
     }
 
@@ -208,9 +219,10 @@ public static class ImageAugmentationCatalog
     /// channel; deterministic and part of the model. Writes a CHW vector of <see cref="float"/>.
     /// </summary>
     /// <param name="catalog">The transforms catalog.</param>
-    /// <param name="outputColumnName">The column written.</param>
+    /// <param name="outputColumnName">The column written; null: in place on <c>Image</c> when the data has it, else
+    /// <c>Features</c>.</param>
     /// <param name="inputColumnName">The column read; null works in place.</param>
-    public static ImageOperationEstimator NormalizeChannels(this TransformsCatalog catalog, string outputColumnName = CnnColumnNames.Features,
+    public static ImageOperationEstimator NormalizeChannels(this TransformsCatalog catalog, string? outputColumnName = null,
         string? inputColumnName = null) =>
         catalog.NormalizeChannels(new NormalizeChannelsOptions { OutputColumnName = outputColumnName, InputColumnName = inputColumnName });
 

@@ -15,8 +15,9 @@ namespace MLNetCnn.Estimators;
 public sealed class ImageOperationEstimator : IEstimator<ImageOperationTransformer>
 {
     private readonly IHost _host;
-    private readonly string _inputColumnName;
-    private readonly string _outputColumnName;
+    private readonly string? _outputColumnName;
+    private readonly string? _inputColumnName;
+    private readonly string _stage;
     private readonly int? _seed;
     private readonly bool _isRandom;
     private readonly bool _producesPixels;
@@ -27,10 +28,12 @@ public sealed class ImageOperationEstimator : IEstimator<ImageOperationTransform
     {
         ArgumentNullException.ThrowIfNull(environment);
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentException.ThrowIfNullOrWhiteSpace(options.OutputColumnName, nameof(options.OutputColumnName));
+        if (options.OutputColumnName is not null)
+            ArgumentException.ThrowIfNullOrWhiteSpace(options.OutputColumnName, nameof(options.OutputColumnName));
         _host = environment.Register(nameof(ImageOperationEstimator));
-        _inputColumnName = options.InputColumn;
         _outputColumnName = options.OutputColumnName;
+        _inputColumnName = options.InputColumnName;
+        _stage = options.GetType().Name.Replace("Options", "", StringComparison.Ordinal);
         _seed = (options as RandomImageOperationOptions)?.Seed;
         _isRandom = isRandom;
         _producesPixels = producesPixels;
@@ -47,14 +50,16 @@ public sealed class ImageOperationEstimator : IEstimator<ImageOperationTransform
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        var input = inputSchema.Where(c => c.Name == _inputColumnName).Cast<SchemaShape.Column?>().LastOrDefault()
-            ?? throw new ArgumentOutOfRangeException(nameof(inputSchema), _inputColumnName, $"Image column '{_inputColumnName}' was not found.");
+        var (inputColumnName, outputColumnName) = ImageOperationOptions.Columns(_outputColumnName, _inputColumnName, inputSchema.Select(c => c.Name));
+        var input = inputSchema.Where(c => c.Name == inputColumnName).Cast<SchemaShape.Column?>().LastOrDefault()
+            ?? throw SchemaErrors.MissingColumn(_stage, "Image", inputColumnName, inputSchema.Select(c => c.Name),
+                "set OutputColumnName (in place) or InputColumnName");
         bool isImage = input.Kind == SchemaShape.Column.VectorKind.Scalar && input.ItemType is ImageDataViewType;
         bool isVector = input.Kind == SchemaShape.Column.VectorKind.Vector && input.ItemType == NumberDataViewType.Single;
         if (!isImage && !isVector)
         {
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), _inputColumnName,
-                $"Column '{_inputColumnName}' holds {input.ItemType}; an image stage needs an image column (LoadImages, ResizeImages) " +
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), inputColumnName,
+                $"{_stage}: column '{inputColumnName}' holds {input.ItemType}; an image stage needs an image column (LoadImages, ResizeImages) " +
                 "or a known-size vector of Single holding CHW pixels (ExtractPixels).");
         }
         bool randomPerPass = _isRandom || input.Annotations.Any(c => c.Name == AnnotationNames.RandomPerPass);
@@ -62,19 +67,21 @@ public sealed class ImageOperationEstimator : IEstimator<ImageOperationTransform
             ? [MlNetBridge.CreateSchemaColumn(AnnotationNames.RandomPerPass, SchemaShape.Column.VectorKind.Scalar, BooleanDataViewType.Instance, false)]
             : []);
         var columns = inputSchema.ToDictionary(c => c.Name);
-        columns[_outputColumnName] = isImage && _producesPixels
-            ? MlNetBridge.CreateSchemaColumn(_outputColumnName, SchemaShape.Column.VectorKind.Scalar, new ImageDataViewType(), false, annotations)
-            : MlNetBridge.CreateSchemaColumn(_outputColumnName, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false, annotations);
+        columns[outputColumnName] = isImage && _producesPixels
+            ? MlNetBridge.CreateSchemaColumn(outputColumnName, SchemaShape.Column.VectorKind.Scalar, new ImageDataViewType(), false, annotations)
+            : MlNetBridge.CreateSchemaColumn(outputColumnName, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false, annotations);
         return new SchemaShape(columns.Values);
     }
 
-    /// <summary>Checks the input column, fits the operation's parameters where they come from the data, and returns the transformer.</summary>
+    /// <summary>Checks the input column, fits the operation's parameters where they come from the data, and returns the
+    /// transformer.</summary>
     public ImageOperationTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var binding = ImageColumnBinding.Bind(input.Schema, _inputColumnName, default);
+        var (inputColumnName, outputColumnName) = ImageOperationOptions.Columns(_outputColumnName, _inputColumnName, input.Schema.Where(c => !c.IsHidden).Select(c => c.Name));
+        var binding = ImageColumnBinding.Bind(input.Schema, inputColumnName, default, _stage);
         var operation = _fit(input, binding);
         ImageOperationMapper.OutputShapeOf(operation, binding);
-        return new ImageOperationTransformer(operation, _inputColumnName, _outputColumnName, _seed ?? _host.Rand.Next());
+        return new ImageOperationTransformer(operation, inputColumnName, outputColumnName, _seed ?? _host.Rand.Next());
     }
 }

@@ -1,3 +1,4 @@
+using MLNetCnn.Runtime;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms.Image;

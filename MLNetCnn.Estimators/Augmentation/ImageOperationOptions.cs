@@ -5,9 +5,11 @@ public abstract class ImageOperationOptions
 {
     /// <summary>
     /// The column written: images stay <c>MLImage</c>s (RGB, 8 bits), pixel vectors stay CHW vectors of
-    /// <see cref="float"/>. By default the stage works in place on <c>Features</c>.
+    /// <see cref="float"/>. Null (the default) works in place on the pipeline's image column: <c>Image</c> when the
+    /// data has one (what <c>Transforms.CnnClassifier</c> reads), else <c>Features</c> (what
+    /// <c>Trainers.Cnn</c> reads), so an image pipeline names no column.
     /// </summary>
-    public string OutputColumnName = CnnColumnNames.Features;
+    public string? OutputColumnName;
 
     /// <summary>
     /// The column read: an <c>MLImage</c> column of fixed size (<c>ResizeImages</c>) or a vector of
@@ -16,7 +18,13 @@ public abstract class ImageOperationOptions
     /// </summary>
     public string? InputColumnName;
 
-    internal string InputColumn => InputColumnName ?? OutputColumnName;
+    /// <summary>The columns read and written by a stage given <paramref name="output"/> and <paramref name="input"/>, in data with the
+    /// columns <paramref name="present"/>.</summary>
+    internal static (string Input, string Output) Columns(string? output, string? input, IEnumerable<string> present)
+    {
+        output ??= present.Contains(CnnColumnNames.Image) ? CnnColumnNames.Image : CnnColumnNames.Features;
+        return (input ?? output, output);
+    }
 }
 
 /// <summary>The columns and seed of a random augmentation stage.</summary>

@@ -4,6 +4,10 @@ using Microsoft.ML.Runtime;
 using MLNetCnn.Augmentation;
 using MLNetCnn.Data;
 
+// Model.Load finds the loader of saved image stages through this, as for the classifier.
+[assembly: LoadableClass(typeof(MLNetCnn.Estimators.ImageOperationTransformer), null, typeof(SignatureLoadModel),
+    MLNetCnn.Estimators.ImageOperationTransformer.UserName, MLNetCnn.Estimators.ImageOperationTransformer.LoaderSignature)]
+
 namespace MLNetCnn.Estimators;
 
 /// <summary>
@@ -75,7 +79,7 @@ public sealed class ImageOperationTransformer : ITransformer, ICanSaveModel
         Operation.Save(writer);
     });
 
-    // ML.NET's model loader finds this by name and signature (see the LoadableClass attributes in MlNetBridge).
+    // ML.NET's model loader finds this by name and signature (see the LoadableClass attribute above the namespace).
     private static ImageOperationTransformer Create(IHostEnvironment environment, ModelLoadContext loadContext)
     {
         var reader = MlNetBridge.OpenModel(loadContext, Identity);

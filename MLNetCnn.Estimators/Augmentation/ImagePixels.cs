@@ -16,7 +16,8 @@ public static class ImagePixels
         return ToImage(pixels, shape, bytes);
     }
 
-    /// <summary>As <see cref="ToImage(ReadOnlySpan{float}, ImageShape)"/>, with a reusable buffer of <c>4 * height * width</c> bytes.</summary>
+    /// <summary>As <see cref="ToImage(ReadOnlySpan{float}, ImageShape)"/>, with a reusable buffer of <c>4 * height * width</c>
+    /// bytes.</summary>
     internal static MLImage ToImage(ReadOnlySpan<float> pixels, ImageShape shape, byte[] scratch)
     {
         if (shape.Channels is not (1 or 3))

@@ -1,6 +1,7 @@
 namespace MLNetCnn.Estimators;
 
-/// <summary>Options of <c>mlContext.Transforms.PcaLighting</c>: AlexNet's colour noise along the principal components of the pixels' colours.</summary>
+/// <summary>Options of <c>mlContext.Transforms.PcaLighting</c>: AlexNet's colour noise along the principal components of the pixels'
+/// colours.</summary>
 public sealed class PcaLightingOptions : RandomImageOperationOptions
 {
     /// <summary>Spread of the random weight of each component (AlexNet: 0.1).</summary>

@@ -21,6 +21,7 @@ public sealed class RandomErasingOptions : RandomImageOperationOptions
     /// <summary>The value written into the rectangle.</summary>
     public float FillValue;
 
-    /// <summary>Fill the rectangle with random values between the image's smallest and largest value instead of <see cref="FillValue"/>.</summary>
+    /// <summary>Fill the rectangle with random values between the image's smallest and largest value instead of <see
+    /// cref="FillValue"/>.</summary>
     public bool RandomFill;
 }

@@ -40,7 +40,8 @@ internal sealed class DecodedRows : IDisposable
     /// <summary>The label of the current row.</summary>
     public int Label => _current!.Label;
 
-    /// <summary>The image of the current row, prepared for writing (valid until the next <see cref="MoveNext"/>), unless <see cref="ImageError"/> is set.</summary>
+    /// <summary>The image of the current row, prepared for writing (valid until the next <see cref="MoveNext"/>), unless <see
+    /// cref="ImageError"/> is set.</summary>
     public PreparedImage Image => _current!.Image;
 
     /// <summary>Why the current row's image could not be read (an error naming the row), or null.</summary>

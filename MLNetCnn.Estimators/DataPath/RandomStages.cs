@@ -20,7 +20,8 @@ internal static class RandomStages
     /// </param>
     public sealed record Split(LabelledImages Source, IReadOnlyList<SeededImageOperation> Operations, bool Opaque);
 
-    /// <summary>Walks down the library's image stages from the trainer's image column to the first column not drawn afresh per pass.</summary>
+    /// <summary>Walks down the library's image stages from the trainer's image column to the first column not drawn afresh per
+    /// pass.</summary>
     public static Split Find(LabelledImages input)
     {
         var operations = new List<SeededImageOperation>();

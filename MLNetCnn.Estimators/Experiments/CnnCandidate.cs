@@ -24,7 +24,8 @@ public sealed record CnnCandidate(string Architecture)
     /// <summary>Train with the experiment's <see cref="CnnExperiment.Options.Augmentation"/> stages (training only).</summary>
     public bool Augment { get; init; }
 
-    /// <summary>The architecture, its options and the settings that are set, for example <c>resnet20, lr 0.001, batch 32, 2 epochs, augmented</c>.</summary>
+    /// <summary>The architecture, its options and the settings that are set, for example <c>resnet20, lr 0.001, batch 32, 2 epochs,
+    /// augmented</c>.</summary>
     public override string ToString()
     {
         var culture = CultureInfo.InvariantCulture;

@@ -88,10 +88,12 @@ public sealed class CnnExperiment
         /// </summary>
         public IEstimator<ITransformer>? Augmentation;
 
-        /// <summary>Keep every completed trial's model on its row, not only the best one (the others are freed as the experiment goes).</summary>
+        /// <summary>Keep every completed trial's model on its row, not only the best one (the others are freed as the experiment
+        /// goes).</summary>
         public bool KeepAllModels;
 
-        /// <summary>Seeds the data split, the random search and (unless <see cref="Trainer"/> has one) every trial's training; by default drawn from the MLContext.</summary>
+        /// <summary>Seeds the data split, the random search and (unless <see cref="Trainer"/> has one) every trial's training; by default
+        /// drawn from the MLContext.</summary>
         public int? Seed;
 
         /// <summary>Called before each trial with its number (from 1) and its candidate, settings filled in.</summary>
@@ -127,7 +129,8 @@ public sealed class CnnExperiment
     /// across <see cref="Options.CrossValidationFolds"/> folds.
     /// </summary>
     /// <param name="trainData">Images and labels, with the columns <see cref="Options.Trainer"/> names.</param>
-    /// <param name="cancellationToken">Stops the running trial before its next mini-batch and throws an <see cref="OperationCanceledException"/>.</param>
+    /// <param name="cancellationToken">Stops the running trial before its next mini-batch and throws an <see
+    /// cref="OperationCanceledException"/>.</param>
     public CnnExperimentResult Execute(IDataView trainData, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(trainData);
@@ -137,7 +140,8 @@ public sealed class CnnExperiment
     /// <summary>Runs the trials on <paramref name="trainData"/>, evaluating each on <paramref name="validationData"/>.</summary>
     /// <param name="trainData">Images and labels, with the columns <see cref="Options.Trainer"/> names.</param>
     /// <param name="validationData">The held-out images every trial is evaluated on.</param>
-    /// <param name="cancellationToken">Stops the running trial before its next mini-batch and throws an <see cref="OperationCanceledException"/>.</param>
+    /// <param name="cancellationToken">Stops the running trial before its next mini-batch and throws an <see
+    /// cref="OperationCanceledException"/>.</param>
     public CnnExperimentResult Execute(IDataView trainData, IDataView validationData, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(trainData);

@@ -1,6 +1,8 @@
-using Microsoft.ML;
+using MLNetCnn;
+using MLNetCnn.Estimators;
 
-namespace MLNetCnn.Estimators;
+// In ML.NET's namespace, as ML.NET's own packages put their catalog extensions: no extra using for mlContext.X.
+namespace Microsoft.ML;
 
 /// <summary>
 /// Creates CNN comparison experiments from an <see cref="MLContext"/>, as ML.NET AutoML's <c>mlContext.Auto()</c> does:

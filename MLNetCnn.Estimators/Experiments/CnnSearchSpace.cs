@@ -37,7 +37,8 @@ public sealed class CnnSearchSpace
                    select new CnnCandidate(architecture) { LearningRate = learningRate, BatchSize = batchSize, Epochs = epochs, Augment = augment }];
     }
 
-    /// <summary>Every combination of <see cref="Grid"/> once, in an order shuffled by <paramref name="seed"/> (random search without repeats).</summary>
+    /// <summary>Every combination of <see cref="Grid"/> once, in an order shuffled by <paramref name="seed"/> (random search without
+    /// repeats).</summary>
     /// <param name="seed">The same seed gives the same order.</param>
     public IReadOnlyList<CnnCandidate> RandomOrder(int seed)
     {

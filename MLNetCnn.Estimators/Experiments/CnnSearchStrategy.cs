@@ -6,6 +6,7 @@ public enum CnnSearchStrategy
     /// <summary>Every combination in a fixed order, the architecture varying fastest (see <see cref="CnnSearchSpace.Grid"/>).</summary>
     Grid,
 
-    /// <summary>Combinations drawn at random without repeats, seeded by the experiment (see <see cref="CnnSearchSpace.RandomOrder"/>).</summary>
+    /// <summary>Combinations drawn at random without repeats, seeded by the experiment (see <see
+    /// cref="CnnSearchSpace.RandomOrder"/>).</summary>
     Random,
 }

@@ -16,7 +16,8 @@ public sealed class CnnSuccessiveHalving
     /// <summary>The epoch of the first rung; at least 1.</summary>
     public int MinEpochs = 1;
 
-    /// <summary>How many times more epochs each rung has than the one before, and the share (1 in this many) that goes on; at least 2.</summary>
+    /// <summary>How many times more epochs each rung has than the one before, and the share (1 in this many) that goes on; at least
+    /// 2.</summary>
     public int ReductionFactor = 2;
 
     /// <summary>Whether <paramref name="epoch"/> (from 1) is a rung.</summary>
@@ -57,7 +58,8 @@ public sealed class CnnSuccessiveHalving
 /// <summary>Where the metrics of a rung are recorded: in memory for one process, in the study store for many.</summary>
 internal interface IRungRecord
 {
-    /// <summary>Records <paramref name="metric"/> of trial <paramref name="trialNumber"/> at epoch <paramref name="epoch"/>; returns every metric recorded there.</summary>
+    /// <summary>Records <paramref name="metric"/> of trial <paramref name="trialNumber"/> at epoch <paramref name="epoch"/>; returns every
+    /// metric recorded there.</summary>
     IReadOnlyCollection<double> Record(int trialNumber, int epoch, double metric);
 }
 

@@ -27,7 +27,8 @@ public sealed class CnnTrialResult
     /// <summary>The rung epoch at which successive halving stopped a <see cref="CnnTrialStatus.Pruned"/> trial; null otherwise.</summary>
     public int? PrunedAtEpoch { get; internal init; }
 
-    /// <summary><c>MulticlassClassification.Evaluate</c>'s metrics on each fold's held-out data (one entry for a holdout); empty unless completed.</summary>
+    /// <summary><c>MulticlassClassification.Evaluate</c>'s metrics on each fold's held-out data (one entry for a holdout); empty unless
+    /// completed.</summary>
     public IReadOnlyList<MulticlassClassificationMetrics> FoldMetrics { get; internal init; } = [];
 
     /// <summary>The metric the experiment ranks by.</summary>
@@ -47,7 +48,8 @@ public sealed class CnnTrialResult
     /// </summary>
     public int TopK => FoldMetrics.Count == 0 ? 0 : FoldMetrics[0].TopKPredictionCount;
 
-    /// <summary>Top-<see cref="TopK"/> accuracy over folds; null unless completed with more than <see cref="Estimators.TopKAccuracy.DefaultK"/> classes.</summary>
+    /// <summary>Top-<see cref="TopK"/> accuracy over folds; null unless completed with more than <see
+    /// cref="Estimators.TopKAccuracy.DefaultK"/> classes.</summary>
     public MetricStatistics? TopKAccuracy => TopK > 0 ? Statistics(m => m.TopKAccuracy) : null;
 
     /// <summary>Log-loss over folds; null unless completed.</summary>
@@ -59,7 +61,8 @@ public sealed class CnnTrialResult
     /// <summary>Multiply-adds of the network for one image (<see cref="ModelSummary.MultiplyAdds"/>); null unless completed.</summary>
     public long? MultiplyAdds { get; internal init; }
 
-    /// <summary>Time spent fitting the trial's pipeline (reading the data and training), summed over folds; until the stop or failure otherwise.</summary>
+    /// <summary>Time spent fitting the trial's pipeline (reading the data and training), summed over folds; until the stop or failure
+    /// otherwise.</summary>
     public TimeSpan TrainingTime { get; internal init; }
 
     /// <summary>

@@ -12,6 +12,7 @@ public enum CnnTrialStatus
     /// <summary>Stopped when the experiment's time budget ran out, before it finished; it has no metrics.</summary>
     StoppedAtBudget,
 
-    /// <summary>Stopped at a rung of <see cref="CnnExperiment.Options.SuccessiveHalving"/>: its epoch metric fell behind; it has no metrics.</summary>
+    /// <summary>Stopped at a rung of <see cref="CnnExperiment.Options.SuccessiveHalving"/>: its epoch metric fell behind; it has no
+    /// metrics.</summary>
     Pruned,
 }

@@ -10,7 +10,8 @@ internal static class InferenceTimer
 {
     private const int TimedPasses = 3;
 
-    /// <summary>Milliseconds per image of the fastest of three timed passes over one batch of <paramref name="batchSize"/> images.</summary>
+    /// <summary>Milliseconds per image of the fastest of three timed passes over one batch of <paramref name="batchSize"/>
+    /// images.</summary>
     public static double MillisecondsPerImage(CnnModel model, int batchSize)
     {
         var images = new float[batchSize * model.Spec.Input.Size];

@@ -123,7 +123,7 @@ internal sealed class TrialRunner(MLContext mlContext, CnnExperiment.Options opt
     /// <summary>Shifts of up to an eighth of the side with zero fill (the CIFAR recipe's pad-and-crop) and left-right mirroring.</summary>
     private EstimatorChain<ImageOperationTransformer> DefaultAugmentation()
     {
-        string column = options.Trainer.FeatureColumnName;
+        string column = options.Trainer.FeatureColumnName ?? CnnColumnNames.Features;
         return mlContext.Transforms.RandomAffine(translate: 0.125, outputColumnName: column)
             .Append(mlContext.Transforms.RandomHorizontalFlip(column));
     }

@@ -50,7 +50,8 @@ internal static class ArchitectureTesting
     /// <summary>The output shape of the layer named <paramref name="layer"/> in a summary.</summary>
     public static long[] ShapeOf(ModelSummary summary, string layer) => [.. summary.Layers.Single(l => l.Name == layer).OutputShape];
 
-    /// <summary>Asserts that <paramref name="actual"/> is within <paramref name="relativeTolerance"/> of <paramref name="expected"/>.</summary>
+    /// <summary>Asserts that <paramref name="actual"/> is within <paramref name="relativeTolerance"/> of <paramref
+    /// name="expected"/>.</summary>
     public static void AssertClose(double expected, double actual, double relativeTolerance, string what) =>
         Assert.IsLessThanOrEqualTo(relativeTolerance, Math.Abs(actual - expected) / expected,
             $"{what}: {actual:N0} is not within {relativeTolerance:P1} of {expected:N0}");

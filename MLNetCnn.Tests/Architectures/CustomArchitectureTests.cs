@@ -1,3 +1,4 @@
+using MLNetCnn.Data;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNetCnn.Estimators;
@@ -20,6 +21,8 @@ public sealed class CustomArchitectureTests
         if (!ModelZoo.Contains(Name))
             ModelZoo.Register(Name, spec => new PoolingZoo(spec));
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void ARegisteredModelTrainsSavesLoadsAndScoresIdentically()

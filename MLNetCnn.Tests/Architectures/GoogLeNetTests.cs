@@ -1,3 +1,4 @@
+using MLNetCnn.Architectures;
 using MLNetCnn.Training;
 using static MLNetCnn.Tests.Architectures.ArchitectureTesting;
 using static TorchSharp.torch;
@@ -16,6 +17,8 @@ public sealed class GoogLeNetTests
         [832, 256, 160, 320, 32, 128, 128], [832, 384, 192, 384, 48, 128, 128],
     ];
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void ParametersWithoutTheAuxiliaryHeadsAreThoseOfTable1()
     {
@@ -30,6 +33,8 @@ public sealed class GoogLeNetTests
         AssertClose(6.8e6, parameters, 0.03, "the paper's stated 6.8M, which its table 1 does not quite add up to");
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void TheTorchvisionVariantHasTorchvisionsParameterCountWithoutTheAuxiliaryHeads()
     {
@@ -38,6 +43,8 @@ public sealed class GoogLeNetTests
         // torchvision's GoogLeNet_Weights.IMAGENET1K_V1.meta["num_params"].
         Assert.AreEqual(6_624_904L, parameters);
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void MapsAt224AreThoseOfTable1AndTheAuxiliaryHeadsDoNotRunAtInference()
@@ -55,6 +62,8 @@ public sealed class GoogLeNetTests
         Assert.IsFalse(summary.Layers.Any(l => l.Name.StartsWith("aux", StringComparison.Ordinal)));
         Assert.AreEqual(CountParameters("googlenet", Spec(3, 224, 1000), name => name.StartsWith("aux", StringComparison.Ordinal)), summary.UnusedParameters);
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void AuxiliaryLossesAreAddedAtWeightPointThreeAfterATrainingForwardOnly()
@@ -83,6 +92,8 @@ public sealed class GoogLeNetTests
         Assert.IsNull(again, "a forward pass's auxiliary loss is handed out once");
         Assert.IsNull(atInference);
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void SmallImagesKeepEveryInceptionStage()

@@ -17,6 +17,8 @@ public sealed class LeNetTests
         "   XXX  XXXX XXX",
     ];
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void ClassicLeNet5HasThePapersSixtyThousandTrainableParameters()
     {
@@ -28,6 +30,8 @@ public sealed class LeNetTests
         CollectionAssert.AreEqual(new long[] { 10, 84 }, centres.shape);
         Assert.IsTrue(centres.abs().eq(1).all().item<bool>(), "RBF centres are codes of -1 and +1");
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void C3ReadsOnlyTheS2MapsOfTableI()
@@ -47,6 +51,8 @@ public sealed class LeNetTests
         }
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void SquashingFunctionMapsOneToOne()
     {
@@ -60,6 +66,8 @@ public sealed class LeNetTests
         Assert.AreEqual(1f, output[2], 1e-3f);
         Assert.AreEqual(1.7159f, output[3], 1e-3f, "the amplitude A");
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void SubsamplingIsTheWindowSumTimesACoefficientPlusABias()
@@ -83,6 +91,8 @@ public sealed class LeNetTests
         Assert.HasCount(12, s2.parameters().SelectMany(p => p.data<float>().ToArray()));
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void OutputsAreNegatedSquaredDistancesToTheClassCodes()
     {
@@ -97,6 +107,8 @@ public sealed class LeNetTests
         Assert.AreEqual(3L, logits.argmax(1).item<long>());
         Assert.IsTrue(logits[0].allclose(expected), "logit j = -||x - c_j||²");
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void MnistSizedDigitsArePaddedToThePapersGeometry()

@@ -6,6 +6,7 @@ namespace MLNetCnn.Tests.Architectures;
 [TestClass]
 public sealed class MobileNetTests
 {
+    [TestCategory("Fast")]
     [TestMethod]
     [DataRow("mobilenet-v1", 4.2e6, 569e6)]
     [DataRow("mobilenet-v1-0.75", 2.6e6, 325e6)]
@@ -19,6 +20,8 @@ public sealed class MobileNetTests
         AssertClose(multiplyAdds, summary.MultiplyAdds, 0.01, "multiply-adds");
         Assert.AreEqual(CountParameters(architecture, Spec(3, 224, 1000)), summary.Parameters);
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     [DataRow(192, 418e6)]
@@ -35,6 +38,8 @@ public sealed class MobileNetTests
         Assert.AreEqual(CountParameters("mobilenet-v1", Spec(3, 224, 1000)), summary.Parameters, "rho leaves the parameters alone");
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void TheAlphaOptionGivesTheRegisteredWidths()
     {
@@ -47,6 +52,8 @@ public sealed class MobileNetTests
         StringAssert.Contains(outOfRange.Message, "'rho' of mobilenet-v1 is 1.5");
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void SmallImagesRunTheFirstConvolutionAtStrideOne()
     {
@@ -55,6 +62,8 @@ public sealed class MobileNetTests
         CollectionAssert.AreEqual(new long[] { 8, 32, 32 }, ShapeOf(summary, "conv1"));
         CollectionAssert.AreEqual(new long[] { 256, 2, 2 }, ShapeOf(summary, "blocks.12.bn2"));
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void WeightsStartFromANormalOfDeviation009TruncatedAtTwoDeviations()

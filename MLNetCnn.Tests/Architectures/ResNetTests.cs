@@ -6,6 +6,7 @@ namespace MLNetCnn.Tests.Architectures;
 [TestClass]
 public sealed class ResNetTests
 {
+    [TestCategory("Fast")]
     [TestMethod]
     [DataRow("resnet18", 11.69e6)]
     [DataRow("resnet34", 21.80e6)]
@@ -16,6 +17,8 @@ public sealed class ResNetTests
     {
         AssertClose(published, CountParameters(architecture, Spec(3, 224, 1000)), 0.01, architecture);
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     [DataRow("resnet20", 0.27e6, 0.01e6)]
@@ -30,6 +33,8 @@ public sealed class ResNetTests
         Assert.IsLessThanOrEqualTo(lastDigit / 2, Math.Abs(parameters - published), $"{architecture}: {parameters:N0} does not round to {published:N0}");
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void CifarShortcutsAreParameterFreeZeroPaddedIdentities()
     {
@@ -42,6 +47,8 @@ public sealed class ResNetTests
         Assert.IsFalse(names.Any(n => n.Contains("downsample", StringComparison.Ordinal)), string.Join(", ", names));
         Assert.AreEqual(1 + 6 * 3 + 1, names.Count(n => n.EndsWith("weight", StringComparison.Ordinal) && !n.Contains("bn", StringComparison.Ordinal)), "6n+2 weighted layers");
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     [DataRow("resnet18", 1.8e9)]
@@ -56,6 +63,8 @@ public sealed class ResNetTests
         CollectionAssert.AreEqual(new long[] { 64, 56, 56 }, ShapeOf(summary, "maxpool"));
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void TorchvisionsStrideOnTheThreeByThreeKeepsTheParametersAndCostsItsPublishedMultiplyAdds()
     {
@@ -67,6 +76,8 @@ public sealed class ResNetTests
         CollectionAssert.AreEqual(new long[] { 128, 56, 56 }, ShapeOf(torchvision, "layer2.0.conv1"));
         CollectionAssert.AreEqual(new long[] { 128, 28, 28 }, ShapeOf(torchvision, "layer2.0.conv2"));
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void SmallImagesGetAStrideOneStemWithoutMaxPool()
@@ -81,6 +92,8 @@ public sealed class ResNetTests
         CollectionAssert.AreEqual(new long[] { 64, 16, 16 }, ShapeOf(at64, "maxpool"), "the paper's stem from 64 pixels");
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     [DataRow(0, 2)]
     [DataRow(1, 4)]
@@ -93,6 +106,8 @@ public sealed class ResNetTests
         CollectionAssert.AreEqual(new long[] { 2048, layer4Side, layer4Side }, ShapeOf(summary, "layer4.2.bn3"));
         Assert.AreEqual(CountParameters("resnet50", Spec(3, 64, 10)), summary.Parameters);
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void InvalidDilationOptionsNameTheOption()

@@ -8,6 +8,7 @@ namespace MLNetCnn.Tests.Architectures;
 [TestClass]
 public sealed class VggTests
 {
+    [TestCategory("Fast")]
     [TestMethod]
     [DataRow("vgg11", 133e6)]
     [DataRow("vgg13", 133e6)]
@@ -20,6 +21,8 @@ public sealed class VggTests
         AssertClose(published, parameters, 0.01, architecture);
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void BatchNormalisationAddsAScaleAndAShiftPerConvolutionChannel()
     {
@@ -28,6 +31,8 @@ public sealed class VggTests
 
         Assert.AreEqual(2L * (2 * 64 + 2 * 128 + 3 * 256 + 6 * 512), normalised - plain);
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void AtThePapersSizeFc6ReadsTheSevenBySevenMap()
@@ -40,6 +45,8 @@ public sealed class VggTests
 
         CollectionAssert.AreEqual(new long[] { 4096, 512 * 7 * 7 }, fc6);
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void SmallImagesSkipThePoolsTheirMapsCannotTakeAndWithoutAdaptivePoolingFc6ReadsTheSmallMap()
@@ -54,6 +61,8 @@ public sealed class VggTests
         CollectionAssert.AreEqual(new long[] { 4096 }, ShapeOf(at28, "classifier.0"));
         Assert.AreEqual(512L * 4096 + 4096, at28.Layers.Single(l => l.Name == "classifier.0").Parameters);
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     [DataRow(160, 192, DisplayName = "a 5x6 map is pooled up")]
@@ -72,6 +81,8 @@ public sealed class VggTests
         CollectionAssert.AreEqual(new long[] { 4096, 512 * 7 * 7 }, fc6);
         Assert.AreEqual(CountParameters("vgg11-bn", Spec(3, 224, 1000)), CountParameters("vgg11-bn", spec), "the parameters of the 224x224 network");
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void TheAdaptivePoolOptionTakesOnlyZeroOrOne()

@@ -7,6 +7,7 @@ namespace MLNetCnn.Tests.Augmentation;
 [TestClass]
 public sealed class ChannelNormalizationTests
 {
+    [TestCategory("Fast")]
     [TestMethod]
     public void SubtractsTheMeanAndDividesByTheStdOfEachChannel()
     {
@@ -18,6 +19,8 @@ public sealed class ChannelNormalizationTests
         CollectionAssert.AreEqual(new float[] { 0, 1, 2, 0, 2, 4 }, result);
         Assert.IsFalse(normalization.IsRandom);
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void AChannelCountThatDoesNotMatchIsRejected()

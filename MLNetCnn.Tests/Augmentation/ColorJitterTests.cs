@@ -8,6 +8,8 @@ public sealed class ColorJitterTests
 {
     private static readonly ImageShape Shape = new(3, 4, 5);
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void BrightnessScalesEveryValueByOneFactorInItsRange()
     {
@@ -30,6 +32,8 @@ public sealed class ColorJitterTests
         Assert.IsGreaterThan(1.35, factors.Max());
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void ContrastKeepsTheMeanGreyLevel()
     {
@@ -42,6 +46,8 @@ public sealed class ColorJitterTests
             Assert.AreEqual(MeanGrey(image), MeanGrey(result), 1e-3);
         }
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void SaturationKeepsEachPixelsGreyValue()
@@ -60,6 +66,8 @@ public sealed class ColorJitterTests
 
         Assert.IsTrue(changed);
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void SaturationLeavesGreyImagesAlone()

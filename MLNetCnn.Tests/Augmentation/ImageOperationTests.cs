@@ -1,5 +1,6 @@
 using MLNetCnn.Augmentation;
 using MLNetCnn.Data;
+using MLNetCnn.Runtime;
 using MLNetCnn.Training;
 
 namespace MLNetCnn.Tests.Augmentation;
@@ -21,6 +22,8 @@ public sealed class ImageOperationTests
         [new ChannelNormalization(new InputNormalization([1, 2, 3], [4, 5, 6]))],
     ];
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     [DynamicData(nameof(Operations))]
     public void SavedOperationsLoadWithTheirParametersAndGiveTheSameImages(ImageOperation operation)
@@ -40,6 +43,8 @@ public sealed class ImageOperationTests
             CollectionAssert.AreEqual(SyntheticImages.Apply(operation, image, Shape, row), SyntheticImages.Apply(loaded, image, Shape, row));
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     [DynamicData(nameof(Operations))]
     public void TheSameRowStreamGivesTheSameImageAndOtherPassesDiffer(ImageOperation operation)
@@ -58,6 +63,8 @@ public sealed class ImageOperationTests
         bool anyDiffers = Enumerable.Range(0, 10).Any(row => !Run(0, row).SequenceEqual(Run(1, row)));
         Assert.AreEqual(operation.IsRandom, anyDiffers);
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void AnUnknownOrCorruptOperationIsAnInvalidDataError()

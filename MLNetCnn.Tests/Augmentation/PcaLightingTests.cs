@@ -6,6 +6,7 @@ namespace MLNetCnn.Tests.Augmentation;
 [TestClass]
 public sealed class PcaLightingTests
 {
+    [TestCategory("Fast")]
     [TestMethod]
     public void FitsTheMainColourAxisOfTheData()
     {
@@ -29,6 +30,8 @@ public sealed class PcaLightingTests
         Assert.IsGreaterThan(lighting.ComponentScales[1], lighting.ComponentScales[0]);
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void AddsOneColourOffsetToEveryPixel()
     {
@@ -46,6 +49,8 @@ public sealed class PcaLightingTests
                 Assert.AreEqual(offset, result[c * 16 + i] - image[c * 16 + i], 1e-3f);
         }
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void GreyImagesAreRejected()

@@ -6,6 +6,7 @@ namespace MLNetCnn.Tests.Augmentation;
 [TestClass]
 public sealed class RandomAffineTests
 {
+    [TestCategory("Fast")]
     [TestMethod]
     public void TranslationShiftsByWholePixelsUpToTheLimitInBothDirections()
     {
@@ -38,6 +39,8 @@ public sealed class RandomAffineTests
         Assert.AreEqual(-2, shifts.Min(s => s.Y));
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void AQuarterTurnTurnsClockwise()
     {
@@ -55,6 +58,8 @@ public sealed class RandomAffineTests
         }
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void ZoomAndShearMoveCornersAsTheMatrixSays()
     {
@@ -70,6 +75,8 @@ public sealed class RandomAffineTests
         Assert.AreEqual(8, shear.YX * 5 + shear.YY * 8 + shear.Y0, 1e-9);
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void NoDistortionLeavesTheImageUnchanged()
     {
@@ -78,6 +85,8 @@ public sealed class RandomAffineTests
 
         CollectionAssert.AreEqual(image, SyntheticImages.Apply(new RandomAffine(), image, shape, row: 3));
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void RotationsStayWithinTheirRange()

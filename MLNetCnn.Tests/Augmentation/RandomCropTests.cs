@@ -6,6 +6,7 @@ namespace MLNetCnn.Tests.Augmentation;
 [TestClass]
 public sealed class RandomCropTests
 {
+    [TestCategory("Fast")]
     [TestMethod]
     public void OffsetsCoverTheWholeAllowedRangeAndPaddingIsZero()
     {
@@ -41,6 +42,8 @@ public sealed class RandomCropTests
         Assert.AreEqual(2, seen.Max(o => o.Left));
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void ACropSmallerThanTheImageStaysInside()
     {
@@ -58,6 +61,8 @@ public sealed class RandomCropTests
 
         CollectionAssert.AreEquivalent(Enumerable.Range(0, 7).ToList(), tops.ToList());
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void ACropThatDoesNotFitIsRejectedWithTheSizes()

@@ -8,6 +8,8 @@ public sealed class RandomErasingTests
 {
     private static readonly ImageShape Shape = new(2, 20, 20);
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void ErasesOneRectangleInEveryChannelAtTheRequestedRate()
     {
@@ -35,6 +37,8 @@ public sealed class RandomErasingTests
 
         Assert.AreEqual(0.4, erased / 2000.0, 4 * Math.Sqrt(0.24 / 2000));
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void RandomFillStaysWithinTheImagesRange()

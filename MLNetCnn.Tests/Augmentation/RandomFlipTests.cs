@@ -8,6 +8,8 @@ public sealed class RandomFlipTests
 {
     private static readonly ImageShape Shape = new(2, 3, 4);
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     [DataRow(FlipAxis.Horizontal, 0.5)]
     [DataRow(FlipAxis.Vertical, 0.2)]
@@ -32,6 +34,8 @@ public sealed class RandomFlipTests
         double tolerance = 4 * Math.Sqrt(probability * (1 - probability) / rows);
         Assert.AreEqual(probability, (double)flipped / rows, tolerance);
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void ProbabilitiesOutsideZeroToOneAreRejected()

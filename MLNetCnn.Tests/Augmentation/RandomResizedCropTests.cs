@@ -1,11 +1,13 @@
 using MLNetCnn.Augmentation;
 using MLNetCnn.Data;
+using MLNetCnn.Runtime;
 
 namespace MLNetCnn.Tests.Augmentation;
 
 [TestClass]
 public sealed class RandomResizedCropTests
 {
+    [TestCategory("Fast")]
     [TestMethod]
     public void RegionsCoverTheRequestedShareOfTheAreaWithTheRequestedAspectRatio()
     {
@@ -31,6 +33,8 @@ public sealed class RandomResizedCropTests
         Assert.IsGreaterThan(0.45, shares.Max());
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void RatiosThatCannotFitFallBackToTheLargestCentredRegion()
     {
@@ -42,6 +46,8 @@ public sealed class RandomResizedCropTests
         Assert.AreEqual(new ImageRegion(Top: 10, Left: 0, Height: 10, Width: 30), region);
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void TheWholeImageAtItsOwnSizeComesBackUnchanged()
     {
@@ -51,6 +57,8 @@ public sealed class RandomResizedCropTests
 
         CollectionAssert.AreEqual(image, SyntheticImages.Apply(crop, image, shape, row: 5));
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void ResizingInterpolatesBilinearly()

@@ -7,6 +7,7 @@ namespace MLNetCnn.Tests.Augmentation;
 [TestClass]
 public sealed class TestTimeAugmenterTests
 {
+    [TestCategory("Fast")]
     [TestMethod]
     public void TenCropCutsTheFourCornersTheCentreAndTheirMirrorImages()
     {
@@ -38,6 +39,8 @@ public sealed class TestTimeAugmenterTests
         }
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void ProbabilitiesAreTheMeanOverTheViews()
     {
@@ -68,6 +71,8 @@ public sealed class TestTimeAugmenterTests
         }
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void HorizontalFlipAveragesTheImageAndItsMirrorImage()
     {
@@ -85,6 +90,8 @@ public sealed class TestTimeAugmenterTests
         for (int k = 0; k < 4; k++)
             Assert.AreEqual((both[k] + both[4 + k]) / 2, averaged[k], 1e-6f);
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void ImagesThatDoNotFitAreRejected()

@@ -5,6 +5,7 @@ namespace MLNetCnn.Tests.Cli;
 [TestClass]
 public sealed partial class AugmentPreviewCommandTests
 {
+    [TestCategory("Fast")]
     [TestMethod]
     public void WritesAPngGridOfTheStatedSizeForArrayData()
     {
@@ -21,6 +22,8 @@ public sealed partial class AugmentPreviewCommandTests
         CollectionAssert.AreEqual(new[] { path }, Directory.GetFiles(Path.GetDirectoryName(path)!), "only the PNG is left behind");
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void WritesAPngGridForImageFiles()
     {
@@ -36,6 +39,8 @@ public sealed partial class AugmentPreviewCommandTests
         Assert.AreEqual(StatedSize(output), (width, height));
         Assert.IsGreaterThan(1, colours);
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void AnUnknownStageFailsNamingItAndTheKnownOnes()

@@ -8,7 +8,8 @@ internal static class CliProcess
 {
     public static (int ExitCode, string Output) Run(params string[] arguments) => BoundedProcess.Run(StartInfo(arguments), TimeSpan.FromMinutes(5));
 
-    /// <summary>Starts the command line without waiting for it, its output and errors collected, for tests that run several or kill one.</summary>
+    /// <summary>Starts the command line without waiting for it, its output and errors collected, for tests that run several or kill
+    /// one.</summary>
     public static Running Start(params string[] arguments) => new(StartInfo(arguments));
 
     private static ProcessStartInfo StartInfo(string[] arguments)

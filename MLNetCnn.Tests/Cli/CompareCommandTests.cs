@@ -9,6 +9,7 @@ namespace MLNetCnn.Tests.Cli;
 [TestClass]
 public sealed class CompareCommandTests
 {
+    [TestCategory("Fast")]
     [TestMethod]
     public void ComparesThreeArchitecturesAndWritesTheLeaderboardTheChartAndTheBestModel()
     {
@@ -51,6 +52,8 @@ public sealed class CompareCommandTests
         (model as IDisposable)?.Dispose();
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void AMalformedBudgetOrAnUnknownArchitectureFailsWithOneLine()
     {
@@ -60,6 +63,8 @@ public sealed class CompareCommandTests
         Assert.AreEqual(TimeSpan.FromSeconds(90), CompareCommand.ParseDuration("90"));
         Assert.AreEqual(TimeSpan.FromMinutes(10), CompareCommand.ParseDuration("10m"));
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     [DataRow(new[] { "--optimizer", "adam", "--nesterov" }, "Nesterov momentum needs the Sgd optimizer and a positive Momentum; the options have Adam")]
@@ -73,6 +78,8 @@ public sealed class CompareCommandTests
 
         StringAssert.Contains(output + error, trainerError);
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void FailsWhenNoTrialCompletesAndWhenThereAreMoreFoldsThanRows()

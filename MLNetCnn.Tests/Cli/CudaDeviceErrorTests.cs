@@ -6,6 +6,7 @@ namespace MLNetCnn.Tests.Cli;
 [TestClass]
 public sealed class CudaDeviceErrorTests
 {
+    [TestCategory("Fast")]
     [TestMethod]
     public void TrainOnCudaWithoutAGpuFailsWithOneLineNamingTheCommandLineFlagsNotTheLibraryApi()
     {
@@ -17,6 +18,8 @@ public sealed class CudaDeviceErrorTests
             Assert.IsFalse(result.Error.Contains(libraryName, StringComparison.Ordinal), result.Error);
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void CompareOnCudaWithoutAGpuFailsBeforeItsFirstTrial()
     {
@@ -26,6 +29,8 @@ public sealed class CudaDeviceErrorTests
         Assert.IsFalse(result.Output.Contains("Trial 1", StringComparison.Ordinal), result.Output);
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void AMissingDeviceIndexSaysHowManyDevicesThereAre()
     {
@@ -34,6 +39,8 @@ public sealed class CudaDeviceErrorTests
         StringAssert.Contains(message, "CUDA device 2 is not available: only 2 CUDA device(s) exist.");
         StringAssert.Contains(message, "--device cpu");
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void TheBackendThisBuildReferencesIsTheDefaultCpu() => Assert.AreEqual("cpu", CudaDeviceError.TorchBackend);

@@ -10,6 +10,7 @@ namespace MLNetCnn.Tests.Cli;
 [TestClass]
 public sealed class EvaluateCommandTests
 {
+    [TestCategory("Fast")]
     [TestMethod]
     public void EvaluatesASavedModelOnAnImageFolderAndWritesAReport()
     {
@@ -28,6 +29,8 @@ public sealed class EvaluateCommandTests
         TrainCommandTests.AssertFiguresAreImagesOfTheirStatedSize(report, metrics);
         Assert.IsTrue(File.Exists(Path.Combine(report, ReportFolder.SummaryFile)));
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void TheTopLossesAreTheImagesWithTheHighestLossHighestFirst()
@@ -94,6 +97,8 @@ public sealed class EvaluateCommandTests
         CliInProcess.AssertFails(CliInProcess.Run("evaluate", TrainedCliModel.Model, "--data", TrainedCliModel.Data, "--top-k", "4"), "3 classes; it is 4");
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void EvaluatesOnACsvListOfImagesOfOtherSizesAndFormats()
     {
@@ -109,6 +114,8 @@ public sealed class EvaluateCommandTests
         StringAssert.Contains(output, "│ Images         │ 2 ");
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void ImagesOfTheWrongShapeFailNamingBothShapes()
     {
@@ -117,6 +124,8 @@ public sealed class EvaluateCommandTests
 
         CliInProcess.AssertFails(CliInProcess.Run("evaluate", TrainedCliModel.Model, "--data", batch), "3x32x32", "3x12x12");
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void LabelsTheModelDoesNotKnowAreNamed()
@@ -127,6 +136,8 @@ public sealed class EvaluateCommandTests
 
         CliInProcess.AssertFails(CliInProcess.Run("evaluate", TrainedCliModel.Model, "--data", folder), "zebra", "a, b, c");
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void AMissingModelOrAFileThatIsNoModelFailsNamingIt()

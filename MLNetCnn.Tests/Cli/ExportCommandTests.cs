@@ -7,6 +7,7 @@ namespace MLNetCnn.Tests.Cli;
 [TestClass]
 public sealed class ExportCommandTests
 {
+    [TestCategory("Fast")]
     [TestMethod]
     public void ExportsASavedModelToAnOnnxFileThatOnnxRuntimeScores()
     {
@@ -24,6 +25,8 @@ public sealed class ExportCommandTests
         Assert.AreEqual(2, probabilities.Sum(), 1e-4, "two rows of probabilities");
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void WithoutOnnxPathTheFileGoesBesideTheModel()
     {
@@ -35,6 +38,8 @@ public sealed class ExportCommandTests
         Assert.AreEqual(0, exitCode, error + output);
         Assert.IsTrue(File.Exists(Path.ChangeExtension(model, ".onnx")));
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void AMissingModelFailsNamingIt()

@@ -5,6 +5,7 @@ namespace MLNetCnn.Tests.Cli;
 [TestClass]
 public sealed class PredictCommandTests
 {
+    [TestCategory("Fast")]
     [TestMethod]
     public void PrintsTheTopClassesOfFilesAndFoldersAsATable()
     {
@@ -19,6 +20,8 @@ public sealed class PredictCommandTests
         foreach (var expected in new[] { "Prediction", "#2", "single.jpg", "first.png", "second.png", "%)" })
             StringAssert.Contains(output, expected);
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void WritesJsonWithTheTopKClassesByFallingProbability()
@@ -45,6 +48,8 @@ public sealed class PredictCommandTests
         }
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void AnUnreadableImageFailsNamingItUnlessSkipped()
     {
@@ -59,6 +64,8 @@ public sealed class PredictCommandTests
         StringAssert.Contains(output, "Skipped 1 unreadable image file");
         StringAssert.Contains(output, "good.png");
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void BadArgumentsFailWithOneLine()

@@ -28,7 +28,7 @@ public sealed class RecipeFlagsTests
         Assert.AreEqual("3x32x32", classifier.Model.Spec.Input.ToString());
         Assert.AreEqual(0.25, classifier.Model.Spec.Option("alpha", 1));
         using var quarterWidth = CnnModel.Create("mobilenet-v1-0.25", classifier.Model.Spec with { Options = new Dictionary<string, double>() },
-            MLNetCnn.Training.InputNormalization.Identity(3), TorchSharp.torch.CPU, seed: 1);
+            MLNetCnn.Data.InputNormalization.Identity(3), TorchSharp.torch.CPU, seed: 1);
         Assert.AreEqual(Parameters(quarterWidth), Parameters(classifier.Model), "alpha=0.25 reached the network");
         var report = RunReport.FromJson(File.ReadAllText(Path.Combine(run, ReportFolder.MetricsFile)));
         Assert.IsGreaterThan(0L, (long)report.Test.Images, "the 40x40 test images were scored through their ten 32x32 crops");

@@ -5,6 +5,7 @@ namespace MLNetCnn.Tests.Cli;
 [TestClass]
 public sealed class TrainingCommandsTests
 {
+    [TestCategory("Fast")]
     [TestMethod]
     public void LrFindPrintsASuggestedLearningRateAndWritesTheCurve()
     {
@@ -21,6 +22,8 @@ public sealed class TrainingCommandsTests
         Assert.IsGreaterThan(5, lines.Length);
         Assert.IsTrue(lines.Skip(1).All(line => line.Split(',').All(v => double.IsFinite(double.Parse(v, CultureInfo.InvariantCulture)))));
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void TrainTakesTheScheduleEarlyStoppingAndCheckpointFlags()
@@ -45,12 +48,16 @@ public sealed class TrainingCommandsTests
         StringAssert.Contains(againOutput, "resumed from a checkpoint");
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void AnOptionOutOfRangeFailsNamingIt()
     {
         var result = CliInProcess.Run("train", "--label-smoothing", "1.5", "--output", TestFolders.Create());
         CliInProcess.AssertFails(result, "LabelSmoothing");
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void ErrorsAboutDevicesAndCheckpointsNameTheFlagsNotTheLibraryOptions()

@@ -5,7 +5,8 @@ using MLNetCnn.Tests.Studies;
 
 namespace MLNetCnn.Tests.Cli;
 
-/// <summary>Studies through the command line: compare with --storage, killed and resumed, and mlnetcnn worker processes sharing one study.</summary>
+/// <summary>Studies through the command line: compare with --storage, killed and resumed, and mlnetcnn worker processes sharing one
+/// study.</summary>
 [TestClass]
 public sealed class WorkerCommandTests
 {

@@ -5,6 +5,7 @@ namespace MLNetCnn.Tests.Data;
 [TestClass]
 public sealed class CifarTests
 {
+    [TestCategory("Fast")]
     [TestMethod]
     public void ReadsCifar10RecordsAsLabelledColourImagesInChwOrder()
     {
@@ -22,6 +23,8 @@ public sealed class CifarTests
         Assert.AreEqual(pixels[^1], data.Image(1)[^1], "last blue value");
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void ReadsCifar100WithItsFineLabels()
     {
@@ -32,6 +35,8 @@ public sealed class CifarTests
         Assert.AreEqual(100, data.ClassCount);
         CollectionAssert.AreEqual(new[] { 99, 0 }, data.Labels);
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void LoadsEveryTrainingBatchOfAFolderInOrderWithTheClassNamesOfItsMetaFile()
@@ -51,6 +56,8 @@ public sealed class CifarTests
         Assert.AreEqual("class9", Cifar.ClassNames(folder, CifarVariant.Cifar10)[9]);
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void APartialRecordIsRejectedNamingTheFile()
     {
@@ -62,6 +69,8 @@ public sealed class CifarTests
         StringAssert.Contains(error.Message, file);
         StringAssert.Contains(error.Message, "3073-byte");
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void ALabelOutOfRangeIsRejectedNamingTheFileAndRecord()
@@ -76,6 +85,8 @@ public sealed class CifarTests
         StringAssert.Contains(error.Message, "label 12");
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void MissingFilesAndFoldersAreNamed()
     {
@@ -87,6 +98,8 @@ public sealed class CifarTests
         StringAssert.Contains(noFolder.Message, missing);
         Assert.IsNull(Cifar.Detect(folder));
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void AMetaFileWithTheWrongNumberOfNamesIsRejected()

@@ -5,6 +5,7 @@ namespace MLNetCnn.Tests.Data;
 [TestClass]
 public sealed class FashionMnistTests
 {
+    [TestCategory("Fast")]
     [TestMethod]
     [DataRow(DataSplit.Train, 600)]
     [DataRow(DataSplit.Test, 100)]
@@ -19,6 +20,8 @@ public sealed class FashionMnistTests
             Assert.AreEqual(perClass, group.Count(), $"class {group.Key}");
         Assert.IsTrue(data.Pixels.Max() > 200 && data.Pixels.Min() == 0, "pixels span the byte range");
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void LoadsAFolderOfIdxFiles()

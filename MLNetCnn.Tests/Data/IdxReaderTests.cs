@@ -7,6 +7,7 @@ namespace MLNetCnn.Tests.Data;
 [TestClass]
 public sealed class IdxReaderTests
 {
+    [TestCategory("Fast")]
     [TestMethod]
     [DataRow(false)]
     [DataRow(true)]
@@ -25,6 +26,8 @@ public sealed class IdxReaderTests
         CollectionAssert.AreEqual(new float[] { 16, 17, 18, 19, 20, 21 }, data.Image(1).ToArray());
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void RejectsAWrongMagicNumberNamingTheFile()
     {
@@ -34,6 +37,8 @@ public sealed class IdxReaderTests
         StringAssert.Contains(error.Message, labels);
         StringAssert.Contains(error.Message, "magic");
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void RejectsATruncatedFileNamingIt()
@@ -47,6 +52,8 @@ public sealed class IdxReaderTests
         StringAssert.Contains(error.Message, images);
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void RejectsImageAndLabelCountsThatDisagree()
     {
@@ -57,6 +64,8 @@ public sealed class IdxReaderTests
         StringAssert.Contains(error.Message, "2 images");
         StringAssert.Contains(error.Message, "3 labels");
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void RejectsAHeaderClaimingHugeImagesNamingTheFile()
@@ -74,6 +83,8 @@ public sealed class IdxReaderTests
         StringAssert.Contains(error.Message, "65535x65535");
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void RejectsALabelOutsideTheClassesNamingTheFile()
     {
@@ -86,6 +97,8 @@ public sealed class IdxReaderTests
         StringAssert.Contains(error.Message, labels);
         StringAssert.Contains(error.Message, "200");
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void NamesAMissingFile()

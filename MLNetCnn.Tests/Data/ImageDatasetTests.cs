@@ -5,6 +5,7 @@ namespace MLNetCnn.Tests.Data;
 [TestClass]
 public sealed class ImageDatasetTests
 {
+    [TestCategory("Fast")]
     [TestMethod]
     public void SelectCopiesTheChosenImagesInTheirOrder()
     {
@@ -17,6 +18,8 @@ public sealed class ImageDatasetTests
         CollectionAssert.AreEqual(data.Image(2).ToArray(), chosen.Image(1).ToArray());
         CollectionAssert.AreEqual(data.Image(7).ToArray(), chosen.Image(2).ToArray());
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void RejectsPixelsThatDoNotMatchTheShapeAndLabelsOutOfRange()

@@ -5,6 +5,7 @@ namespace MLNetCnn.Tests.Data;
 [TestClass]
 public sealed class PixelStatisticsTests
 {
+    [TestCategory("Fast")]
     [TestMethod]
     public void MeanStdAndCovarianceMatchTheirDefinitions()
     {
@@ -22,6 +23,8 @@ public sealed class PixelStatisticsTests
         Assert.AreEqual(covariance[0, 1], covariance[1, 0]);
         Assert.AreEqual(Math.Sqrt(covariance[1, 1]), statistics.StandardDeviation()[1], 1e-12);
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void ImagesOfAnotherChannelCountAreRejected()

@@ -8,6 +8,7 @@ namespace MLNetCnn.Tests.Estimators;
 [TestClass]
 public sealed class CnnClassificationTransformerTests
 {
+    [TestCategory("Fast")]
     [TestMethod]
     public void DisposeFreesTheNetworkAndEveryLaterUseIsAnObjectDisposedError()
     {
@@ -32,6 +33,8 @@ public sealed class CnnClassificationTransformerTests
         StringAssert.Contains(error.Message, "disposed");
         classifier.Dispose();
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void DisposeWhileOtherThreadsScoreWaitsForTheirCallsAndThenStopsThemCleanly()
@@ -67,6 +70,8 @@ public sealed class CnnClassificationTransformerTests
         Assert.AreEqual(4, stopped);
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void KeyLabelsOutsideTheTrainedRangeOrInAnotherOrderAreRejectedAtEvaluation()
     {
@@ -91,6 +96,8 @@ public sealed class CnnClassificationTransformerTests
         Assert.AreEqual(1, metrics.ConfusionMatrix.Counts.Sum(row => row.Sum()), "the training pipeline's keys are accepted");
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void EvaluatingALabelTheModelNeverSawIsAnErrorNamingTheRowNotASilentlySkippedRow()
     {
@@ -114,6 +121,8 @@ public sealed class CnnClassificationTransformerTests
         Assert.AreEqual(5, labelledOnly.ConfusionMatrix.Counts.Sum(row => row.Sum()));
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void NonFiniteValuesAreRejectedWhenScoringNamingRowAndColumn()
     {
@@ -127,6 +136,8 @@ public sealed class CnnClassificationTransformerTests
         StringAssert.Contains(error.Message, "non-finite");
         StringAssert.Contains(error.Message, "index 17");
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void ImageFilesThatCannotBeReadOrDoNotFitAreNamedWithTheirRowWhenScoring()

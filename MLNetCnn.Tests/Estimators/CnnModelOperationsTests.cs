@@ -9,6 +9,8 @@ public sealed class CnnModelOperationsTests
 {
     private const string ClassifierEntry = "TransformerChain/Transform_001/Model.key";
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void AProcessKilledWhileSavingLeavesThePreviousModelLoadableAndTheNextSaveRemovesItsTemporaryFile()
     {
@@ -38,6 +40,8 @@ public sealed class CnnModelOperationsTests
         CollectionAssert.AreEqual(new[] { target }, Directory.GetFiles(Path.GetDirectoryName(target)!), "the next save removed the abandoned temporary file");
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void ASaveThatFailsLeavesThePreviousFileAsItWas()
     {
@@ -52,6 +56,8 @@ public sealed class CnnModelOperationsTests
         CollectionAssert.AreEqual(before, File.ReadAllBytes(path));
         CollectionAssert.AreEqual(new[] { path }, Directory.GetFiles(Path.GetDirectoryName(path)!));
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void AMissingTruncatedOrTamperedModelFileIsNamedWithTheReason()
@@ -83,6 +89,8 @@ public sealed class CnnModelOperationsTests
         StringAssert.Contains(hugeBatchError.Message, $"scoring batch size {int.MaxValue}");
         Assert.IsNotNull(mlContext.Model.LoadFromFile(good, out _));
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void MlNetsOwnLoadOfADamagedModelCarriesTheReasonAsItsBaseException()

@@ -11,6 +11,7 @@ namespace MLNetCnn.Tests.Estimators;
 [TestClass]
 public sealed class CnnOnnxConversionTests
 {
+    [TestCategory("Fast")]
     [TestMethod]
     public void PlainMLNetScoresTheExportedModelWithApplyOnnxModelAndPredictsTheSameLabels()
     {
@@ -38,6 +39,8 @@ public sealed class CnnOnnxConversionTests
         Assert.IsLessThanOrEqualTo(1e-4, worst, "the probabilities agree too");
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void TheOnnxModelAveragesTheTenCropsTheTransformerAverages()
     {
@@ -63,6 +66,8 @@ public sealed class CnnOnnxConversionTests
         double worst = expectedScores.Zip(onnxScores, (e, a) => Math.Abs(e - a)).Max();
         Assert.IsLessThanOrEqualTo(1e-4, worst);
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void AModelWithoutACnnClassifierCannotBeConverted()

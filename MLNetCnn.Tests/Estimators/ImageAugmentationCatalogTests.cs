@@ -25,6 +25,8 @@ public sealed class ImageAugmentationCatalogTests
         ["NormalizeChannels", Size, false],
     ];
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     [DynamicData(nameof(Stages))]
     public void EveryStageWorksOnAPixelVectorColumn(string stage, int outputSize, bool isRandom)
@@ -46,6 +48,8 @@ public sealed class ImageAugmentationCatalogTests
         Assert.IsTrue(augmented.Zip(original).Any(p => !p.First.SequenceEqual(p.Second)), "the stage changes some images");
         Assert.IsNotNull(estimator.GetOutputSchema(ShapeOf(data.Schema)).FirstOrDefault(c => c.Name == "Augmented").Name);
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     [DynamicData(nameof(Stages))]
@@ -88,6 +92,8 @@ public sealed class ImageAugmentationCatalogTests
         Assert.IsTrue(changed, "the stage changes some images");
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void TheSameSeedRepeatsEveryPassAndEachPassDrawsAfresh()
     {
@@ -115,6 +121,8 @@ public sealed class ImageAugmentationCatalogTests
         Assert.IsGreaterThan(Colour.Count / 2, Enumerable.Range(0, Colour.Count).Count(row => !first[0][row].SequenceEqual(other[0][row])));
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void WithoutASeedTheMLContextSeedDecides()
     {
@@ -129,6 +137,8 @@ public sealed class ImageAugmentationCatalogTests
         CollectionAssert.AreEqual(FirstPass(3), FirstPass(3));
         CollectionAssert.AreNotEqual(FirstPass(3), FirstPass(4));
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void NormalizingAugmentedImagesKeepsThemMarkedAsDrawnAfresh()
@@ -145,6 +155,8 @@ public sealed class ImageAugmentationCatalogTests
         Assert.AreEqual(0, values.Average(), 1e-3);
         Assert.AreEqual(1, Math.Sqrt(values.Average(v => (double)v * v)), 1e-3);
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void BadColumnsAndSizesAreNamed()

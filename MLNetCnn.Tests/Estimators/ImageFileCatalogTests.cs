@@ -7,6 +7,7 @@ namespace MLNetCnn.Tests.Estimators;
 [TestClass]
 public sealed class ImageFileCatalogTests
 {
+    [TestCategory("Fast")]
     [TestMethod]
     public void AClassFolderLoadsGreyAndColourImagesOfAnySizeResizedWithTheFolderNamesAsLabels()
     {
@@ -25,6 +26,8 @@ public sealed class ImageFileCatalogTests
         Assert.IsTrue(rows.All(r => Path.IsPathFullyQualified(r.Path)));
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void AFolderLinkIntoACycleIsNotFollowedAndALinkedFileIsReadOnce()
     {
@@ -39,6 +42,8 @@ public sealed class ImageFileCatalogTests
         CollectionAssert.AreEqual(new[] { "a", "a", "a", "b", "b", "b" }, labels);
         Assert.HasCount(6, unlabelled.Preview().RowView, "every file once, the named one included");
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void AnImageOverThePixelLimitIsRefusedFromItsHeaderNamingTheFileOrSkipped()
@@ -65,6 +70,8 @@ public sealed class ImageFileCatalogTests
         Assert.AreEqual(bomb, skipped.Single().Path);
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void AHeaderlessListOfFilesWithoutExtensionsKeepsItsFirstRow()
     {
@@ -79,6 +86,8 @@ public sealed class ImageFileCatalogTests
         CollectionAssert.AreEqual(new[] { "a", "b", "a" }, rows.Select(r => r.Label).ToArray());
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void AnUnreadableImageStopsLoadingWithItsName()
     {
@@ -91,6 +100,8 @@ public sealed class ImageFileCatalogTests
         StringAssert.Contains(error.Message, broken);
         StringAssert.Contains(error.Message, "skip");
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void TruncatedPngAndJpegFilesAreNamedAsTruncated()
@@ -111,6 +122,8 @@ public sealed class ImageFileCatalogTests
         }
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void UnreadableImagesAreSkippedAndReportedWhenAsked()
     {
@@ -129,6 +142,8 @@ public sealed class ImageFileCatalogTests
         StringAssert.Contains(skipped.Single(s => s.Path.EndsWith("empty.jpg", StringComparison.Ordinal)).Reason, "empty");
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void ACsvListWithAHeaderResolvesPathsFromItsFolder()
     {
@@ -145,6 +160,8 @@ public sealed class ImageFileCatalogTests
         Assert.AreEqual(8, rows[1].Width);
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void ATsvListWithoutAHeaderIsReadTabSeparated()
     {
@@ -157,6 +174,8 @@ public sealed class ImageFileCatalogTests
 
         CollectionAssert.AreEqual(new[] { "first", "second" }, rows.Select(r => r.Label).ToArray());
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void AListLineWithoutALabelOrWithAMissingFileIsNamed()
@@ -180,6 +199,8 @@ public sealed class ImageFileCatalogTests
         StringAssert.Contains(listError.Message, "none.csv");
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void AFolderWithoutClassSubfoldersOrMissingIsRejectedWithTheLayout()
     {
@@ -195,6 +216,8 @@ public sealed class ImageFileCatalogTests
         StringAssert.Contains(missing.Message, "nope");
         StringAssert.Contains(size.Message, "ImageWidth");
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void PlainFilesAndFoldersLoadUnlabelledInTheOrderGiven()

@@ -8,6 +8,7 @@ namespace MLNetCnn.Tests.Estimators;
 [TestClass]
 public sealed class ImbalancedClassesTests
 {
+    [TestCategory("Fast")]
     [TestMethod]
     public void RowsWhoseExampleWeightIsZeroAreNotLearntWithAValidationHoldOutToo()
     {
@@ -25,6 +26,8 @@ public sealed class ImbalancedClassesTests
         Assert.IsGreaterThan(0.6 * 48, othersRight, "the other classes are learnt");
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void AClassWeightOfZeroInTheOptionsLeavesThatClassUnlearnt()
     {
@@ -39,6 +42,8 @@ public sealed class ImbalancedClassesTests
 
         Assert.AreEqual(0, Outcome(model, data).Class0Predictions);
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void ABadExampleWeightColumnFailsNamingItAndTheRow()

@@ -8,6 +8,7 @@ namespace MLNetCnn.Tests.Estimators;
 [TestClass]
 public sealed class MicrosoftMLTorchSharpTests
 {
+    [TestCategory("Fast")]
     [TestMethod]
     public void MLNetsTextClassifierAndTheCnnTrainerWorkInOneProcessOnOneTorchSharp()
     {

@@ -5,6 +5,7 @@ namespace MLNetCnn.Tests.Estimators;
 [TestClass]
 public sealed class TopKAccuracyTests
 {
+    [TestCategory("Fast")]
     [TestMethod]
     [DataRow(2, 0)]
     [DataRow(5, 0)]
@@ -14,6 +15,8 @@ public sealed class TopKAccuracyTests
     {
         Assert.AreEqual(expectedK, TopKAccuracy.DefaultCount(classes));
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void AKOutsideTheClassesFailsNamingBoth()

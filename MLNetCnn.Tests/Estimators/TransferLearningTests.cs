@@ -11,6 +11,7 @@ namespace MLNetCnn.Tests.Estimators;
 [TestClass]
 public sealed class TransferLearningTests
 {
+    [TestCategory("Fast")]
     [TestMethod]
     public void FineTuningAConvertedResNet18WithAFrozenBackboneThroughThePipelineChangesOnlyItsNewHead()
     {
@@ -46,6 +47,8 @@ public sealed class TransferLearningTests
         CollectionAssert.AreEqual(start.Normalization.Mean, classifier.Model.Normalization.Mean, "ImageNet's mean on 0..255 pixels");
         Assert.AreEqual(0.485f * 255, classifier.Model.Normalization.Mean[0], 1e-3f);
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void AnArchitectureOtherThanTheWeightsIsRefusedNamingBoth()

@@ -5,6 +5,7 @@ namespace MLNetCnn.Tests.IO;
 [TestClass]
 public sealed class AtomicFileTests
 {
+    [TestCategory("Fast")]
     [TestMethod]
     public void ReplacesTheFileWhole()
     {
@@ -17,6 +18,8 @@ public sealed class AtomicFileTests
         Assert.AreEqual("new content", File.ReadAllText(path));
         CollectionAssert.AreEqual(new[] { path }, Directory.GetFiles(folder));
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void AFailureMidWriteLeavesTheOldFileAndNoTemporaryFile()
@@ -34,6 +37,8 @@ public sealed class AtomicFileTests
         Assert.AreEqual("old", File.ReadAllText(path));
         CollectionAssert.AreEqual(new[] { path }, Directory.GetFiles(folder));
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void TheNextWriteRemovesTemporaryFilesOfEndedProcessesAndKeepsThoseOfRunningOnes()

@@ -7,6 +7,7 @@ namespace MLNetCnn.Tests.IO;
 [TestClass]
 public sealed class PngWriterTests
 {
+    [TestCategory("Fast")]
     [TestMethod]
     public void WritesPixelsThatADecoderReadsBackExactly()
     {

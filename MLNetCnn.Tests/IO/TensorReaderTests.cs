@@ -7,6 +7,7 @@ namespace MLNetCnn.Tests.IO;
 [TestClass]
 public sealed class TensorReaderTests
 {
+    [TestCategory("Fast")]
     [TestMethod]
     public void ReadsWhatTensorSaveWrote()
     {
@@ -24,6 +25,8 @@ public sealed class TensorReaderTests
         Assert.AreEqual(stream.Length, stream.Position);
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void AShapeLargerThanTheStreamIsRefusedBeforeAnythingIsAllocated()
     {
@@ -34,6 +37,8 @@ public sealed class TensorReaderTests
         StringAssert.Contains(error.Message, "Float32 tensor of shape [1099511627776, 1099511627776]");
         StringAssert.Contains(error.Message, "only 4 elements are left");
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void AnUnknownDtypeARankBeyondTheLimitAndANegativeSizeAreFormatErrors()

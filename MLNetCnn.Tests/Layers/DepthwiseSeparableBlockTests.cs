@@ -7,6 +7,7 @@ namespace MLNetCnn.Tests.Layers;
 [TestClass]
 public sealed class DepthwiseSeparableBlockTests
 {
+    [TestCategory("Fast")]
     [TestMethod]
     public void CostsOneOverNPlusOneNinthOfAStandardConvolution()
     {
@@ -23,6 +24,8 @@ public sealed class DepthwiseSeparableBlockTests
         Assert.AreEqual(In * 9L + 2 * In + In * Out + 2 * Out, separable.Parameters);
         CollectionAssert.AreEqual(new long[] { Out, 14, 14 }, separable.OutputShape.ToArray());
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void StrideTwoHalvesTheMapAndNamesFollowTimm()

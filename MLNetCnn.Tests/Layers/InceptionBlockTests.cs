@@ -6,6 +6,7 @@ namespace MLNetCnn.Tests.Layers;
 [TestClass]
 public sealed class InceptionBlockTests
 {
+    [TestCategory("Fast")]
     [TestMethod]
     public void ConcatenatesTheFourBranchesAtTheInputsSize()
     {
@@ -18,6 +19,8 @@ public sealed class InceptionBlockTests
         Assert.AreEqual(256L, block.OutChannels);
         Assert.IsTrue(output.ge(0).all().item<bool>(), "every branch ends in a ReLU");
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void HasThePapersFiveByFiveBranchAndParameters()

@@ -6,6 +6,7 @@ namespace MLNetCnn.Tests.Layers;
 [TestClass]
 public sealed class LiteraturePoolingTests
 {
+    [TestCategory("Fast")]
     [TestMethod]
     public void L2PoolingIsTheRootOfEachWindowsSumOfSquares()
     {
@@ -17,6 +18,8 @@ public sealed class LiteraturePoolingTests
         Assert.AreEqual(Math.Sqrt(1 + 4 + 9 + 16), output[0], 1e-5);
         Assert.AreEqual(Math.Sqrt(9 + 16), output[1], 1e-5);
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void FractionalMaxPoolingShrinksByANonIntegerRatioWithRandomRegions()

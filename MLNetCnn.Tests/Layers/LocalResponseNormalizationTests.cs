@@ -6,6 +6,7 @@ namespace MLNetCnn.Tests.Layers;
 [TestClass]
 public sealed class LocalResponseNormalizationTests
 {
+    [TestCategory("Fast")]
     [TestMethod]
     public void AlexNetSettingFollowsThePapersFormula()
     {

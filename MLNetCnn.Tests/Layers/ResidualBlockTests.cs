@@ -7,6 +7,7 @@ namespace MLNetCnn.Tests.Layers;
 [TestClass]
 public sealed class ResidualBlockTests
 {
+    [TestCategory("Fast")]
     [TestMethod]
     public void ABasicBlockWithZeroWeightsPassesItsInputThroughTheShortcut()
     {
@@ -24,6 +25,8 @@ public sealed class ResidualBlockTests
         Assert.IsTrue(output.allclose(input.relu()), "relu(F(x) + x) with F = 0");
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void ABottleneckWithAProjectionChangesChannelsAndResolution()
     {
@@ -34,6 +37,8 @@ public sealed class ResidualBlockTests
         CollectionAssert.IsSubsetOf(new[] { "conv1.weight", "conv3.weight", "bn3.weight", "downsample.0.weight", "downsample.1.weight" }, names);
         CollectionAssert.AreEqual(new long[] { 32, 64, 1, 1 }, block.named_parameters().Single(p => p.name == "conv1.weight").parameter.shape);
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void DilationWidensTheViewAndKeepsTheResolution()
@@ -51,6 +56,8 @@ public sealed class ResidualBlockTests
         Assert.IsFalse(reached[4, 3].item<bool>() || reached[4, 1].item<bool>());
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void TheZeroPaddedIdentitySubsamplesAndPadsWithoutParameters()
     {
@@ -65,6 +72,8 @@ public sealed class ResidualBlockTests
         Assert.IsTrue(output[TensorIndex.Colon, TensorIndex.Slice(16, 32)].eq(0).all().item<bool>());
         Assert.IsEmpty(shortcut.parameters());
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void ABlockThatChangesShapeWithoutAShortcutIsRejected()

@@ -6,6 +6,7 @@ namespace MLNetCnn.Tests.Layers;
 [TestClass]
 public sealed class StochasticPool2dTests
 {
+    [TestCategory("Fast")]
     [TestMethod]
     public void EvaluationGivesTheProbabilityWeightedAverage()
     {
@@ -17,6 +18,8 @@ public sealed class StochasticPool2dTests
 
         CollectionAssert.AreEqual(new[] { (1f + 4 + 9 + 16) / (1 + 2 + 3 + 4), 0f }, output);
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void TrainingPicksEachLocationWithProbabilityProportionalToItsActivation()
@@ -34,6 +37,8 @@ public sealed class StochasticPool2dTests
             Assert.AreEqual(value / 10, picks.Count(p => p == value) / (double)Windows, 0.03, $"frequency of {value}");
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void TrainingSendsTheGradientToThePickedLocationOnly()
     {
@@ -50,6 +55,8 @@ public sealed class StochasticPool2dTests
         var picked = nn.functional.unfold(input.detach() * gradient, 2, stride: 2).view(1, 3, 4, -1).sum(2);
         Assert.IsTrue(picked.allclose(output.detach().flatten(2)), "the output is the activation at that location");
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void OverlappingWindowsGiveTheStridedShape()

@@ -54,7 +54,8 @@ internal sealed class Notebook
         _ => "",
     }));
 
-    /// <summary>The SHA-256 of the code cells' sources joined by NUL characters, as <c>scripts/notebook_outputs.py</c> computes it.</summary>
+    /// <summary>The SHA-256 of the code cells' sources joined by NUL characters, as <c>scripts/notebook_outputs.py</c> computes
+    /// it.</summary>
     public string SourceHash => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
         string.Join('\0', Cells.Where(cell => cell.IsCode).Select(cell => cell.Source)))));
 

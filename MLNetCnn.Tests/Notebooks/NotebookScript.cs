@@ -3,7 +3,8 @@ using System.Reflection;
 
 namespace MLNetCnn.Tests.Notebooks;
 
-/// <summary>The outcome of <c>scripts/run-notebooks.sh</c>: its exit code, everything it printed, and where it wrote the executed notebooks.</summary>
+/// <summary>The outcome of <c>scripts/run-notebooks.sh</c>: its exit code, everything it printed, and where it wrote the executed
+/// notebooks.</summary>
 internal sealed record NotebookScriptRun(int ExitCode, string Output, string OutputFolder)
 {
     /// <summary>The executed copy of a notebook, with its outputs.</summary>

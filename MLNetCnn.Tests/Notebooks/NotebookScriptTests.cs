@@ -24,7 +24,7 @@ public sealed class NotebookScriptTests
               {"cell_type": "code", "id": "references", "metadata": {}, "execution_count": null, "outputs": [],
                "source": "#r \"nuget: MLNetCnn, 0.0.0-local-*\"\n#r \"nuget: TorchSharp-cpu, 0.107.0\""},
               {"cell_type": "code", "id": "summary", "metadata": {}, "execution_count": null, "outputs": [],
-               "source": "Console.WriteLine(MLNetCnn.ModelSummary.Create(\"lenet5\", new MLNetCnn.ModelSpec(new MLNetCnn.Data.ImageShape(1, 28, 28), 10)));"}
+               "source": "Console.WriteLine(MLNetCnn.ModelSummary.Create(\"lenet5\", new MLNetCnn.Data.ModelSpec(new MLNetCnn.Data.ImageShape(1, 28, 28), 10)));"}
              ],
              "metadata": {"kernelspec": {"display_name": ".NET (C#)", "language": "C#", "name": ".net-csharp"}, "language_info": {"name": "polyglot-notebook"}},
              "nbformat": 4, "nbformat_minor": 5

@@ -10,6 +10,7 @@ namespace MLNetCnn.Tests.Plots;
 [TestClass]
 public sealed class ChartsTests
 {
+    [TestCategory("Fast")]
     [TestMethod]
     public void ChartsAndMLNetsWholeImagePipelineWorkInOneProcess()
     {
@@ -32,6 +33,8 @@ public sealed class ChartsTests
         Assert.IsTrue(pixels.All(p => p.Length == 24 && p.DenseValues().Distinct().Count() > 1));
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void LearningCurvesAreTwoPanelsOfTrainingAndValidationLines()
     {
@@ -51,6 +54,8 @@ public sealed class ChartsTests
         Assert.IsTrue(HasColour(chart, (255, 127, 14)), "no validation line");
         Assert.IsGreaterThan(10, colours);
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void ChartsRejectDataTheyCannotDraw()

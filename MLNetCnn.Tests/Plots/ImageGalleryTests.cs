@@ -9,6 +9,8 @@ public sealed class ImageGalleryTests
 {
     private const int Gap = 4;
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void EachImagePixelIsDrawnAsABlockOfItsValueInRowsAndColumns()
     {
@@ -25,6 +27,8 @@ public sealed class ImageGalleryTests
         Assert.AreEqual(Grey(255), Pixel(gallery, Gap + 12 + Gap + 1, Gap + 8 + Gap + 1), "a row shorter than the longest leaves its cells blank");
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void ColourImagesKeepTheirChannels()
     {
@@ -34,6 +38,8 @@ public sealed class ImageGalleryTests
 
         Assert.AreEqual(((byte)200, (byte)100, (byte)50), Pixel(gallery, Gap + 1, Gap + 1));
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void TitlesAndCaptionsAreWrittenBesideAndUnderTheImages()
@@ -54,6 +60,8 @@ public sealed class ImageGalleryTests
         }
         Assert.IsGreaterThan(20, dark, "caption text under the image");
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void ImagesOfTheWrongSizeOrCaptionsThatDoNotMatchAreErrorsNamingTheRow()

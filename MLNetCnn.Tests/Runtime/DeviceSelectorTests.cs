@@ -6,6 +6,7 @@ namespace MLNetCnn.Tests.Runtime;
 [TestClass]
 public sealed class DeviceSelectorTests
 {
+    [TestCategory("Fast")]
     [TestMethod]
     public void AutoChoosesTheCpuWithoutCudaAndCudaWithIt()
     {
@@ -15,6 +16,8 @@ public sealed class DeviceSelectorTests
         Assert.AreEqual(0, cuda.index);
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void AGpuIdSelectsThatCudaDevice()
     {
@@ -22,6 +25,8 @@ public sealed class DeviceSelectorTests
         Assert.AreEqual(DeviceType.CUDA, choice.Device.type);
         Assert.AreEqual(1, choice.Device.index);
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void AskingForCudaWithoutAGpuIsAnErrorThatSaysWhatToDo()
@@ -34,6 +39,8 @@ public sealed class DeviceSelectorTests
         Assert.AreEqual((3, 2), (beyond.DeviceIndex, beyond.CudaDeviceCount));
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void FallbackToCpuTurnsAMissingGpuIntoTheCpu()
     {
@@ -42,9 +49,13 @@ public sealed class DeviceSelectorTests
         StringAssert.Contains(choice.Reason, "falling back");
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void CpuIsHonouredEvenWithAGpu() =>
         Assert.AreEqual(DeviceType.CPU, DeviceSelector.Select(ComputeDevice.Cpu, gpuDeviceId: 0, false, cudaDeviceCount: 1).Device.type);
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void ThisMachineTrainsOnTheCpu() =>

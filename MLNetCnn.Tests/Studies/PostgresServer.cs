@@ -6,7 +6,8 @@ using Npgsql;
 namespace MLNetCnn.Tests.Studies;
 
 /// <summary>
-/// A private PostgreSQL cluster for the test run: Debian's server programs (the newest in /usr/lib/postgresql) (scripts/test.sh installs the postgresql
+/// A private PostgreSQL cluster for the test run: Debian's server programs (the newest in /usr/lib/postgresql) (scripts/test.sh installs
+/// the postgresql
 /// package), a fresh data folder, a free local port, trust authentication on 127.0.0.1 only. PostgreSQL refuses to run as
 /// root, so under root (as in CI) the cluster belongs to the postgres system user. Started on first use, stopped by
 /// <see cref="Stop"/> (the test classes' cleanup) and at the process's exit.

@@ -9,6 +9,8 @@ public sealed class SuccessiveHalvingTests
     // A made-up epoch metric per trial, constant over epochs; trials reach each rung best, worst, second best, second worst...
     private static readonly double[] Metrics = [0.8, 0.1, 0.7, 0.2, 0.6, 0.3, 0.5, 0.4];
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void RungsSitAtTheFirstEpochTimesPowersOfTheFactor()
     {
@@ -16,9 +18,13 @@ public sealed class SuccessiveHalvingTests
         CollectionAssert.AreEqual(new[] { 2, 6, 18 }, Enumerable.Range(1, 20).Where(halving.IsRung).ToArray());
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void StopsTheWeakHalfAtEachRungInMemory() =>
         AssertWeakHalfStopsAtEachRung((trial, epoch, metric) => _rungs.Record(trial, epoch, metric));
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     [DataRow("sqlite")]
@@ -34,7 +40,8 @@ public sealed class SuccessiveHalvingTests
 
     private readonly InMemoryRungs _rungs = new();
 
-    /// <summary>Reports the made-up metrics rung by rung (epochs 1, 2 and 4), only for the trials still going, and checks who stops.</summary>
+    /// <summary>Reports the made-up metrics rung by rung (epochs 1, 2 and 4), only for the trials still going, and checks who
+    /// stops.</summary>
     private static void AssertWeakHalfStopsAtEachRung(Func<int, int, double, IReadOnlyCollection<double>> record)
     {
         var halving = new CnnSuccessiveHalving { MinEpochs = 1, ReductionFactor = 2 };

@@ -9,6 +9,7 @@ namespace MLNetCnn.Tests.Training;
 [TestClass]
 public sealed class AugmentedEpochDataTests
 {
+    [TestCategory("Fast")]
     [TestMethod]
     public void EveryEpochDrawsAfreshAndTheSameEpochRepeatsItsDraws()
     {

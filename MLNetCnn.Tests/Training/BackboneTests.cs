@@ -1,3 +1,4 @@
+using MLNetCnn.Architectures;
 using MLNetCnn.Data;
 using MLNetCnn.Training;
 using TorchSharp;

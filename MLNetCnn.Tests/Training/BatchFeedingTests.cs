@@ -9,6 +9,8 @@ public sealed class BatchFeedingTests
 {
     private static readonly ImageDataset Train = SyntheticImages.Bars(60, seed: 1);
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void PrefetchedBatchesAreTheBatchesPreparedInline()
     {
@@ -35,6 +37,8 @@ public sealed class BatchFeedingTests
         }
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void PrefetchedBatchesComeInOrderAndAnAbandonedEpochFreesTheRest()
     {
@@ -53,6 +57,8 @@ public sealed class BatchFeedingTests
         Assert.AreEqual(8, EpochBatches.StepCount(Train.Count, 8), "60 images in batches of 8: 7 full batches and one of 4");
         Assert.AreEqual(2, EpochBatches.StepCount(17, 8), "a last batch of a single image is dropped");
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void TrainingReleasesEveryTensorItCreates()

@@ -8,6 +8,8 @@ public sealed class BatchMixingTests
 {
     private const int Rows = 16;
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void MixUpBlendsEveryImageWithItsPartnerByTheSameShareAndGivesThePartnersLabels()
     {
@@ -28,6 +30,8 @@ public sealed class BatchMixingTests
             Assert.IsTrue(values.All(v => Math.Abs(v - expected) < 1e-4), $"row {row}: {values[0]} vs {expected}");
         }
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void CutMixPastesOneRectangleOfThePartnerWhoseAreaIsTheLabelsShare()
@@ -50,6 +54,8 @@ public sealed class BatchMixingTests
             Assert.AreEqual(1 - mixed.Lambda, partnerShare, 1e-9, $"row {row}");
         }
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void WithBothOnEachBatchUsesOneOfThemAndOffMeansNoMixing()

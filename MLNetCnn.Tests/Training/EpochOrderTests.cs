@@ -4,11 +4,14 @@ using static TorchSharp.torch;
 
 namespace MLNetCnn.Tests.Training;
 
-/// <summary>The order the trainer reads its rows in: every row once per epoch, a fresh order every epoch, the same orders for the same seed.</summary>
+/// <summary>The order the trainer reads its rows in: every row once per epoch, a fresh order every epoch, the same orders for the same
+/// seed.</summary>
 [TestClass]
 public sealed class EpochOrderTests
 {
     private static readonly ImageDataset Train = SyntheticImages.Bars(100, seed: 1);
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void EveryEpochReadsEveryRowExactlyOnceInAFreshOrder()
@@ -22,6 +25,8 @@ public sealed class EpochOrderTests
         CollectionAssert.AreNotEqual(orders[2], orders[3]);
         CollectionAssert.AreNotEqual(Enumerable.Range(0, Train.Count).Select(i => (long)i).ToArray(), orders[1], "the first epoch is shuffled too");
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void TheSameSeedReadsTheSameOrdersAndAnotherSeedOthers()

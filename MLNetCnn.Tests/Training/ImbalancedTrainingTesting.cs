@@ -6,7 +6,8 @@ namespace MLNetCnn.Tests.Training;
 /// <summary>Helpers of the imbalanced-class tests: imbalanced bar images and what a model predicts for them.</summary>
 internal static class ImbalancedTrainingTesting
 {
-    /// <summary>Bars of 4 classes where class 0 has <paramref name="perClass"/> / <paramref name="ratio"/> images and the others <paramref name="perClass"/>.</summary>
+    /// <summary>Bars of 4 classes where class 0 has <paramref name="perClass"/> / <paramref name="ratio"/> images and the others <paramref
+    /// name="perClass"/>.</summary>
     public static ImageDataset Imbalanced(int perClass, int ratio, int seed = 1)
     {
         var all = SyntheticImages.Bars(perClass * 4, seed: seed);

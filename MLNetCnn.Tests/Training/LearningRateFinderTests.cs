@@ -9,6 +9,8 @@ public sealed class LearningRateFinderTests
 {
     private static readonly ImageDataset Train = SyntheticImages.Bars(128, seed: 1);
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void SweepsGeometricallyAndSuggestsAFiniteRateWithoutChangingTheModel()
     {

@@ -10,6 +10,8 @@ public sealed class MixedPrecisionTests
 {
     private static readonly ImageDataset Train = SyntheticImages.Bars(64, seed: 1);
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void MixedPrecisionHasNoEffectOnTheCpu()
     {
@@ -22,6 +24,8 @@ public sealed class MixedPrecisionTests
 
         TrainedWeights.AssertEqual(TrainOnce(MixedPrecision.None), TrainOnce(MixedPrecision.BFloat16));
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void BFloat16PassesTrainTheFloat32MasterWeights()
@@ -59,6 +63,8 @@ public sealed class MixedPrecisionTests
         Assert.IsTrue(after.Where(entry => entry.Key.EndsWith("running_mean", StringComparison.Ordinal)).All(entry => entry.Value.Any(v => v != 0)),
             "batch-norm statistics come back from the 16-bit copy");
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void TheLossScalerSkipsOverflowingStepsAndAdaptsTheScale()

@@ -11,6 +11,8 @@ public sealed class OptimizerFactoryTests
     private static readonly double[] Start = [1.0, -2.0];
     private static readonly double[][] Gradients = [[0.5, -1.0], [0.2, 0.3], [-0.4, 0.1]];
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     [DataRow(false)]
     [DataRow(true)]
@@ -33,6 +35,8 @@ public sealed class OptimizerFactoryTests
 
         AssertSteps(options, expected);
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     [DataRow(OptimizerKind.Adam)]
@@ -62,6 +66,8 @@ public sealed class OptimizerFactoryTests
 
         AssertSteps(options, expected);
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void NesterovWithoutSgdMomentumIsRejectedByName()

@@ -10,14 +10,20 @@ public sealed class ScheduleFactoryTests
     private const int StepsPerEpoch = 4;
     private const double Rate = 0.1;
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void ConstantKeepsTheLearningRate() =>
         AssertFollows(new TrainingOptions { LearningRate = Rate, Epochs = 3 }, _ => Rate);
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void StepDecaysByGammaEveryStepEpochs() =>
         AssertFollows(new TrainingOptions { LearningRate = Rate, Epochs = 6, Schedule = ScheduleKind.Step, StepEpochs = 2, Gamma = 0.5 },
             t => Rate * Math.Pow(0.5, t / (2 * StepsPerEpoch)));
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void MultiStepDecaysAtEachMilestoneAfterTheWarmup()
@@ -31,6 +37,8 @@ public sealed class ScheduleFactoryTests
             : Rate * Math.Pow(0.1, new[] { 1, 4 }.Count(m => m * StepsPerEpoch <= t - warmup)));
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void CosineAnnealsToTheMinimumAfterALinearWarmup()
     {
@@ -39,6 +47,8 @@ public sealed class ScheduleFactoryTests
         AssertFollows(new TrainingOptions { LearningRate = Rate, Epochs = 5, Schedule = ScheduleKind.Cosine, MinLearningRate = min, WarmupEpochs = 0.5 },
             t => t < warmup ? Warmup(t, warmup) : min + (Rate - min) * (1 + Math.Cos(Math.PI * (t - warmup) / (total - warmup))) / 2);
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void OneCycleRisesThenAnnealsAndCyclesMomentum()
@@ -54,6 +64,8 @@ public sealed class ScheduleFactoryTests
         AssertFollows(options, t => Phase(t, initial, Rate, final), t => Phase(t, 0.95, 0.85, 0.95));
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void WarmupWithOneCycleIsRejectedByName()
     {
@@ -61,6 +73,8 @@ public sealed class ScheduleFactoryTests
             new TrainingOptions { Schedule = ScheduleKind.OneCycle, WarmupEpochs = 1 }.Validate());
         StringAssert.Contains(error.Message, "WarmupEpochs");
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     [DataRow(ScheduleKind.Constant, 1.0)]
@@ -81,6 +95,8 @@ public sealed class ScheduleFactoryTests
         }
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void OneCycleRefusesASeparateBackboneLearningRate()
     {
@@ -91,7 +107,8 @@ public sealed class ScheduleFactoryTests
 
     private static double Warmup(int t, int steps) => Rate * (ScheduleFactory.WarmupStartFactor + (1 - ScheduleFactory.WarmupStartFactor) * t / steps);
 
-    /// <summary>Steps the schedule through the run and compares the learning rate (and momentum) of every step with the closed form.</summary>
+    /// <summary>Steps the schedule through the run and compares the learning rate (and momentum) of every step with the closed
+    /// form.</summary>
     private static void AssertFollows(TrainingOptions options, Func<int, double> learningRate, Func<int, double>? momentum = null)
     {
         using var parameter = new Parameter(zeros(1));

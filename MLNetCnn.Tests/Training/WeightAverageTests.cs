@@ -7,6 +7,7 @@ namespace MLNetCnn.Tests.Training;
 [TestClass]
 public sealed class WeightAverageTests
 {
+    [TestCategory("Fast")]
     [TestMethod]
     public void TheAverageFollowsItsWarmedUpDecayAndSwapsInAndBackOut()
     {
@@ -28,6 +29,8 @@ public sealed class WeightAverageTests
         average.CopyIntoNetwork();
         Assert.AreEqual(expected, layer.bias!.data<float>()[0], 1e-6);
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void TrainingWithAnAverageValidatesAndReturnsTheAveragedWeights()

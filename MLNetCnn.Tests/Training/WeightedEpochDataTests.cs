@@ -9,6 +9,8 @@ public sealed class WeightedEpochDataTests
 {
     private static readonly ImageDataset Train = SyntheticImages.Bars(64, seed: 1);
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     [DataRow(false)]
     [DataRow(true)]
@@ -29,6 +31,8 @@ public sealed class WeightedEpochDataTests
         Assert.AreEqual(4, batchCount);
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void WeightsThatAreNotOnePerRowOrNotZeroOrPositiveAreRefusedNamingTheRow()
     {
@@ -40,6 +44,8 @@ public sealed class WeightedEpochDataTests
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => new WeightedEpochData(Train, weights)).Message, "Row 5");
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => new WeightedEpochData(Train, [1, 2])).Message, "2 example weights were given for 64 rows");
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void RowsOfWeightZeroAreNotLearnt()

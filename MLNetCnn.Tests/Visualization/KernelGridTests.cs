@@ -9,6 +9,7 @@ namespace MLNetCnn.Tests.Visualization;
 [TestClass]
 public sealed class KernelGridTests
 {
+    [TestCategory("Fast")]
     [TestMethod]
     public void DrawsTheFirstConvolutionOfAGreyModelAsAGridPngOfTheExpectedSize()
     {
@@ -25,6 +26,8 @@ public sealed class KernelGridTests
         Assert.IsGreaterThan(10, colours);
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void DrawsColourKernelsInColourScaledToTheirOwnRange()
     {
@@ -38,6 +41,8 @@ public sealed class KernelGridTests
         CollectionAssert.AreEqual(new byte[] { 0, 64, 128 }, grid.Pixels[first..(first + 3)]);
         CollectionAssert.AreEqual(new byte[] { 255, 64, 128 }, grid.Pixels[second..(second + 3)]);
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void ANetworkWithoutConvolutionIsRejectedByName()

@@ -1,3 +1,4 @@
+using MLNetCnn.Data;
 using MLNetCnn.Export;
 using MLNetCnn.Layers;
 using TorchSharp;
@@ -110,7 +111,8 @@ public static class AlexNet
     /// <param name="Filters">Filters of conv1 to conv5.</param>
     /// <param name="Groups">Groups of conv2, conv4 and conv5.</param>
     /// <param name="CeilModePooling">Whether max-pools round their output size up.</param>
-    /// <param name="Normalisation">Where conv1 and conv2 are followed by local response normalisation: AlexNet normalises then pools, ZFNet pools then normalises.</param>
+    /// <param name="Normalisation">Where conv1 and conv2 are followed by local response normalisation: AlexNet normalises then pools, ZFNet
+    /// pools then normalises.</param>
     /// <param name="Start">How the weights start.</param>
     /// <param name="AdaptivePoolByDefault">The default of <see cref="AdaptivePoolOption"/>.</param>
     private sealed record Design(Conv Conv1, Conv Conv2, int[] Filters, int Groups, bool CeilModePooling, ResponseNormalisation Normalisation, StartingWeights Start,

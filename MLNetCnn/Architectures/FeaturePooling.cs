@@ -1,3 +1,4 @@
+using MLNetCnn.Data;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -15,7 +16,8 @@ internal static class FeaturePooling
     /// <summary>The option's name.</summary>
     public const string Option = "adaptive_pool";
 
-    /// <summary>The pool for a last feature map of <paramref name="height"/> x <paramref name="width"/>, and the side it pools to.</summary>
+    /// <summary>The pool for a last feature map of <paramref name="height"/> x <paramref name="width"/>, and the side it pools
+    /// to.</summary>
     /// <param name="spec">Holds the option.</param>
     /// <param name="architecture">Names the architecture in an error.</param>
     /// <param name="adaptiveByDefault">The option's value when the spec does not set it.</param>

@@ -1,3 +1,4 @@
+using MLNetCnn.Data;
 using MLNetCnn.Export;
 using MLNetCnn.Layers;
 using MLNetCnn.Training;
@@ -66,7 +67,8 @@ public static class GoogLeNet
     /// <param name="LocalResponseNorm">Whether the stem normalises after conv1's pool and after conv3.</param>
     /// <param name="LastPoolKernel">Window of the max-pool (stride 2) before inception 5a.</param>
     /// <param name="Dropout">Dropout before the classifier.</param>
-    /// <param name="PaperAuxiliaryPool">The auxiliary heads pool 5x5/3 where that gives 4x4 (else adaptively), or always adaptively to 4x4.</param>
+    /// <param name="PaperAuxiliaryPool">The auxiliary heads pool 5x5/3 where that gives 4x4 (else adaptively), or always adaptively to
+    /// 4x4.</param>
     /// <param name="Initialise">Sets the starting weights of the network and of its output layers.</param>
     private sealed record Design(ConvUnit Unit, long Ch5x5KernelSize, bool LocalResponseNorm, long LastPoolKernel, double Dropout,
         bool PaperAuxiliaryPool, Action<nn.Module, IEnumerable<nn.Module>> Initialise);
@@ -195,7 +197,8 @@ public static class GoogLeNet
 
         private static LocalResponseNorm CaffeLocalResponseNorm() => nn.LocalResponseNorm(5, 1e-4, 0.75);
 
-        /// <summary>The side of the maps inception 4a to 4e see: conv1, then three 3x3/2 ceil-mode max-pools (two in the small-image stem).</summary>
+        /// <summary>The side of the maps inception 4a to 4e see: conv1, then three 3x3/2 ceil-mode max-pools (two in the small-image
+        /// stem).</summary>
         private static int Inception4Side(int side, bool smallImage)
         {
             static int Pool(int input) => ConvArithmetic.OutputSide(input, 3, 2, ceilMode: true);
@@ -204,7 +207,8 @@ public static class GoogLeNet
         }
     }
 
-    /// <summary>An auxiliary classifier: average pool to 4x4, 1x1 convolution unit of 128 filters, fully connected 1024, dropout 0.7, linear.</summary>
+    /// <summary>An auxiliary classifier: average pool to 4x4, 1x1 convolution unit of 128 filters, fully connected 1024, dropout 0.7,
+    /// linear.</summary>
     private sealed class AuxiliaryClassifier : nn.Module<Tensor, Tensor>
     {
         private readonly nn.Module<Tensor, Tensor> pool;

@@ -1,3 +1,4 @@
+using MLNetCnn.Data;
 using MLNetCnn.Export;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -152,7 +153,8 @@ public static class LeNet
         public string Export(GraphBuilder graph, string input) => graph.Scale(graph.Node("Tanh", [graph.Scale(input, Slope)]), Amplitude);
     }
 
-    /// <summary>S2 and S4: the sum of each non-overlapping 2x2 window, times a trainable coefficient, plus a trainable bias, per map.</summary>
+    /// <summary>S2 and S4: the sum of each non-overlapping 2x2 window, times a trainable coefficient, plus a trainable bias, per
+    /// map.</summary>
     private sealed class TrainableSubsampling : nn.Module<Tensor, Tensor>, IExportableModule
     {
         private const int Window = 2;
@@ -181,7 +183,8 @@ public static class LeNet
     {
         private const int Kernel = 5;
 
-        /// <summary>Table I: the S2 maps each C3 map reads (six contiguous triples, six contiguous quadruples, three discontinuous quadruples, all six).</summary>
+        /// <summary>Table I: the S2 maps each C3 map reads (six contiguous triples, six contiguous quadruples, three discontinuous
+        /// quadruples, all six).</summary>
         private static readonly int[][] ConnectionTable =
         [
             [0, 1, 2], [1, 2, 3], [2, 3, 4], [3, 4, 5], [4, 5, 0], [5, 0, 1],

@@ -1,3 +1,4 @@
+using MLNetCnn.Data;
 using MLNetCnn.Export;
 using MLNetCnn.Layers;
 using TorchSharp;

@@ -1,4 +1,5 @@
 using MLNetCnn.Data;
+using MLNetCnn.Runtime;
 using MLNetCnn.Training;
 
 namespace MLNetCnn.Augmentation;

@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
 using MLNetCnn.Data;
+using MLNetCnn.Runtime;
 
 namespace MLNetCnn.Augmentation;
 

@@ -1,4 +1,5 @@
 using MLNetCnn.Data;
+using MLNetCnn.Runtime;
 
 namespace MLNetCnn.Augmentation;
 
@@ -22,7 +23,8 @@ public abstract class ImageOperation
     /// </summary>
     public virtual bool ProducesPixels => true;
 
-    /// <summary>The shape of the result for inputs of shape <paramref name="input"/>; throws when such inputs do not fit the parameters.</summary>
+    /// <summary>The shape of the result for inputs of shape <paramref name="input"/>; throws when such inputs do not fit the
+    /// parameters.</summary>
     public abstract ImageShape OutputShape(ImageShape input);
 
     /// <summary>

@@ -1,3 +1,5 @@
+using MLNetCnn.Runtime;
+
 namespace MLNetCnn.Augmentation;
 
 /// <summary>A rectangle of pixels inside an image.</summary>

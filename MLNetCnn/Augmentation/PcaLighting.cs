@@ -1,4 +1,5 @@
 using MLNetCnn.Data;
+using MLNetCnn.Runtime;
 using static TorchSharp.torch;
 
 namespace MLNetCnn.Augmentation;

@@ -1,4 +1,5 @@
 using MLNetCnn.Data;
+using MLNetCnn.Runtime;
 
 namespace MLNetCnn.Augmentation;
 

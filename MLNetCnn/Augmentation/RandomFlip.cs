@@ -1,4 +1,5 @@
 using MLNetCnn.Data;
+using MLNetCnn.Runtime;
 
 namespace MLNetCnn.Augmentation;
 
@@ -29,7 +30,8 @@ public sealed class RandomFlip : ImageOperation
     /// <inheritdoc/>
     public override ImageShape OutputShape(ImageShape input) => input;
 
-    /// <summary>Writes the mirror image of <paramref name="source"/> about <paramref name="axis"/> into <paramref name="destination"/>.</summary>
+    /// <summary>Writes the mirror image of <paramref name="source"/> about <paramref name="axis"/> into <paramref
+    /// name="destination"/>.</summary>
     internal static void Mirror(ReadOnlySpan<float> source, ImageShape shape, Span<float> destination, FlipAxis axis)
     {
         int width = shape.Width;

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using MLNetCnn.Data;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -24,25 +25,27 @@ internal static class BatchNormFolding
     public static bool IsFolded(BatchNorm norm) => Folded.TryGetValue(norm, out _);
 
     /// <summary>
-    /// A copy of <paramref name="model"/>'s network with its batch norms folded, in evaluation mode on the model's device; null when
-    /// there is nothing to fold or the network does not describe its data flow.
+    /// A copy of <paramref name="network"/> (made by <paramref name="create"/>, with the network's weights) with its batch
+    /// norms folded, in evaluation mode on <paramref name="device"/>; null when there is nothing to fold or the network does not
+    /// describe its data flow. Takes the model's parts, so export stays below the model in the engine's layers.
     /// </summary>
-    public static nn.Module<Tensor, Tensor>? FoldedCopy(CnnModel model)
+    public static nn.Module<Tensor, Tensor>? FoldedCopy(nn.Module<Tensor, Tensor> network, Func<nn.Module<Tensor, Tensor>> create,
+        string architecture, ModelSpec spec, Device device)
     {
-        if (model.Network is not IExportableModule || !model.Network.modules().OfType<BatchNorm>().Any())
+        if (network is not IExportableModule || !network.modules().OfType<BatchNorm>().Any())
             return null;
-        var copy = ModelZoo.Create(model.Architecture, model.Spec);
+        var copy = create();
         try
         {
-            copy.to(model.Device);
+            copy.to(device);
             using (no_grad())
             {
-                var source = model.Network.state_dict();
+                var source = network.state_dict();
                 foreach (var (name, target) in copy.state_dict())
                     target.copy_(source[name]);
             }
             copy.eval();
-            var pairs = GraphBuilder.ConvolutionsIntoBatchNorm(copy, model.Architecture, model.Spec.Input, model.Device);
+            var pairs = GraphBuilder.ConvolutionsIntoBatchNorm(copy, architecture, spec.Input, device);
             if (pairs is not { Count: > 0 })
             {
                 copy.Dispose();

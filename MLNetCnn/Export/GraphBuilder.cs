@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace MLNetCnn.Export;
 
 /// <summary>
-/// Turns a <see cref="CnnModel"/> into a graph of standard ONNX operators (opset <see cref="OpsetVersion"/>) for an
+/// Turns a model's network into a graph of standard ONNX operators (opset <see cref="OpsetVersion"/>) for an
 /// <see cref="IGraphWriter"/>: the per-channel input normalisation, the views of a test-time augmentation, the network in
 /// evaluation mode and a softmax (averaged over the views), so the graph takes raw pixels and gives class probabilities.
 /// Each layer is exported where its type is described: plain TorchSharp layers in <see cref="LayerExporters"/>, the
@@ -37,13 +37,16 @@ internal sealed class GraphBuilder
     }
 
     /// <summary>
-    /// Writes the graph of <paramref name="model"/>: input <paramref name="inputName"/> of raw (N, C, H, W) pixels,
-    /// output <paramref name="outputName"/> of (N, classes) probabilities, the mean over the views of
-    /// <paramref name="testTimeAugmentation"/> as <see cref="TestTimeAugmenter"/> scores them. The network runs once in
-    /// evaluation mode on a blank image to learn its layers' input shapes, and is returned to the mode it was in.
+    /// Writes the graph of a model's <paramref name="network"/>: input <paramref name="inputName"/> of raw (N, C, H, W)
+    /// pixels, standardised by <paramref name="normalization"/>, output <paramref name="outputName"/> of (N, classes)
+    /// probabilities, the mean over the views of <paramref name="testTimeAugmentation"/> as the engine's test-time augmenter
+    /// scores them. The network runs once in evaluation mode on a blank image on <paramref name="device"/> to learn its
+    /// layers' input shapes, and is returned to the mode it was in. Takes the model's parts rather than the model, so
+    /// export sits below the model in the engine's layers.
     /// </summary>
     /// <exception cref="NotSupportedException">A layer has no ONNX form; the message names it.</exception>
-    public static void Build(CnnModel model, IGraphWriter writer, string inputName, string outputName, TestTimeAugmentation testTimeAugmentation)
+    public static void Build(nn.Module<Tensor, Tensor> network, string architecture, ModelSpec spec, InputNormalization normalization,
+        Device device, IGraphWriter writer, string inputName, string outputName, TestTimeAugmentation testTimeAugmentation)
     {
         if (!Enum.IsDefined(testTimeAugmentation))
             throw new ArgumentOutOfRangeException(nameof(testTimeAugmentation), testTimeAugmentation, "Unknown test-time augmentation.");
@@ -51,28 +54,15 @@ internal sealed class GraphBuilder
         ArgumentException.ThrowIfNullOrWhiteSpace(outputName);
         if (inputName == outputName)
             throw new ArgumentException($"The input and the output of the graph need different names; both are '{inputName}'.");
-        bool wasTraining = model.Network.training;
-        model.Network.eval();
+        bool wasTraining = network.training;
+        network.eval();
         try
-        {
-            model.UseScoringNetwork(network => Build(model, network, writer, inputName, outputName, testTimeAugmentation));
-        }
-        finally
-        {
-            model.Network.train(wasTraining);
-        }
-    }
-
-    /// <summary>The graph of <paramref name="network"/>, <paramref name="model"/>'s network or its fused scoring copy.</summary>
-    private static void Build(CnnModel model, nn.Module<Tensor, Tensor> network, IGraphWriter writer, string inputName, string outputName,
-        TestTimeAugmentation testTimeAugmentation)
-    {
         {
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
-            var graph = new GraphBuilder(network, model.Architecture, writer);
-            var input = model.Spec.Input;
-            graph.RecordInputShapes(network, input, model.Device);
+            var graph = new GraphBuilder(network, architecture, writer);
+            var input = spec.Input;
+            graph.RecordInputShapes(network, input, device);
             graph._names.Add(inputName);
             graph._names.Add(outputName);
             string imageSize = testTimeAugmentation == TestTimeAugmentation.TenCrop ? $"height >= {input.Height}, width >= {input.Width}" : $"{input.Height}, {input.Width}";
@@ -80,15 +70,19 @@ internal sealed class GraphBuilder
                 $"Images as (batch, {input.Channels}, {imageSize}) floats in CHW order, on the scale the model was trained on (for example 0-255 pixels); the graph standardises them.");
 
             long[] perChannel = [1, input.Channels, 1, 1];
-            string mean = graph.Constant("normalization.mean", tensor(model.Normalization.Mean).view(perChannel));
-            string std = graph.Constant("normalization.std", tensor(model.Normalization.Std).view(perChannel));
+            string mean = graph.Constant("normalization.mean", tensor(normalization.Mean).view(perChannel));
+            string std = graph.Constant("normalization.std", tensor(normalization.Std).view(perChannel));
             string normalized = graph.Node("Div", [graph.Node("Sub", [inputName, mean]), std]);
             var views = TestTimeAugmentationGraph.Views(graph, normalized, testTimeAugmentation, input);
             string logits = graph.Call(network, TestTimeAugmentationGraph.Stack(graph, views));
             string probabilities = graph.Node("Softmax", [logits], [GraphAttribute.Int("axis", 1)], output: views.Count == 1 ? outputName : null);
             if (views.Count > 1)
-                TestTimeAugmentationGraph.Average(graph, probabilities, views.Count, model.Spec.ClassCount, outputName);
-            writer.AddOutput(outputName, [model.Spec.ClassCount], $"Class probabilities as (batch, {model.Spec.ClassCount}) floats.");
+                TestTimeAugmentationGraph.Average(graph, probabilities, views.Count, spec.ClassCount, outputName);
+            writer.AddOutput(outputName, [spec.ClassCount], $"Class probabilities as (batch, {spec.ClassCount}) floats.");
+        }
+        finally
+        {
+            network.train(wasTraining);
         }
     }
 

@@ -9,7 +9,8 @@ namespace MLNetCnn.Export;
 /// </summary>
 internal interface IGraphWriter
 {
-    /// <summary>Declares a float input of shape (batch, <paramref name="sampleShape"/>...); a size of -1 leaves that dimension free.</summary>
+    /// <summary>Declares a float input of shape (batch, <paramref name="sampleShape"/>...); a size of -1 leaves that dimension
+    /// free.</summary>
     void AddInput(string name, IReadOnlyList<long> sampleShape, string description);
 
     /// <summary>Declares a float output of shape (batch, <paramref name="sampleShape"/>...).</summary>

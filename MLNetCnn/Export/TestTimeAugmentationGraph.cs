@@ -10,12 +10,14 @@ namespace MLNetCnn.Export;
 /// </summary>
 internal static class TestTimeAugmentationGraph
 {
-    /// <summary>The shape of one input image: the network's, or with ten crops any height and width (-1) of at least the network's.</summary>
+    /// <summary>The shape of one input image: the network's, or with ten crops any height and width (-1) of at least the
+    /// network's.</summary>
     public static long[] InputShape(TestTimeAugmentation mode, ImageShape networkInput) => mode == TestTimeAugmentation.TenCrop
         ? [networkInput.Channels, -1, -1]
         : [networkInput.Channels, networkInput.Height, networkInput.Width];
 
-    /// <summary>The views of a batch of (N, C, H, W) images, each (N, C, h, w) for the network, in <see cref="TestTimeAugmenter.Views"/> order.</summary>
+    /// <summary>The views of a batch of (N, C, H, W) images, each (N, C, h, w) for the network, in <see cref="TestTimeAugmenter.Views"/>
+    /// order.</summary>
     public static IReadOnlyList<string> Views(GraphBuilder graph, string images, TestTimeAugmentation mode, ImageShape networkInput) => mode switch
     {
         TestTimeAugmentation.None => [images],
@@ -37,7 +39,8 @@ internal static class TestTimeAugmentationGraph
     private static string Mirror(GraphBuilder graph, string images) => graph.Node("Slice",
         [images, graph.Constant("mirror_starts", [-1]), graph.Constant("mirror_ends", [long.MinValue]), graph.Constant("width_axis", [3]), graph.Constant("mirror_steps", [-1])]);
 
-    /// <summary>The corners (0, 0), (0, right), (bottom, 0), (bottom, right) and centre (bottom / 2, right / 2), as <see cref="TestTimeAugmenter"/> places them.</summary>
+    /// <summary>The corners (0, 0), (0, right), (bottom, 0), (bottom, right) and centre (bottom / 2, right / 2), as <see
+    /// cref="TestTimeAugmenter"/> places them.</summary>
     private static List<string> TenCrops(GraphBuilder graph, string images, ImageShape networkInput)
     {
         var size = graph.Constant("crop_size", [networkInput.Height, networkInput.Width]);

@@ -28,7 +28,8 @@ internal static class SafetensorsFile
         header.Length >= 9 && header[8] == (byte)'{' && BinaryPrimitives.ReadUInt64LittleEndian(header) is var length && (long)length <= fileLength - 8 && length >= 2;
 
     /// <summary>Indexes the tensors of a safetensors file.</summary>
-    /// <exception cref="InvalidDataException">The header is malformed, or a tensor's range is not its size or lies past the end of the file.</exception>
+    /// <exception cref="InvalidDataException">The header is malformed, or a tensor's range is not its size or lies past the end of the
+    /// file.</exception>
     public static List<StoredTensor> Index(string path, Stream stream)
     {
         var lengthBytes = new byte[8];

@@ -37,10 +37,12 @@ internal static class StateDictPickle
     /// <summary>A tensor of the state dict: a strided view of a storage.</summary>
     public sealed record TensorView(Storage Storage, long Offset, long[] Shape, long[] Strides);
 
-    /// <summary>Reads a pickle of a state dict (a dict of names to tensors) from <paramref name="reader"/>, up to its STOP opcode.</summary>
+    /// <summary>Reads a pickle of a state dict (a dict of names to tensors) from <paramref name="reader"/>, up to its STOP
+    /// opcode.</summary>
     /// <param name="reader">The pickle's bytes.</param>
     /// <param name="legacyPersistentIds">Storages are named as in PyTorch's format before 1.6 (with a view entry).</param>
-    /// <exception cref="FormatException">The pickle is not a state dict, names a global or uses an opcode that is refused, or is malformed.</exception>
+    /// <exception cref="FormatException">The pickle is not a state dict, names a global or uses an opcode that is refused, or is
+    /// malformed.</exception>
     /// <exception cref="EndOfStreamException">The pickle is cut short.</exception>
     public static List<KeyValuePair<string, TensorView>> ReadStateDict(BinaryReader reader, bool legacyPersistentIds = false)
     {
@@ -316,7 +318,8 @@ internal static class StateDictPickle
     private static long[] Dimensions(object?[] values, string what) =>
         [.. values.Select(v => v is long n && n >= 0 ? n : throw new FormatException($"a tensor's {what} holds a {Describe(v)}"))];
 
-    /// <summary>A little-endian two's-complement integer: a long where it fits (every size and offset), else a BigInteger (the legacy format's magic number).</summary>
+    /// <summary>A little-endian two's-complement integer: a long where it fits (every size and offset), else a BigInteger (the legacy
+    /// format's magic number).</summary>
     private static object ReadLong(BinaryReader reader, int length)
     {
         var bytes = reader.ReadBytes(length);

@@ -35,7 +35,8 @@ internal sealed record StoredTensor(string Name, ScalarType Type, long[] Shape, 
         return strides;
     }
 
-    /// <summary>The elements of the storage the view spans, from <see cref="Offset"/>: none for an empty tensor; null past long's range.</summary>
+    /// <summary>The elements of the storage the view spans, from <see cref="Offset"/>: none for an empty tensor; null past long's
+    /// range.</summary>
     public long? Span()
     {
         if (Shape.Any(size => size == 0))

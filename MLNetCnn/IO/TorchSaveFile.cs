@@ -17,10 +17,12 @@ internal static class TorchSaveFile
     private static readonly BigInteger LegacyMagicNumber = BigInteger.Parse("119547037146038801333356");
     private const long LegacyProtocolVersion = 1001;
 
-    /// <summary>Whether <paramref name="header"/>, the first bytes of a file, start PyTorch's format before 1.6 (a pickle of its magic number).</summary>
+    /// <summary>Whether <paramref name="header"/>, the first bytes of a file, start PyTorch's format before 1.6 (a pickle of its magic
+    /// number).</summary>
     public static bool IsLegacy(ReadOnlySpan<byte> header) => header.StartsWith((byte[])[0x80, 0x02, 0x8A, 0x0A]);
 
-    /// <summary>The pickle of a zip archive that <c>torch.save</c> wrote (<c>ARCHIVE/data.pkl</c>), or null for another zip archive.</summary>
+    /// <summary>The pickle of a zip archive that <c>torch.save</c> wrote (<c>ARCHIVE/data.pkl</c>), or null for another zip
+    /// archive.</summary>
     public static string? PickleEntry(ZipArchive archive)
     {
         var pickles = archive.Entries.Where(e => e.FullName.EndsWith("/data.pkl", StringComparison.Ordinal) && e.FullName.Count(c => c == '/') == 1).ToList();
@@ -28,7 +30,8 @@ internal static class TorchSaveFile
     }
 
     /// <summary>Indexes a zip archive that <c>torch.save</c> wrote.</summary>
-    /// <exception cref="InvalidDataException">The archive is not a state dict of tensors, or a tensor's storage is missing or too short.</exception>
+    /// <exception cref="InvalidDataException">The archive is not a state dict of tensors, or a tensor's storage is missing or too
+    /// short.</exception>
     public static List<StoredTensor> IndexArchive(string path, ZipArchive archive, string pickleEntry)
     {
         string prefix = pickleEntry[..^"data.pkl".Length];

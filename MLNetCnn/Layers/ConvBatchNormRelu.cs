@@ -10,7 +10,8 @@ namespace MLNetCnn.Layers;
 /// </summary>
 public static class ConvBatchNormRelu
 {
-    /// <summary>The epsilon of torchvision's <c>BasicConv2d</c> batch normalisation (the TensorFlow models' 0.001, not PyTorch's 1e-5).</summary>
+    /// <summary>The epsilon of torchvision's <c>BasicConv2d</c> batch normalisation (the TensorFlow models' 0.001, not PyTorch's
+    /// 1e-5).</summary>
     public const double TorchvisionEpsilon = 1e-3;
 
     /// <summary>Creates the unit with torchvision's epsilon.</summary>

@@ -7,7 +7,8 @@ namespace MLNetCnn.Layers;
 /// <summary>The shortcuts of residual blocks whose output shape differs from their input's (He et al. 2016, section 3.3).</summary>
 public static class ResidualShortcut
 {
-    /// <summary>Option B: a strided 1x1 convolution and batch normalisation (torchvision's <c>downsample.0</c>, <c>downsample.1</c>).</summary>
+    /// <summary>Option B: a strided 1x1 convolution and batch normalisation (torchvision's <c>downsample.0</c>,
+    /// <c>downsample.1</c>).</summary>
     /// <param name="inChannels">The block's input channels.</param>
     /// <param name="outChannels">The block's output channels.</param>
     /// <param name="stride">The block's stride.</param>

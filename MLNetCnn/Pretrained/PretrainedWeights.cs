@@ -2,6 +2,7 @@ using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using MLNetCnn.Data;
 using TorchSharp;
 using MLNetCnn.IO;
 using MLNetCnn.Training;
@@ -175,7 +176,8 @@ public sealed class PretrainedWeights
         return new PretrainedWeights(path, metadata, entries);
     }
 
-    /// <summary>The standardisation the weights expect for inputs whose full-intensity pixel is <paramref name="pixelScale"/> (255 for 8-bit images, 1 for pixels scaled to 0..1).</summary>
+    /// <summary>The standardisation the weights expect for inputs whose full-intensity pixel is <paramref name="pixelScale"/> (255 for
+    /// 8-bit images, 1 for pixels scaled to 0..1).</summary>
     public InputNormalization Normalization(float pixelScale)
     {
         if (!float.IsFinite(pixelScale) || pixelScale <= 0)
@@ -191,7 +193,8 @@ public sealed class PretrainedWeights
     /// <param name="network">The network to fill.</param>
     /// <param name="target">Describes the network in the error, for example "a 'resnet18' network for 3x224x224 inputs".</param>
     /// <param name="skippedLayers">Dotted layer names not to load, such as a classifier head being replaced.</param>
-    /// <exception cref="InvalidDataException">Names every tensor missing from the file, not in the network, or of another shape or type; nothing is copied then.</exception>
+    /// <exception cref="InvalidDataException">Names every tensor missing from the file, not in the network, or of another shape or type;
+    /// nothing is copied then.</exception>
     public void LoadInto(nn.Module network, string target, IReadOnlyCollection<string>? skippedLayers = null)
     {
         ArgumentNullException.ThrowIfNull(network);

@@ -12,7 +12,8 @@ internal static unsafe class MappedPages
     private const int DontNeed = 4;
     private static bool _unavailable = !OperatingSystem.IsLinux();
 
-    /// <summary>Releases <paramref name="length"/> bytes mapped at the page-aligned <paramref name="start"/>; does nothing where it cannot.</summary>
+    /// <summary>Releases <paramref name="length"/> bytes mapped at the page-aligned <paramref name="start"/>; does nothing where it
+    /// cannot.</summary>
     public static void Release(byte* start, long length)
     {
         if (_unavailable || length <= 0)

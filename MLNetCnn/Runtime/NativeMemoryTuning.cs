@@ -30,7 +30,8 @@ public enum NativeMemoryTuningResult
 /// so PyTorch reuses memory within a step and the heap seldom has that much free at its top.
 /// </para>
 /// <para>
-/// <see cref="KeepFreedMemory"/> sets the thresholds that <c>GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=268435456</c>
+/// <see cref="KeepFreedMemory"/> sets the thresholds that
+/// <c>GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=268435456</c>
 /// would set, from inside the process (<c>mallopt</c>): blocks up to 32 MiB come from the heap, and up to 256 MiB of
 /// free heap stays mapped. The cost is resident memory: the process keeps up to that much more than it uses. The
 /// setting is process-wide and affects every native allocation, so a library does not make it on its own:

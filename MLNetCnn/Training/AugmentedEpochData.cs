@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using MLNetCnn.Augmentation;
 using MLNetCnn.Data;
+using MLNetCnn.Runtime;
 using static TorchSharp.torch;
 
 namespace MLNetCnn.Training;

@@ -1,4 +1,6 @@
 using MLNetCnn.Augmentation;
+using MLNetCnn.Data;
+using MLNetCnn.Runtime;
 
 namespace MLNetCnn.Training;
 

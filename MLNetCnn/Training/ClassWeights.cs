@@ -48,7 +48,8 @@ public sealed class ClassWeights : IEquatable<ClassWeights>
         return new ClassWeights(false, [.. weights]);
     }
 
-    /// <summary>Reads <c>none</c>, <c>balanced</c>, or weights per class separated by commas (<c>1,1,10</c>), as <see cref="ToString"/> writes them.</summary>
+    /// <summary>Reads <c>none</c>, <c>balanced</c>, or weights per class separated by commas (<c>1,1,10</c>), as <see cref="ToString"/>
+    /// writes them.</summary>
     /// <exception cref="FormatException">The text is none of these.</exception>
     public static ClassWeights Parse(string text)
     {

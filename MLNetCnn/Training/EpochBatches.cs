@@ -81,7 +81,8 @@ internal sealed class EpochBatches : IDisposable
     /// <summary>The next batch, its tensors owned by <paramref name="stepScope"/>; false after the last.</summary>
     public bool TryTake(DisposeScope stepScope, out Tensor images, out Tensor labels) => TryTake(stepScope, out images, out labels, out _);
 
-    /// <summary>The next batch and its rows' weights (null unless the data is a <see cref="WeightedEpochData"/>); false after the last.</summary>
+    /// <summary>The next batch and its rows' weights (null unless the data is a <see cref="WeightedEpochData"/>); false after the
+    /// last.</summary>
     public bool TryTake(DisposeScope stepScope, out Tensor images, out Tensor labels, out Tensor? weights)
     {
         if (_ready is null)

@@ -31,7 +31,8 @@ public sealed record LossDivergence(int Epoch, string Reason)
         return null;
     }
 
-    /// <summary>The divergence the newest epoch shows, if any: what a run checks after each epoch, the earlier ones checked already.</summary>
+    /// <summary>The divergence the newest epoch shows, if any: what a run checks after each epoch, the earlier ones checked
+    /// already.</summary>
     internal static LossDivergence? DetectAtLast(IReadOnlyList<EpochReport> epochs) =>
         epochs.Count < 2 ? null : DetectAt(epochs, epochs.Count - 1);
 

@@ -10,10 +10,12 @@ public enum ScheduleKind
     /// <summary>The learning rate stays as given.</summary>
     Constant,
 
-    /// <summary>Multiplied by <see cref="TrainingOptions.Gamma"/> every <see cref="TrainingOptions.StepEpochs"/> epochs (PyTorch's StepLR).</summary>
+    /// <summary>Multiplied by <see cref="TrainingOptions.Gamma"/> every <see cref="TrainingOptions.StepEpochs"/> epochs (PyTorch's
+    /// StepLR).</summary>
     Step,
 
-    /// <summary>Multiplied by <see cref="TrainingOptions.Gamma"/> at each of <see cref="TrainingOptions.Milestones"/> (PyTorch's MultiStepLR).</summary>
+    /// <summary>Multiplied by <see cref="TrainingOptions.Gamma"/> at each of <see cref="TrainingOptions.Milestones"/> (PyTorch's
+    /// MultiStepLR).</summary>
     MultiStep,
 
     /// <summary>

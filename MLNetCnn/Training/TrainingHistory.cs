@@ -11,7 +11,8 @@ public enum TrainingOutcome
     /// <summary>Early stopping ended the run; the model holds the best epoch's weights.</summary>
     StoppedEarly,
 
-    /// <summary>The run was cancelled and the best weights so far were kept (<see cref="TrainingOptions.ReturnBestModelOnCancel"/>).</summary>
+    /// <summary>The run was cancelled and the best weights so far were kept (<see
+    /// cref="TrainingOptions.ReturnBestModelOnCancel"/>).</summary>
     Cancelled,
 
     /// <summary>
@@ -55,10 +56,12 @@ public sealed class TrainingHistory : IReadOnlyList<EpochReport>
     /// </summary>
     public int? RestoredEpoch { get; }
 
-    /// <summary>The global optimisation step a resumed run continued after (0 for a checkpoint before the first step); null for a fresh run.</summary>
+    /// <summary>The global optimisation step a resumed run continued after (0 for a checkpoint before the first step); null for a fresh
+    /// run.</summary>
     public int? ResumedFromStep { get; }
 
-    /// <summary>The first sign that the training loss diverged (grew instead of falling), or null; training then reported it as it happened.</summary>
+    /// <summary>The first sign that the training loss diverged (grew instead of falling), or null; training then reported it as it
+    /// happened.</summary>
     public LossDivergence? Divergence { get; }
 
     /// <inheritdoc/>

@@ -1,10 +1,15 @@
+using MLNetCnn.Architectures;
+
 namespace MLNetCnn.Training;
 
 /// <summary>How a network is trained.</summary>
 public sealed record TrainingOptions
 {
+    /// <summary>The default of <see cref="Epochs"/>, a constant for the catalogs' optional parameters.</summary>
+    public const int DefaultEpochs = 10;
+
     /// <summary>Passes over the training data.</summary>
-    public int Epochs { get; init; } = 10;
+    public int Epochs { get; init; } = DefaultEpochs;
 
     /// <summary>Images per mini-batch.</summary>
     public int BatchSize { get; init; } = 64;

@@ -1,3 +1,4 @@
+using MLNetCnn.Architectures;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

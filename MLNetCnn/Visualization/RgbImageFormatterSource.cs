@@ -25,7 +25,8 @@ internal sealed class RgbImageFormatterSource
         /// <summary>The type this formatter writes.</summary>
         public Type Type => typeof(RgbImage);
 
-        /// <summary>Writes <paramref name="instance"/>, an <see cref="RgbImage"/>, as base64 PNG; returns false for anything else.</summary>
+        /// <summary>Writes <paramref name="instance"/>, an <see cref="RgbImage"/>, as base64 PNG; returns false for anything
+        /// else.</summary>
         public bool Format(object instance, TextWriter writer)
         {
             if (instance is not RgbImage image)

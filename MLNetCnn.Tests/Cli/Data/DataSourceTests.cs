@@ -12,6 +12,8 @@ public sealed class DataSourceTests
 {
     private static readonly ImageRequest Request = new(CnnColumnNames.Features, 12, 12, skipUnreadable: false);
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void RecognisesAFolderOfIdxFilesWithTrainAndTestSplits()
     {
@@ -31,6 +33,8 @@ public sealed class DataSourceTests
         CollectionAssert.AreEqual(new[] { "T-shirt/top", "Ankle boot", "Dress" }, labels, "a Fashion-MNIST folder gets its class names");
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void RecognisesCifarFoldersAndSingleBatchesByTheirRecordSize()
     {
@@ -46,6 +50,8 @@ public sealed class DataSourceTests
         Assert.IsFalse(batch.HasSplits);
         Assert.AreEqual("ship", batch.Load(new MLContext(), DataSplit.Train, Request).GetColumn<ReadOnlyMemory<char>>("Label").Select(l => l.ToString()).Single());
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void AFolderWhoseSplitFoldersAreAmbiguousIsRefusedSayingHowToLayItOut()
@@ -63,6 +69,8 @@ public sealed class DataSourceTests
         }
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void AnImageFolderWithTrainAndTestFoldersHasSplits()
     {
@@ -76,6 +84,8 @@ public sealed class DataSourceTests
         Assert.IsTrue(source.IsImageFiles);
         Assert.AreEqual(2L, source.Load(new MLContext(), DataSplit.Test, Request).GetColumn<ReadOnlyMemory<char>>("Label").Select(l => l.ToString()).LongCount());
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void ABatchFileOfNeitherCifarIsRejected()

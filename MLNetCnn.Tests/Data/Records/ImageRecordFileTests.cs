@@ -8,6 +8,8 @@ public sealed class ImageRecordFileTests
 {
     private static readonly ImageDataset Whole = Rounded(SyntheticImages.Bars(40, classCount: 4, size: 6, channels: 3, seed: 2));
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void WholePixelValuesAreStoredAsBytesAndReadBackAsTheSameFloats()
     {
@@ -27,6 +29,8 @@ public sealed class ImageRecordFileTests
         CollectionAssert.AreEqual(new long[] { Whole.Labels[7], Whole.Labels[0], Whole.Labels[39] }, labels.data<long>().ToArray());
         CollectionAssert.AreEqual(Enumerable.Range(0, 4).Select(c => (long)Whole.Labels.Count(l => l == c)).ToArray(), file.ClassCounts.ToArray());
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void ReadingAFileLargerThanTheReleaseStepDoesNotKeepItsPagesResident()
@@ -69,6 +73,8 @@ public sealed class ImageRecordFileTests
         long.Parse(File.ReadLines("/proc/self/status").First(l => l.StartsWith("RssFile:", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1],
             System.Globalization.CultureInfo.InvariantCulture) * 1024;
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void AFractionalValueMidwayTurnsTheFileIntoFloatsAndKeepsEveryRow()
     {
@@ -87,11 +93,13 @@ public sealed class ImageRecordFileTests
         }
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void TheStatisticsOfTheFirstPassAreThoseOfTheData()
     {
         using var file = Write(Path.Combine(TestFolders.Create(), "images.cache"), "source-1", Whole);
-        var expected = MLNetCnn.Training.InputNormalization.FromData(Whole);
+        var expected = MLNetCnn.Data.InputNormalization.FromData(Whole);
 
         var actual = file.Normalization;
 
@@ -101,6 +109,8 @@ public sealed class ImageRecordFileTests
             Assert.AreEqual(expected.Std[c], actual.Std[c], 1e-3);
         }
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void AFileOfTheSameSourceIsReopenedAndAnyOtherIsRefused()
@@ -114,6 +124,8 @@ public sealed class ImageRecordFileTests
         StringAssert.Contains(reason, "another source");
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void ATruncatedFileIsRefused()
     {
@@ -125,6 +137,8 @@ public sealed class ImageRecordFileTests
         Assert.IsNull(ImageRecordFile.TryOpen(path, "source-1", out string reason));
         StringAssert.Contains(reason, "truncated");
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void AFileWhoseRecordsChangedIsRefused()
@@ -142,6 +156,8 @@ public sealed class ImageRecordFileTests
         Assert.IsNull(ImageRecordFile.TryOpen(path, "source-1", out string reason));
         StringAssert.Contains(reason, "checksum");
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void AnAbandonedPassLeavesNoFile()

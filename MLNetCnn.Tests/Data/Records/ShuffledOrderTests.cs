@@ -5,6 +5,7 @@ namespace MLNetCnn.Tests.Data.Records;
 [TestClass]
 public sealed class ShuffledOrderTests
 {
+    [TestCategory("Fast")]
     [TestMethod]
     [DataRow(1L)]
     [DataRow(2L)]
@@ -27,6 +28,8 @@ public sealed class ShuffledOrderTests
         Assert.IsTrue(seen.All(s => s));
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void TheSameSeedAndStreamGiveTheSameOrderAndAnyOtherADifferentOne()
     {
@@ -40,6 +43,8 @@ public sealed class ShuffledOrderTests
             Assert.IsLessThan(25, samePlace, "another key gives another order (a random one agrees in about one place)");
         }
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void TheOrderIsShuffledWellEnoughForSortedClasses()

@@ -5,6 +5,7 @@ namespace MLNetCnn.Tests.Data.Records;
 [TestClass]
 public sealed class StratifiedHoldoutTests
 {
+    [TestCategory("Fast")]
     [TestMethod]
     public void KeepsClassProportionsRowByRowAndTheSameSeedHoldsOutTheSameRows()
     {
@@ -22,6 +23,8 @@ public sealed class StratifiedHoldoutTests
         CollectionAssert.AreEqual(heldOut, HeldOut(seed: 3), "the same seed gives the same split");
         CollectionAssert.AreNotEqual(heldOut, HeldOut(seed: 4), "another seed gives another split");
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void EveryClassKeepsATrainingRow()

@@ -3,10 +3,12 @@ using MLNetCnn.Estimators;
 
 namespace MLNetCnn.Tests.Estimators.DataPath;
 
-/// <summary>The trainer's record files as a user meets them: the kept cache, damaged input, and random stages it cannot apply itself.</summary>
+/// <summary>The trainer's record files as a user meets them: the kept cache, damaged input, and random stages it cannot apply
+/// itself.</summary>
 [TestClass]
 public sealed class TrainingDataTests
 {
+    [TestCategory("Fast")]
     [TestMethod]
     [DataRow(1)]
     [DataRow(3)]
@@ -28,6 +30,8 @@ public sealed class TrainingDataTests
         StringAssert.Contains(message, broken);
         Assert.IsEmpty(Directory.GetFiles(cache), "no cache file, complete or partial, is left behind");
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void SeveralDecodeWorkersWriteTheSameCacheAsOne()
@@ -54,6 +58,8 @@ public sealed class TrainingDataTests
         for (int i = 0; i < one.Length; i++)
             CollectionAssert.AreEqual(File.ReadAllBytes(one[i]), File.ReadAllBytes(three[i]), $"{Path.GetFileName(one[i])}: the same rows, in the same order");
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void AKeptCacheIsReusedForTheSameFilesAndRebuiltWhenAFileChanges()
@@ -87,6 +93,8 @@ public sealed class TrainingDataTests
         Assert.IsTrue(third.Any(m => m.Contains("Read 8 rows", StringComparison.Ordinal)), string.Join("\n", third));
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void ATemporaryCacheIsDeletedWhenFitEnds()
     {
@@ -98,6 +106,8 @@ public sealed class TrainingDataTests
 
         CollectionAssert.AreEquivalent(before, TemporaryCaches());
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void FitDeletesTheTemporaryCachesOfProcessesThatEnded()
@@ -133,6 +143,8 @@ public sealed class TrainingDataTests
                 return process.Id;
         }
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void RandomStagesBehindAnUnknownTransformAreReadAgainEveryEpoch()

@@ -10,6 +10,8 @@ public sealed class CnnExperimentOptionsTests
     // MLContext.CancelExecution is internal to ML.NET; AutoML calls it to stop the trials under way.
     private static readonly MethodInfo CancelExecution = typeof(MLContext).GetMethod("CancelExecution", BindingFlags.Instance | BindingFlags.NonPublic)!;
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void CrossValidationReportsTheMeanAndSpreadOverFoldsOfARandomSearch()
     {
@@ -50,6 +52,8 @@ public sealed class CnnExperimentOptionsTests
         Assert.IsFalse(result.BudgetExhausted);
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void CancellingStopsTheRunningTrialAndThrows()
     {
@@ -77,6 +81,8 @@ public sealed class CnnExperimentOptionsTests
         Assert.AreEqual(0, ended);
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void CancellingTheMLContextStopsTheExperimentRatherThanFailingATrial()
     {
@@ -98,6 +104,8 @@ public sealed class CnnExperimentOptionsTests
         Assert.ThrowsExactly<OperationCanceledException>(() => experiment.Execute(data));
         CollectionAssert.AreEqual(new[] { 1 }, ended);
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void OptionsAndDataThatCannotWorkFailBeforeAnyTrialNamingTheCause()

@@ -7,6 +7,7 @@ namespace MLNetCnn.Tests.Estimators.Experiments;
 [TestClass]
 public sealed class CnnExperimentTopKTests
 {
+    [TestCategory("Fast")]
     [TestMethod]
     public void WithMoreThanFiveClassesEachTrialHasTheTopFiveAccuracyEvaluateGivesAndTheLeaderboardShowsIt()
     {

@@ -12,6 +12,8 @@ public sealed class CnnSearchSpaceTests
         Augmentation = [false, true],
     };
 
+    [TestCategory("Fast")]
+
     [TestMethod]
     public void TheGridHoldsEveryCombinationOnceWithTheArchitectureVaryingFastest()
     {
@@ -24,6 +26,8 @@ public sealed class CnnSearchSpaceTests
         Assert.AreEqual(("resnet20", 1e-3, true), (grid[4].Architecture, grid[4].LearningRate, grid[4].Augment));
         Assert.AreEqual(("lenet5", 1e-2, false), (grid[6].Architecture, grid[6].LearningRate, grid[6].Augment));
     }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void RandomSearchDrawsEveryCombinationOnceInAnOrderItsSeedRepeats()

@@ -25,7 +25,8 @@ public sealed class ImageRecordWriter : IDisposable
     private PreparedImage? _prepared;
     private bool _completed;
 
-    /// <summary>Starts a file at <paramref name="path"/> for images of <paramref name="shape"/> labelled in <c>[0, classCount)</c>.</summary>
+    /// <summary>Starts a file at <paramref name="path"/> for images of <paramref name="shape"/> labelled in <c>[0,
+    /// classCount)</c>.</summary>
     /// <param name="path">The file to write; an existing file there is replaced when the pass completes.</param>
     /// <param name="fingerprint">Names the source, so that a reader can tell whether the file still matches it.</param>
     /// <param name="shape">The shape of every image.</param>

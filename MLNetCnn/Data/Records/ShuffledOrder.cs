@@ -1,4 +1,4 @@
-using MLNetCnn.Augmentation;
+using MLNetCnn.Runtime;
 
 namespace MLNetCnn.Data;
 
@@ -15,7 +15,8 @@ public readonly struct ShuffledOrder
     private readonly int _halfBits;
     private readonly ulong _halfMask;
 
-    /// <summary>The order of <paramref name="count"/> rows drawn from <paramref name="seed"/> and <paramref name="stream"/> (for example the epoch).</summary>
+    /// <summary>The order of <paramref name="count"/> rows drawn from <paramref name="seed"/> and <paramref name="stream"/> (for example
+    /// the epoch).</summary>
     public ShuffledOrder(long count, long seed, long stream)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);

@@ -1,6 +1,6 @@
 using MLNetCnn.Data;
 
-namespace MLNetCnn;
+namespace MLNetCnn.Data;
 
 /// <summary>What a network is built for: its input geometry, its number of classes and family options.</summary>
 /// <param name="Input">The shape of one input image.</param>

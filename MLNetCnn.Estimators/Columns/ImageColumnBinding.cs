@@ -34,11 +34,14 @@ internal sealed class ImageColumnBinding
     /// Binds a column, deriving the image shape from its type and <paramref name="requested"/>
     /// (zero dimensions there mean "from the column"); throws an error naming the column on any mismatch.
     /// </summary>
-    public static ImageColumnBinding Bind(DataViewSchema schema, string columnName, ImageShape requested)
+    /// <param name="schema">The data's schema.</param>
+    /// <param name="columnName">The image column.</param>
+    /// <param name="requested">The shape asked for.</param>
+    /// <param name="stage">The pipeline stage binding it, named in the error when the column is missing.</param>
+    public static ImageColumnBinding Bind(DataViewSchema schema, string columnName, ImageShape requested, string stage = "Image input")
     {
         var column = schema.GetColumnOrNull(columnName)
-            ?? throw new ArgumentOutOfRangeException(nameof(columnName), columnName,
-                $"Image column '{columnName}' was not found in the data; its columns are: {string.Join(", ", schema.Where(c => !c.IsHidden).Select(c => c.Name))}.");
+            ?? throw SchemaErrors.MissingColumn(stage, "Image", columnName, schema.Where(c => !c.IsHidden).Select(c => c.Name));
         return column.Type switch
         {
             ImageDataViewType image => BindImage(column, image, requested),

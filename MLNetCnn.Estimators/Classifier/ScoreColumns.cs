@@ -34,7 +34,8 @@ internal sealed class ScoreColumns(string scoreColumnName, string predictedLabel
     public IReadOnlyList<OutputKind> Kinds =>
         [.. Scores ? [OutputKind.Score, OutputKind.PredictedLabel] : Array.Empty<OutputKind>(), .. EmbeddingColumnName is null ? [] : new[] { OutputKind.Embedding }];
 
-    /// <summary>The same columns with an embedding column of <paramref name="size"/> added, or alone when <paramref name="keepScores"/> is false.</summary>
+    /// <summary>The same columns with an embedding column of <paramref name="size"/> added, or alone when <paramref name="keepScores"/> is
+    /// false.</summary>
     public ScoreColumns WithEmbedding(string columnName, int size, bool keepScores) =>
         new(ScoreColumnName, PredictedLabelColumnName, ClassCount, Labels, columnName, size, keepScores);
 

@@ -1,4 +1,4 @@
-namespace MLNetCnn.Augmentation;
+namespace MLNetCnn.Runtime;
 
 /// <summary>
 /// The random draws of one image's augmentation: a SplitMix64 stream (Steele, Lea and Flood, 2014) that lives
@@ -14,7 +14,8 @@ public struct AugmentationRandom
     /// <summary>A stream starting from <paramref name="seed"/>.</summary>
     public AugmentationRandom(ulong seed) => _state = seed;
 
-    /// <summary>The stream for row <paramref name="position"/> of pass <paramref name="pass"/> over the data of a stage seeded with <paramref name="seed"/>.</summary>
+    /// <summary>The stream for row <paramref name="position"/> of pass <paramref name="pass"/> over the data of a stage seeded with
+    /// <paramref name="seed"/>.</summary>
     public static AugmentationRandom ForRow(int seed, long pass, long position) =>
         new(Scramble(Scramble(Scramble((uint)seed + Golden) ^ (ulong)pass) ^ (ulong)position));
 

@@ -1,4 +1,4 @@
-namespace MLNetCnn;
+namespace MLNetCnn.Architectures;
 
 /// <summary>
 /// A layer that tells <see cref="ModelSummary"/> how many multiply-adds it does, for layers whose cost the

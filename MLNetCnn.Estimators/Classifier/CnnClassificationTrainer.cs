@@ -22,11 +22,19 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
     private readonly IHost _host;
     private readonly Options _options;
 
-    internal CnnClassificationTrainer(IHostEnvironment environment, Options options)
+    // Resolved by the constructor.
+    private string FeatureColumn => _options.FeatureColumnName!;
+
+    internal CnnClassificationTrainer(IHostEnvironment environment, Options options, string defaultFeatureColumnName = CnnColumnNames.Features)
     {
         ArgumentNullException.ThrowIfNull(environment);
         ArgumentNullException.ThrowIfNull(options);
         _host = environment.Register(nameof(CnnClassificationTrainer));
+        if (options.FeatureColumnName is null)
+        {
+            options = options.Clone();
+            options.FeatureColumnName = defaultFeatureColumnName;
+        }
         _options = options;
         options.ToTrainingOptions(seed: 0);
         if (!Enum.IsDefined(options.TestTimeAugmentation))
@@ -62,14 +70,19 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
     /// <summary>Options of <see cref="CnnClassificationTrainer"/>.</summary>
     public sealed class Options
     {
+        // The engine's options are the one source of the shared settings' defaults and documentation.
+        private static readonly TrainingOptions EngineDefaults = new();
+
         /// <summary>The label column: a key type, as <c>MapValueToKey</c> makes it.</summary>
         public string LabelColumnName = CnnColumnNames.Label;
 
         /// <summary>
         /// The input column: an image column (<c>LoadImages</c>, then <c>ResizeImages</c>) or a known-size
         /// vector of <see cref="float"/> pixels in CHW order (<c>ExtractPixels</c>, or the library's readers).
+        /// Null (the default) reads the entry point's column: <c>Features</c> for
+        /// <c>MulticlassClassification.Trainers.Cnn</c>, <c>Image</c> for <c>Transforms.CnnClassifier</c>.
         /// </summary>
-        public string FeatureColumnName = CnnColumnNames.Features;
+        public string? FeatureColumnName;
 
         /// <summary>
         /// An optional column of example weights (<see cref="float"/>, zero or positive): a row's loss counts in proportion to
@@ -101,77 +114,65 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
         /// </summary>
         public Dictionary<string, double> ArchitectureOptions = new(StringComparer.OrdinalIgnoreCase);
 
-        /// <summary>Passes over the training data.</summary>
-        public int Epochs = 10;
+        /// <inheritdoc cref="TrainingOptions.Epochs"/>
+        public int Epochs = EngineDefaults.Epochs;
 
-        /// <summary>Images per mini-batch, in training and in scoring.</summary>
-        public int BatchSize = 64;
+        /// <inheritdoc cref="TrainingOptions.BatchSize"/>
+        public int BatchSize = EngineDefaults.BatchSize;
 
-        /// <summary>The optimizer's learning rate: the peak of a schedule, reached after any warm-up.</summary>
-        public double LearningRate = 1e-3;
+        /// <inheritdoc cref="TrainingOptions.LearningRate"/>
+        public double LearningRate = EngineDefaults.LearningRate;
 
-        /// <summary>The optimizer: Adam, AdamW (decoupled weight decay) or SGD.</summary>
-        public OptimizerKind Optimizer = OptimizerKind.Adam;
+        /// <inheritdoc cref="TrainingOptions.Optimizer"/>
+        public OptimizerKind Optimizer = EngineDefaults.Optimizer;
 
-        /// <summary>Momentum of <see cref="OptimizerKind.Sgd"/>.</summary>
-        public double Momentum = 0.9;
+        /// <inheritdoc cref="TrainingOptions.Momentum"/>
+        public double Momentum = EngineDefaults.Momentum;
 
-        /// <summary>Nesterov momentum for <see cref="OptimizerKind.Sgd"/>.</summary>
-        public bool Nesterov;
+        /// <inheritdoc cref="TrainingOptions.Nesterov"/>
+        public bool Nesterov = EngineDefaults.Nesterov;
 
-        /// <summary>Weight decay: an L2 penalty for Adam and SGD, decoupled for AdamW.</summary>
-        public double WeightDecay;
+        /// <inheritdoc cref="TrainingOptions.WeightDecay"/>
+        public double WeightDecay = EngineDefaults.WeightDecay;
 
-        /// <summary>Label smoothing of the training cross-entropy, in [0, 1).</summary>
-        public double LabelSmoothing;
+        /// <inheritdoc cref="TrainingOptions.LabelSmoothing"/>
+        public double LabelSmoothing = EngineDefaults.LabelSmoothing;
 
-        /// <summary>Clips the global L2 norm of the gradients to this value; 0 for no clipping.</summary>
-        public double GradientClipNorm;
+        /// <inheritdoc cref="TrainingOptions.GradientClipNorm"/>
+        public double GradientClipNorm = EngineDefaults.GradientClipNorm;
 
-        /// <summary>
-        /// MixUp's Beta(alpha, alpha) parameter: each batch is blended with a shuffled copy of itself; 0 for none
-        /// (see <see cref="TrainingOptions.MixUpAlpha"/>).
-        /// </summary>
-        public double MixUpAlpha;
+        /// <inheritdoc cref="TrainingOptions.MixUpAlpha"/>
+        public double MixUpAlpha = EngineDefaults.MixUpAlpha;
 
-        /// <summary>
-        /// CutMix's Beta(alpha, alpha) parameter: a rectangle of a shuffled copy is pasted into each image; 0 for none
-        /// (see <see cref="TrainingOptions.CutMixAlpha"/>).
-        /// </summary>
-        public double CutMixAlpha;
+        /// <inheritdoc cref="TrainingOptions.CutMixAlpha"/>
+        public double CutMixAlpha = EngineDefaults.CutMixAlpha;
 
-        /// <summary>
-        /// Decay of an exponential moving average of the weights, which validation and the fitted model use; 0 for none (see
-        /// <see cref="TrainingOptions.EmaDecay"/>).
-        /// </summary>
-        public double EmaDecay;
+        /// <inheritdoc cref="TrainingOptions.EmaDecay"/>
+        public double EmaDecay = EngineDefaults.EmaDecay;
 
-        /// <summary>
-        /// Weights of the classes in the loss, for imbalanced data: <see cref="ClassWeights.None"/>, <see cref="ClassWeights.Balanced"/>
-        /// (<c>N / (K n_c)</c> from the training rows' class counts) or <see cref="ClassWeights.Of"/> one weight per class in key order.
-        /// </summary>
-        public ClassWeights ClassWeights = ClassWeights.None;
+        /// <inheritdoc cref="TrainingOptions.ClassWeights"/>
+        public ClassWeights ClassWeights = EngineDefaults.ClassWeights;
 
-        /// <summary>Draw each epoch's rows class-balanced (a class uniformly, then one of its rows, with replacement).</summary>
-        public bool ClassBalancedSampling;
+        /// <inheritdoc cref="TrainingOptions.ClassBalancedSampling"/>
+        public bool ClassBalancedSampling = EngineDefaults.ClassBalancedSampling;
 
-        /// <summary>How the learning rate changes over the run (stepped every mini-batch).</summary>
-        public ScheduleKind Schedule = ScheduleKind.Constant;
+        /// <inheritdoc cref="TrainingOptions.Schedule"/>
+        public ScheduleKind Schedule = EngineDefaults.Schedule;
 
-        /// <summary>Epochs (fractions allowed) of linear warm-up from 1 % of the learning rate; 0 for none.</summary>
-        public double WarmupEpochs;
+        /// <inheritdoc cref="TrainingOptions.WarmupEpochs"/>
+        public double WarmupEpochs = EngineDefaults.WarmupEpochs;
 
-        /// <summary>The period, in epochs, of the <see cref="ScheduleKind.Step"/> schedule.</summary>
-        public int StepEpochs = 10;
+        /// <inheritdoc cref="TrainingOptions.StepEpochs"/>
+        public int StepEpochs = EngineDefaults.StepEpochs;
 
         /// <summary>The epochs (after warm-up, increasing) at which the <see cref="ScheduleKind.MultiStep"/> schedule decays.</summary>
         public int[] Milestones = [];
 
-        /// <summary>The decay factor of the step schedules.</summary>
-        public double Gamma = 0.1;
+        /// <inheritdoc cref="TrainingOptions.Gamma"/>
+        public double Gamma = EngineDefaults.Gamma;
 
-        /// <summary>The learning rate the <see cref="ScheduleKind.Cosine"/> schedule ends at.</summary>
-        public double MinLearningRate;
+        /// <inheritdoc cref="TrainingOptions.MinLearningRate"/>
+        public double MinLearningRate = EngineDefaults.MinLearningRate;
 
         /// <summary>Stop after this many epochs without improvement of <see cref="EarlyStoppingMetric"/>, keeping the best epoch's weights; 0 trains every epoch.</summary>
         public int EarlyStoppingPatience;
@@ -194,23 +195,18 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
         /// <summary>Stops training before the next mini-batch (as does <c>MLContext</c>'s cancellation).</summary>
         public CancellationToken Cancellation;
 
-        /// <summary>
-        /// When cancelled, return a model with the best weights so far (by <see cref="EarlyStoppingMetric"/> with early
-        /// stopping, else the last completed epoch's) instead of throwing an <see cref="OperationCanceledException"/>.
-        /// </summary>
-        public bool ReturnBestModelOnCancel;
+        /// <inheritdoc cref="TrainingOptions.ReturnBestModelOnCancel"/>
+        public bool ReturnBestModelOnCancel = EngineDefaults.ReturnBestModelOnCancel;
 
-        /// <summary>16-bit forward and backward passes with float32 master weights on CUDA; no effect on the CPU.</summary>
-        public MixedPrecision MixedPrecision = MixedPrecision.None;
+        /// <inheritdoc cref="TrainingOptions.MixedPrecision"/>
+        public MixedPrecision MixedPrecision = EngineDefaults.MixedPrecision;
 
-        /// <summary>On CUDA, prepare mini-batches on a background thread while the GPU computes (never on the CPU, where it slows training); the results are the same.</summary>
-        public bool Prefetch = true;
+        /// <inheritdoc cref="TrainingOptions.Prefetch"/>
+        public bool Prefetch = EngineDefaults.Prefetch;
 
-        /// <summary>
-        /// The memory layout of training and of the fitted model's scoring (<see cref="TensorLayout"/>): <see cref="TensorLayout.Auto"/>
-        /// uses channels-last for the architectures measured faster that way; <see cref="TensorLayout.ChannelsFirst"/> turns it off.
-        /// </summary>
-        public TensorLayout Layout = TensorLayouts.Default;
+        /// <inheritdoc cref="TrainingOptions.Layout"/>
+        /// <remarks>The fitted model scores in this layout too.</remarks>
+        public TensorLayout Layout = EngineDefaults.Layout;
 
         /// <summary>Seeds initialisation, shuffling and the validation split; by default drawn from the MLContext's seed.</summary>
         public int? Seed;
@@ -274,15 +270,11 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
         /// </summary>
         public string? PretrainedWeights;
 
-        /// <summary>
-        /// Epochs at the start during which only the classifier head learns while the rest of the network, the backbone,
-        /// stays frozen (its batch normalisation keeps its statistics); <see cref="Epochs"/> or more freezes it throughout,
-        /// 0 fine-tunes everything from the start.
-        /// </summary>
-        public int FrozenBackboneEpochs;
+        /// <inheritdoc cref="TrainingOptions.FrozenBackboneEpochs"/>
+        public int FrozenBackboneEpochs = EngineDefaults.FrozenBackboneEpochs;
 
-        /// <summary>The backbone's learning rate as a multiple of <see cref="LearningRate"/>, for example 0.1 to fine-tune pretrained weights gently.</summary>
-        public double BackboneLearningRateFactor = 1;
+        /// <inheritdoc cref="TrainingOptions.BackboneLearningRateFactor"/>
+        public double BackboneLearningRateFactor = EngineDefaults.BackboneLearningRateFactor;
 
         /// <summary>
         /// The value of a full-intensity pixel in a vector feature column: 255 (the default) for ExtractPixels' and the
@@ -361,13 +353,14 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         if (FindColumn(inputSchema, _options.LabelColumnName) is not { } label)
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), _options.LabelColumnName, $"Label column '{_options.LabelColumnName}' was not found.");
+            throw SchemaErrors.MissingColumn(nameof(CnnClassificationTrainer), "Label", _options.LabelColumnName, inputSchema.Select(c => c.Name));
         if (!label.IsKey)
             throw LabelNotKey(_options.LabelColumnName, label.ItemType.ToString() ?? label.ItemType.RawType.Name);
         if (_options.ExampleWeightColumnName is { } weightColumn && FindColumn(inputSchema, weightColumn) is null)
             throw new ArgumentOutOfRangeException(nameof(inputSchema), weightColumn, $"Example weight column '{weightColumn}' was not found.");
-        if (FindColumn(inputSchema, _options.FeatureColumnName) is null)
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), _options.FeatureColumnName, $"Image column '{_options.FeatureColumnName}' was not found.");
+        if (FindColumn(inputSchema, FeatureColumn) is null)
+            throw SchemaErrors.MissingColumn(nameof(CnnClassificationTrainer), "Image", FeatureColumn, inputSchema.Select(c => c.Name),
+                "set FeatureColumnName, or use Transforms.CnnClassifier, which reads Image");
 
         var labelAnnotations = label.Annotations.Where(c => c.Name == AnnotationNames.KeyValues);
         var scoreKinds = new List<SchemaShape.Column>
@@ -428,7 +421,7 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
             var columns = new ScoreColumns(_options.ScoreColumnName, _options.PredictedLabelColumnName, run.ClassCount, ClassLabels.FromColumn(run.LabelColumn));
             if (_options.EmbeddingColumnName is { } embedding)
                 columns = columns.WithEmbedding(embedding, run.Model.EmbeddingSize, keepScores: true);
-            return new CnnClassificationTransformer(run.Model, _options.FeatureColumnName, _options.LabelColumnName, _options.TestTimeAugmentation, columns, _options.BatchSize, history);
+            return new CnnClassificationTransformer(run.Model, FeatureColumn, _options.LabelColumnName, _options.TestTimeAugmentation, columns, _options.BatchSize, history);
         }
         catch
         {
@@ -470,7 +463,7 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
         if (validationData is not null && _options.ValidationFraction > 0)
             throw new ArgumentException("Give either validation data or a ValidationFraction, not both.", nameof(validationData));
         var (labelColumn, classCount) = BindLabel(input, "training");
-        var binding = ImageColumnBinding.Bind(input.Schema, _options.FeatureColumnName, _options.RequestedShape);
+        var binding = ImageColumnBinding.Bind(input.Schema, FeatureColumn, _options.RequestedShape, nameof(CnnClassificationTrainer));
         int seed = _options.Seed ?? _host.Rand.Next();
         var training = _options.ToTrainingOptions(seed);
         if (training.EarlyStopping is { } stopping && stopping.Metric.NeedsValidation() && validationData is null && _options.ValidationFraction == 0)
@@ -519,7 +512,7 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
         {
             Options = new Dictionary<string, double>(_options.ArchitectureOptions, StringComparer.OrdinalIgnoreCase),
         };
-        return CnnModel.Create(_options.Architecture ?? "lenet5", spec, normalization, device, seed);
+        return CnnModel.Create(_options.Architecture ?? ModelZoo.DefaultArchitecture, spec, normalization, device, seed);
     }
 
     /// <summary>The pretrained network with a new head for the classes, its inputs standardised as the weights expect.</summary>
@@ -535,7 +528,7 @@ public sealed class CnnClassificationTrainer : IEstimator<CnnClassificationTrans
         var (labelColumn, validationClasses) = BindLabel(validationData, "validation");
         if (validationClasses != classCount)
             throw new ArgumentException($"The validation data's label column '{labelColumn.Name}' has {validationClasses} classes but the training data's has {classCount}; map both with the same MapValueToKey.", nameof(validationData));
-        return new LabelledImages(validationData, labelColumn, ImageColumnBinding.Bind(validationData.Schema, _options.FeatureColumnName, shape), classCount);
+        return new LabelledImages(validationData, labelColumn, ImageColumnBinding.Bind(validationData.Schema, FeatureColumn, shape), classCount);
     }
 
     private static SchemaShape.Column? FindColumn(SchemaShape schema, string name) =>

@@ -1,12 +1,12 @@
 using MLNetCnn.Data;
 using static TorchSharp.torch;
 
-namespace MLNetCnn.Training;
+namespace MLNetCnn.Data;
 
 /// <summary>
 /// Random access to the labelled images a network trains or is evaluated on: rows <c>0..Count-1</c>, read a batch at a
 /// time in any order (the trainer draws a fresh permutation every epoch). An in-memory <see cref="ImageDataset"/>, a
-/// memory-mapped <see cref="ImageRecordFile"/>, or one with random augmentation (<see cref="AugmentedEpochData"/>)
+/// memory-mapped <see cref="ImageRecordFile"/>, or one with random augmentation (<see cref="Training.AugmentedEpochData"/>)
 /// whose draws differ every epoch. Batches are read by one thread at a time.
 /// </summary>
 public interface IEpochData

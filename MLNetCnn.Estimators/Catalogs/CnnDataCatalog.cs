@@ -1,8 +1,10 @@
-using Microsoft.ML;
-using Microsoft.ML.Data;
+using MLNetCnn;
 using MLNetCnn.Data;
+using MLNetCnn.Estimators;
+using Microsoft.ML.Data;
 
-namespace MLNetCnn.Estimators;
+// In ML.NET's namespace, as ML.NET's own packages put their catalog extensions: no extra using for mlContext.X.
+namespace Microsoft.ML;
 
 /// <summary>Loads the library's image data sets into ML.NET.</summary>
 public static class CnnDataCatalog

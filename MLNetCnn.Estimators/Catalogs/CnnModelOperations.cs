@@ -1,8 +1,10 @@
-using Microsoft.ML;
+using MLNetCnn;
+using MLNetCnn.Estimators;
 using MLNetCnn.IO;
 using MLNetCnn.Onnx;
 
-namespace MLNetCnn.Estimators;
+// In ML.NET's namespace, as ML.NET's own packages put their catalog extensions: no extra using for mlContext.X.
+namespace Microsoft.ML;
 
 /// <summary>Saving, loading and exporting fitted pipelines that contain CNN classifiers.</summary>
 public static class CnnModelOperations
@@ -60,7 +62,8 @@ public static class CnnModelOperations
     /// The ONNX input is named after the classifier's feature column and takes what the classifier reads from it as
     /// (batch, channels, height, width) floats: the column's pixel vector as it is, or for an image column its pixels on
     /// the 0-255 scale in RGB planes, as <c>ExtractPixels</c> gives them with its defaults (for a grey model, the one
-    /// luminance plane, 0.299 R + 0.587 G + 0.114 B). The output is named after the score column (<c>Score</c>) and holds the class probabilities;
+    /// luminance plane, 0.299 R + 0.587 G + 0.114 B). The output is named after the score column (<c>Score</c>) and holds the class
+    /// probabilities;
     /// the class names are in the model's metadata (see <see cref="OnnxMetadataKeys"/>). The stages before the classifier,
     /// such as <c>LoadImages</c>, <c>ResizeImages</c> or <c>MapValueToKey</c>, are not part of the ONNX model. The
     /// classifier's test-time augmentation is: the graph averages the probabilities of the same views. With ten crops the

@@ -1,7 +1,7 @@
 using MLNetCnn.Data;
 using static TorchSharp.torch;
 
-namespace MLNetCnn.Training;
+namespace MLNetCnn.Data;
 
 /// <summary>
 /// Per-channel standardisation <c>(x - mean) / std</c> applied to every batch before the network, so inputs
@@ -41,7 +41,8 @@ public sealed record InputNormalization
         return FromStatistics(statistics);
     }
 
-    /// <summary>The mean and standard deviation of each channel in <paramref name="statistics"/> (a constant channel gets a tiny positive std).</summary>
+    /// <summary>The mean and standard deviation of each channel in <paramref name="statistics"/> (a constant channel gets a tiny positive
+    /// std).</summary>
     public static InputNormalization FromStatistics(PixelStatistics statistics)
     {
         ArgumentNullException.ThrowIfNull(statistics);

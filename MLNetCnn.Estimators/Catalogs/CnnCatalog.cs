@@ -1,7 +1,10 @@
-using Microsoft.ML;
+using MLNetCnn;
+using MLNetCnn.Estimators;
+using MLNetCnn.Training;
 using Microsoft.ML.Data;
 
-namespace MLNetCnn.Estimators;
+// In ML.NET's namespace, as ML.NET's own packages put their catalog extensions: no extra using for mlContext.X.
+namespace Microsoft.ML;
 
 /// <summary>Adds the CNN classifier to ML.NET's catalogs.</summary>
 public static class CnnCatalog
@@ -14,7 +17,7 @@ public static class CnnCatalog
     /// <param name="epochs">Passes over the training data.</param>
     public static CnnClassificationTrainer Cnn(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
         string labelColumnName = CnnColumnNames.Label, string featureColumnName = CnnColumnNames.Features,
-        string architecture = "lenet5", int epochs = 10) =>
+        string architecture = ModelZoo.DefaultArchitecture, int epochs = TrainingOptions.DefaultEpochs) =>
         catalog.Cnn(new CnnClassificationTrainer.Options
         {
             LabelColumnName = labelColumnName,
@@ -23,7 +26,8 @@ public static class CnnCatalog
             Epochs = epochs,
         });
 
-    /// <summary>Trains a CNN from the model zoo with all options.</summary>
+    /// <summary>Trains a CNN from the model zoo with all options; reads <c>Features</c> unless <see
+    /// cref="CnnClassificationTrainer.Options.FeatureColumnName"/> is set.</summary>
     public static CnnClassificationTrainer Cnn(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
         CnnClassificationTrainer.Options options) =>
         new(MlNetBridge.GetEnvironment(catalog), options);
@@ -39,7 +43,7 @@ public static class CnnCatalog
     /// <param name="epochs">Passes over the training data.</param>
     public static CnnClassificationTrainer CnnClassifier(this TransformsCatalog catalog,
         string labelColumnName = CnnColumnNames.Label, string imageColumnName = CnnColumnNames.Image,
-        string architecture = "lenet5", int epochs = 10) =>
+        string architecture = ModelZoo.DefaultArchitecture, int epochs = TrainingOptions.DefaultEpochs) =>
         catalog.CnnClassifier(new CnnClassificationTrainer.Options
         {
             LabelColumnName = labelColumnName,
@@ -63,7 +67,8 @@ public static class CnnCatalog
         return new CnnFeaturizerEstimator(classifier, outputColumnName);
     }
 
-    /// <summary>Trains a CNN image classifier with all options.</summary>
+    /// <summary>Trains a CNN image classifier with all options; reads <c>Image</c> unless <see
+    /// cref="CnnClassificationTrainer.Options.FeatureColumnName"/> is set.</summary>
     public static CnnClassificationTrainer CnnClassifier(this TransformsCatalog catalog, CnnClassificationTrainer.Options options) =>
-        new(MlNetBridge.GetEnvironment(catalog), options);
+        new(MlNetBridge.GetEnvironment(catalog), options, CnnColumnNames.Image);
 }

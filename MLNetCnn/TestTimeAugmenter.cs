@@ -1,6 +1,7 @@
+using MLNetCnn.Augmentation;
 using MLNetCnn.Data;
 
-namespace MLNetCnn.Augmentation;
+namespace MLNetCnn;
 
 /// <summary>
 /// Scores images through a <see cref="CnnModel"/> with test-time augmentation: cuts each image into the views
@@ -13,8 +14,10 @@ public sealed class TestTimeAugmenter
     private float[] _views = [];
     private float[] _probabilities = [];
 
-    /// <summary>Prepares the views of images of <paramref name="imageShape"/> for a network taking <paramref name="networkInput"/>.</summary>
-    /// <exception cref="ArgumentException">The images do not fit: a different channel count, smaller than the network input, or a different size without <see cref="TestTimeAugmentation.TenCrop"/>.</exception>
+    /// <summary>Prepares the views of images of <paramref name="imageShape"/> for a network taking <paramref
+    /// name="networkInput"/>.</summary>
+    /// <exception cref="ArgumentException">The images do not fit: a different channel count, smaller than the network input, or a different
+    /// size without <see cref="TestTimeAugmentation.TenCrop"/>.</exception>
     public TestTimeAugmenter(TestTimeAugmentation mode, ImageShape imageShape, ImageShape networkInput)
     {
         if (!Enum.IsDefined(mode))

@@ -1,3 +1,4 @@
+using Microsoft.ML;
 using Microsoft.ML.Transforms.Image;
 
 namespace MLNetCnn.Estimators;

@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace MLNetCnn.Training;
+namespace MLNetCnn.Architectures;
 
 /// <summary>
 /// A network with extra training-only outputs, such as GoogLeNet's auxiliary classifiers, whose losses are

@@ -1,3 +1,5 @@
+using Microsoft.ML;
+
 namespace MLNetCnn.Estimators;
 
 /// <summary>

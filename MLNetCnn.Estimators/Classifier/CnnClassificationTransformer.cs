@@ -6,6 +6,12 @@ using MLNetCnn.Data;
 using MLNetCnn.Runtime;
 using MLNetCnn.Training;
 
+// ML.NET finds a saved model's loader through an assembly-level LoadableClass attribute: Model.Load loads the
+// assembly named in the model and registers it with the context's component catalog, so any MLContext loads
+// CNN classifiers without a registration call.
+[assembly: LoadableClass(typeof(MLNetCnn.Estimators.CnnClassificationTransformer), null, typeof(SignatureLoadModel),
+    MLNetCnn.Estimators.CnnClassificationTransformer.UserName, MLNetCnn.Estimators.CnnClassificationTransformer.LoaderSignature)]
+
 namespace MLNetCnn.Estimators;
 
 /// <summary>
@@ -62,7 +68,8 @@ public sealed class CnnClassificationTransformer : ITransformer, ICanSaveModel, 
     public IReadOnlyList<string> ClassNames =>
         _columns.Labels?.Names ?? [.. Enumerable.Range(0, _columns.ClassCount).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))];
 
-    /// <summary>The column of class probabilities the transformer adds (<c>Score</c> by default), unless it is a featurizer (<see cref="AddsScores"/>).</summary>
+    /// <summary>The column of class probabilities the transformer adds (<c>Score</c> by default), unless it is a featurizer (<see
+    /// cref="AddsScores"/>).</summary>
     public string ScoreColumnName => _columns.ScoreColumnName;
 
     /// <summary>Whether the score and predicted-label columns are added: false for a featurizer (<see cref="AsFeaturizer"/>).</summary>
@@ -146,7 +153,7 @@ public sealed class CnnClassificationTransformer : ITransformer, ICanSaveModel, 
         writer.Write(_columns.EmbeddingColumnName ?? "");
     });
 
-    // ML.NET's model loader finds this by name and signature (see the LoadableClass attribute in MlNetBridge).
+    // ML.NET's model loader finds this by name and signature (see the LoadableClass attribute above the namespace).
     private static CnnClassificationTransformer Create(IHostEnvironment environment, ModelLoadContext loadContext)
     {
         var reader = MlNetBridge.OpenModel(loadContext, Identity, out uint version);

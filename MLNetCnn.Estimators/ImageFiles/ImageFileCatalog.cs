@@ -1,7 +1,9 @@
-using Microsoft.ML;
+using MLNetCnn;
+using MLNetCnn.Estimators;
 using Microsoft.ML.Data;
 
-namespace MLNetCnn.Estimators;
+// In ML.NET's namespace, as ML.NET's own packages put their catalog extensions: no extra using for mlContext.X.
+namespace Microsoft.ML;
 
 /// <summary>
 /// Loads image files into ML.NET through its own <c>LoadImages</c> and <c>ResizeImages</c>: a folder with one
@@ -65,7 +67,7 @@ public static class ImageFileCatalog
     private static IDataView Load(DataOperationsCatalog catalog, ImageFileList files, ImageFileOptions options)
     {
         var readable = files.Readable(options.SkipUnreadableImages, options.MaxImagePixels, options.OnImageSkipped,
-            Estimators.DecodeWorkers.Resolve(options.DecodeWorkers));
+            MLNetCnn.Estimators.DecodeWorkers.Resolve(options.DecodeWorkers));
         IDataView listed = readable.HasLabels
             ? catalog.LoadFromEnumerable(readable.Entries.Select(e => new LabelledFile { ImagePath = e.Path, Label = e.Label! }),
                 Definition<LabelledFile>(options, withLabel: true))

@@ -1,4 +1,4 @@
-namespace MLNetCnn;
+namespace MLNetCnn.Architectures;
 
 /// <summary>
 /// A network that names its classifier head: the layers that turn features into class scores. Transfer learning
@@ -8,6 +8,7 @@ namespace MLNetCnn;
 /// </summary>
 public interface IClassifierHead
 {
-    /// <summary>The dotted names of the head's layers (for example <c>fc</c>, or <c>classifier.6</c>), as in <c>named_modules()</c>.</summary>
+    /// <summary>The dotted names of the head's layers (for example <c>fc</c>, or <c>classifier.6</c>), as in
+    /// <c>named_modules()</c>.</summary>
     IReadOnlyList<string> HeadLayers { get; }
 }

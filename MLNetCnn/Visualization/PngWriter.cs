@@ -1,9 +1,8 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
-using MLNetCnn.Visualization;
 
-namespace MLNetCnn.IO;
+namespace MLNetCnn.Visualization;
 
 /// <summary>
 /// Writes <see cref="RgbImage"/>s as PNG (ISO/IEC 15948): 8-bit truecolour, one zlib-compressed IDAT chunk,

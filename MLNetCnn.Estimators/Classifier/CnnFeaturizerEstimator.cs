@@ -21,7 +21,8 @@ public sealed class CnnFeaturizerEstimator : IEstimator<CnnClassificationTransfo
         _outputColumnName = outputColumnName;
     }
 
-    /// <summary>The featurizer: <see cref="CnnClassificationTransformer.AsFeaturizer"/> of the classifier, after checking the input.</summary>
+    /// <summary>The featurizer: <see cref="CnnClassificationTransformer.AsFeaturizer"/> of the classifier, after checking the
+    /// input.</summary>
     public CnnClassificationTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -43,7 +44,7 @@ public sealed class CnnFeaturizerEstimator : IEstimator<CnnClassificationTransfo
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         if (!inputSchema.Any(c => c.Name == _classifier.FeatureColumnName))
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), _classifier.FeatureColumnName, $"Image column '{_classifier.FeatureColumnName}' was not found.");
+            throw SchemaErrors.MissingColumn(nameof(CnnFeaturizerEstimator), "Image", _classifier.FeatureColumnName, inputSchema.Select(c => c.Name));
         var columns = inputSchema.ToDictionary(c => c.Name);
         columns[_outputColumnName] = MlNetBridge.CreateSchemaColumn(_outputColumnName, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false);
         return new SchemaShape(columns.Values);
