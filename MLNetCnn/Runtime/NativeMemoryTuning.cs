@@ -37,6 +37,13 @@ public enum NativeMemoryTuningResult
 /// setting is process-wide and affects every native allocation, so a library does not make it on its own:
 /// applications opt in (the <c>mlnetcnn</c> command line does, at start-up).
 /// </para>
+/// <para>
+/// Kept memory is also where a long run's resident set grows: libtorch's buffers of tens of megabytes land in new places
+/// of a fragmented heap while the free ones around them stay resident. <see cref="ReleaseFreedMemory"/> hands every
+/// arena's free pages back to the kernel (<c>malloc_trim</c>), and training calls it between steps once every
+/// <see cref="ReleaseInterval"/> and at the end of each epoch, so the resident set stays near what the steps use
+/// (BENCHMARKS.md, Scale: 3.06 GB -> 1.76 GB on 30,000 images at 224 px, at the same speed).
+/// </para>
 /// </remarks>
 public static class NativeMemoryTuning
 {
@@ -46,12 +53,16 @@ public static class NativeMemoryTuning
     /// <summary>Free memory at the top of the heap is returned to the kernel only beyond this many bytes.</summary>
     public const int TrimThreshold = 256 * 1024 * 1024;
 
+    /// <summary>Training hands freed memory back to the kernel between steps at most this often (and after every epoch).</summary>
+    public static readonly TimeSpan ReleaseInterval = TimeSpan.FromSeconds(10);
+
     private const int MallocTrimThresholdParameter = -1;
     private const int MallocMmapThresholdParameter = -3;
     private const string GlibcTunablesVariable = "GLIBC_TUNABLES";
     private const string GlibcLibrary = "libc.so.6";
 
     private static readonly Lock Gate = new();
+    private static readonly Lazy<bool> HasMallocTrim = new(() => HasGlibcFunction("malloc_trim"));
     private static NativeMemoryTuningResult? _result;
 
     /// <summary>
@@ -69,9 +80,10 @@ public static class NativeMemoryTuning
 
     private static NativeMemoryTuningResult Apply()
     {
-        if (Environment.GetEnvironmentVariable(GlibcTunablesVariable) is { } tunables && tunables.Contains("glibc.malloc.", StringComparison.Ordinal))
+        string? tunables = Environment.GetEnvironmentVariable(GlibcTunablesVariable);
+        if (tunables is not null && tunables.Contains("glibc.malloc.", StringComparison.Ordinal))
             return NativeMemoryTuningResult.LeftToEnvironment;
-        if (!OperatingSystem.IsLinux() || !NativeLibrary.TryLoad(GlibcLibrary, out var glibc) || !NativeLibrary.TryGetExport(glibc, "mallopt", out _))
+        if (!HasGlibcFunction("mallopt"))
             return NativeMemoryTuningResult.NotGlibc;
         if (mallopt(MallocMmapThresholdParameter, MmapThreshold) != 1)
             throw new InvalidOperationException($"glibc's mallopt refused an mmap threshold of {MmapThreshold} bytes.");
@@ -80,6 +92,25 @@ public static class NativeMemoryTuning
         return NativeMemoryTuningResult.Applied;
     }
 
+    /// <summary>
+    /// Hands the free pages of every malloc arena back to the kernel (glibc's <c>malloc_trim</c>); memory in use is untouched.
+    /// Safe to call at any time from any thread; its cost is the page faults of touching the released memory again.
+    /// </summary>
+    /// <returns>False, doing nothing, where the process does not run on glibc.</returns>
+    public static bool ReleaseFreedMemory()
+    {
+        if (!HasMallocTrim.Value)
+            return false;
+        malloc_trim(0);
+        return true;
+    }
+
+    private static bool HasGlibcFunction(string name) =>
+        OperatingSystem.IsLinux() && NativeLibrary.TryLoad(GlibcLibrary, out var glibc) && NativeLibrary.TryGetExport(glibc, name, out _);
+
     [DllImport(GlibcLibrary)]
     private static extern int mallopt(int parameter, int value);
+
+    [DllImport(GlibcLibrary)]
+    private static extern int malloc_trim(nuint pad);
 }

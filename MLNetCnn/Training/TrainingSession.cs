@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using MLNetCnn.Data;
+using MLNetCnn.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -7,7 +8,7 @@ namespace MLNetCnn.Training;
 
 /// <summary>
 /// One training run of <see cref="ClassifierTrainer"/>: the epoch and step loop with its optimizer, schedule,
-/// shuffling, early stopping, best weights, checkpoints and cancellation.
+/// shuffling, early stopping, best weights, checkpoints, cancellation and the release of freed native memory.
 /// </summary>
 internal sealed class TrainingSession : IDisposable
 {
@@ -22,6 +23,7 @@ internal sealed class TrainingSession : IDisposable
     private readonly Stopwatch _clock = new();
     private readonly List<EpochReport> _history = [];
     private readonly List<IDisposable> _owned = [];
+    private readonly PeriodicMemoryRelease _memoryRelease = PeriodicMemoryRelease.ForTraining();
 
     private Backbone? _backbone;
     private TorchSharp.Modules.OptimizerHelper _optimizer = null!;
@@ -234,6 +236,7 @@ internal sealed class TrainingSession : IDisposable
             _stepInEpoch++;
             _globalStep++;
             _schedule.step();
+            _memoryRelease.AfterStep();
             _tally.Duration = durationBefore + epochClock.Elapsed;
             if (_options.Checkpoints is { EverySteps: > 0 and var every } && _globalStep % every == 0 && _stepInEpoch < _stepsPerEpoch)
                 SaveCheckpoint();
@@ -243,6 +246,7 @@ internal sealed class TrainingSession : IDisposable
 
     private void EndEpoch()
     {
+        _memoryRelease.ReleaseNow();
         _model.Network.eval();
         // With weight averaging, the averaged weights are validated, and kept as the best ones.
         using var averaged = _average?.SwapIn();
