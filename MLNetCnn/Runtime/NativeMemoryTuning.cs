@@ -42,7 +42,7 @@ public enum NativeMemoryTuningResult
 /// of a fragmented heap while the free ones around them stay resident. <see cref="ReleaseFreedMemory"/> hands every
 /// arena's free pages back to the kernel (<c>malloc_trim</c>), and training calls it between steps once every
 /// <see cref="ReleaseInterval"/> and at the end of each epoch, so the resident set stays near what the steps use
-/// (BENCHMARKS.md, Scale: 3.06 GB -> 1.76 GB on 30,000 images at 224 px, at the same speed).
+/// (BENCHMARKS.md, Scale: a peak of 2.56 GB -> 1.76 GB on 30,000 images at 224 px, its cost within the runs' noise).
 /// </para>
 /// </remarks>
 public static class NativeMemoryTuning
