@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Runtime.InteropServices;
 using MLNetCnn.Runtime;
 
@@ -27,9 +26,9 @@ public sealed class NativeMemoryTuningTests
             Marshal.FreeHGlobal(pointers[i]);
         try
         {
-            long before = ResidentAnonymousBytes();
+            long before = ProcessStatus.Bytes("RssAnon");
             Assert.IsTrue(NativeMemoryTuning.ReleaseFreedMemory());
-            long after = ResidentAnonymousBytes();
+            long after = ProcessStatus.Bytes("RssAnon");
             Assert.IsGreaterThan(128L << 20, before - after, $"resident anonymous {before >> 20} MiB before, {after >> 20} MiB after");
         }
         finally
@@ -37,8 +36,4 @@ public sealed class NativeMemoryTuningTests
             Marshal.FreeHGlobal(pointers[^1]);
         }
     }
-
-    private static long ResidentAnonymousBytes() =>
-        1024 * long.Parse(File.ReadLines("/proc/self/status").First(l => l.StartsWith("RssAnon:", StringComparison.Ordinal))
-            .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
 }

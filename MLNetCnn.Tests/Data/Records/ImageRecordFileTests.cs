@@ -69,9 +69,7 @@ public sealed class ImageRecordFileTests
             $"read {rows * shape.Size / 1e6:F0} MB of records; the file-backed resident set grew {grown / 1e6:F0} MB");
     }
 
-    private static long ResidentFilePages() =>
-        long.Parse(File.ReadLines("/proc/self/status").First(l => l.StartsWith("RssFile:", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1],
-            System.Globalization.CultureInfo.InvariantCulture) * 1024;
+    private static long ResidentFilePages() => ProcessStatus.Bytes("RssFile");
 
     [TestCategory("Fast")]
 
