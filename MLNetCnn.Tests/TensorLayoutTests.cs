@@ -29,6 +29,44 @@ public sealed class TensorLayoutTests
     }
 
     [TestMethod]
+    public void GrayscaleBatchesAndDepthwiseAndPointwiseWeightsRunChannelsLastInLibtorch()
+    {
+        using var scope = NewDisposeScope();
+        var gray = randn(2, 1, 6, 6);
+        var features = randn(2, 4, 6, 6);
+        Assert.IsFalse(TensorLayouts.IsChannelsLast(gray), "dense either way, but with channels-first strides libtorch reads it so");
+
+        var last = TensorLayouts.ToChannelsLast(gray);
+        var stem = nn.functional.conv2d(last, randn(4, 1, 3, 3), padding: [1, 1]);
+        var grayWeight = nn.functional.conv2d(gray, TensorLayouts.ToChannelsLast(randn(4, 1, 3, 3)), padding: [1, 1]);
+        var depthwise = nn.functional.conv2d(features, TensorLayouts.ToChannelsLast(randn(4, 1, 3, 3)), padding: [1, 1], groups: 4);
+        var pointwise = nn.functional.conv2d(features, TensorLayouts.ToChannelsLast(randn(8, 4, 1, 1)));
+
+        CollectionAssert.AreEqual(new long[] { 36, 1, 6, 1 }, last.stride());
+        Assert.IsTrue(gray.eq(last).all().item<bool>());
+        Assert.IsTrue(TensorLayouts.IsChannelsLast(stem), "libtorch ran the convolution of a channels-last grayscale batch channels-last");
+        Assert.IsTrue(TensorLayouts.IsChannelsLast(grayWeight), "a channels-last weight over one channel makes the convolution channels-last");
+        Assert.IsTrue(TensorLayouts.IsChannelsLast(depthwise), "a channels-last depthwise weight makes the convolution channels-last");
+        Assert.IsTrue(TensorLayouts.IsChannelsLast(pointwise), "a channels-last pointwise weight makes the convolution channels-last");
+    }
+
+    [TestMethod]
+    public void ChannelsLastTrainingLaysOutEveryConvolutionWeightOfMobileNetChannelsLast()
+    {
+        var gray = SyntheticImages.Bars(8, classCount: 2, size: 16, channels: 1, seed: 3);
+        using var model = CnnModel.Create("mobilenet-v1-0.25", new ModelSpec(gray.Shape, gray.ClassCount), InputNormalization.FromData(gray), CPU, 1);
+        var layouts = new List<bool>();
+        var trainer = new ClassifierTrainer(new TrainingOptions { Epochs = 1, BatchSize = 4, Seed = 1, Layout = TensorLayout.ChannelsLast });
+        trainer.EpochCompleted += _ => layouts.AddRange(model.Network.parameters().Where(p => p.dim() == 4).Select(TensorLayouts.IsChannelsLast));
+
+        trainer.Train(model, gray);
+
+        Assert.HasCount(27, layouts, "the stem, 13 depthwise and 13 pointwise convolutions");
+        Assert.IsTrue(layouts.All(channelsLast => channelsLast), "every convolution weight channels-last while training");
+        Assert.IsTrue(model.Network.parameters().All(p => p.dim() != 4 || !TensorLayouts.IsChannelsLast(p)), "and channels-first after it");
+    }
+
+    [TestMethod]
     [DataRow("resnet18")]
     [DataRow("resnet20")]
     public void LogitsAreTheSameInEitherLayout(string architecture)

@@ -58,34 +58,53 @@ public static class TensorLayouts
     };
 
     /// <summary>
-    /// A 4-d tensor with the same shape and values in channels-last memory (itself when it is already so, or not 4-d);
-    /// TorchSharp 0.107 has no <c>contiguous(memory_format)</c>, so this goes through NHWC and back.
+    /// A 4-d tensor with the same shape and values in channels-last memory, with PyTorch's strides for it (<c>torch.channels_last</c>):
+    /// itself when it already has them, or when it is not 4-d. TorchSharp 0.107 has no <c>contiguous(memory_format)</c>.
     /// </summary>
     public static Tensor ToChannelsLast(Tensor tensor)
     {
         ArgumentNullException.ThrowIfNull(tensor);
-        if (tensor.dim() != 4 || IsChannelsLast(tensor))
-            return tensor;
-        using var nhwc = tensor.permute(0, 2, 3, 1);
-        using var packed = nhwc.contiguous();
-        return packed.permute(0, 3, 1, 2);
+        return tensor.dim() != 4 || IsChannelsLast(tensor) ? tensor : Repacked(tensor, ChannelsLastStrides(tensor.shape));
     }
 
-    /// <summary>Whether a 4-d tensor is densely packed channels-last (PyTorch's <c>is_contiguous(memory_format=torch.channels_last)</c>).</summary>
+    /// <summary>
+    /// Whether libtorch's kernels take a 4-d tensor as channels-last (PyTorch's <c>suggest_memory_format()</c>): its strides put the
+    /// channels innermost, and where a dimension of size 1 leaves that ambiguous, they are the ones <c>torch.channels_last</c> gives.
+    /// </summary>
+    /// <remarks>
+    /// Ambiguity is common: a grayscale batch (N, 1, H, W), a depthwise weight (C, 1, 3, 3) or a pointwise one (C, C', 1, 1) is dense
+    /// either way, and with channels-first strides libtorch runs it, and every layer after it, channels-first.
+    /// </remarks>
     public static bool IsChannelsLast(Tensor tensor)
     {
-        if (tensor.dim() != 4)
+        ArgumentNullException.ThrowIfNull(tensor);
+        return tensor.dim() == 4 && SuggestsChannelsLast(tensor.shape, tensor.stride());
+    }
+
+    // c10/core/MemoryFormat.h, is_channels_last_strides_2d_s4: the order of the strides decides, and ties fall to channels-first.
+    private static bool SuggestsChannelsLast(long[] shape, long[] strides)
+    {
+        if (strides[1] == 0)
             return false;
-        var shape = tensor.shape;
-        var strides = tensor.stride();
-        long expected = 1;
+        long min = 0;
         foreach (int dim in (ReadOnlySpan<int>)[1, 3, 2, 0])
         {
-            if (shape[dim] != 1 && strides[dim] != expected)
+            if (shape[dim] == 0 || strides[dim] < min || (dim == 0 && min == strides[1]))
                 return false;
-            expected *= shape[dim];
+            min = strides[dim] * (shape[dim] > 1 ? shape[dim] : 1);
         }
         return true;
+    }
+
+    private static long[] ChannelsLastStrides(long[] shape) => [shape[1] * shape[2] * shape[3], 1, shape[3] * shape[1], shape[1]];
+
+    private static long[] ChannelsFirstStrides(long[] shape) => [shape[1] * shape[2] * shape[3], shape[2] * shape[3], shape[3], 1];
+
+    private static Tensor Repacked(Tensor tensor, long[] strides)
+    {
+        // copy_ is differentiable: gradients reach a tensor that needs them (saliency maps take them on the input).
+        var packed = empty_strided(tensor.shape, strides, tensor.dtype, tensor.device);
+        return packed.copy_(tensor);
     }
 
     /// <summary>
@@ -133,9 +152,13 @@ public static class TensorLayouts
 
     private static void Relayout(Tensor tensor, bool channelsLast)
     {
-        if (tensor.dim() != 4 || (channelsLast ? IsChannelsLast(tensor) : tensor.is_contiguous()))
+        if (tensor.dim() != 4)
             return;
-        using var converted = channelsLast ? ToChannelsLast(tensor) : tensor.contiguous();
+        var strides = channelsLast ? ChannelsLastStrides(tensor.shape) : ChannelsFirstStrides(tensor.shape);
+        // Equal strides, not just the same order in memory: libtorch reads the layout of ambiguous tensors from them.
+        if (tensor.stride().AsSpan().SequenceEqual(strides))
+            return;
+        using var converted = Repacked(tensor, strides);
         tensor.set_(converted);
     }
 
