@@ -170,6 +170,8 @@ public sealed class TensorLayoutTests
     {
         Assert.IsTrue(TensorLayout.Auto.UsesChannelsLast("resnet18", CPU));
         Assert.IsTrue(TensorLayout.Auto.UsesChannelsLast("mobilenet-v1", CPU));
+        Assert.IsTrue(TensorLayout.Auto.UsesChannelsLast("googlenet", CPU));
+        Assert.IsFalse(TensorLayout.Auto.UsesChannelsLast("lenet5", CPU));
         Assert.IsFalse(TensorLayout.Auto.UsesChannelsLast(TinyNetwork.Name, CPU), "an architecture of one's own stays channels-first");
         Assert.IsFalse(TensorLayout.ChannelsFirst.UsesChannelsLast("resnet18", CPU));
         Assert.IsTrue(TensorLayout.ChannelsLast.UsesChannelsLast(TinyNetwork.Name, CPU));

@@ -35,9 +35,9 @@ public static class TensorLayouts
     public const string Description = "The memory layout of images, feature maps and convolution weights while training and scoring: auto " +
         "(channels-last for the architectures measured faster that way on the device), channels-first or channels-last; saved models are the same either way.";
 
-    // Faster channels-last on 2 Xeon cores (BENCHMARKS.md, "Channels-last"): PyTorch 1.13 trains ResNet-18 1.12-1.23x and MobileNet v2
-    // 1.70x faster so, and libtorch 2.10 trained ResNet-18 at 112 px 1.15x faster (a loaded machine); the other families are unmeasured.
-    private static readonly string[] FasterChannelsLastOnCpu = ["resnet", "mobilenet"];
+    // Engine training, channels-last against channels-first on 2 EPYC cores, idle (BENCHMARKS.md, "Channels-last"): ResNet-20 1.36-1.42x,
+    // MobileNet v1 1.18-1.25x, GoogLeNet 1.21x, torchvision's ResNet-18 at 112 px 1.22x; LeNet-5 and VGG-11-BN within the noise.
+    private static readonly string[] FasterChannelsLastOnCpu = ["resnet", "mobilenet", "googlenet"];
 
     /// <summary>Whether <see cref="TensorLayout.Auto"/> trains and scores <paramref name="architecture"/> channels-last on <paramref name="device"/>.</summary>
     public static bool ChannelsLastByDefault(string architecture, Device device)
