@@ -45,7 +45,7 @@ public sealed class TensorLayoutTests
         CollectionAssert.AreEqual(new long[] { 36, 1, 6, 1 }, last.stride());
         Assert.IsTrue(gray.eq(last).all().item<bool>());
         Assert.IsTrue(TensorLayouts.IsChannelsLast(stem), "libtorch ran the convolution of a channels-last grayscale batch channels-last");
-        Assert.IsTrue(TensorLayouts.IsChannelsLast(grayWeight), "a channels-last weight over one channel makes the convolution channels-last");
+        Assert.IsTrue(TensorLayouts.IsChannelsLast(grayWeight), "a channels-last one-channel weight makes it so");
         Assert.IsTrue(TensorLayouts.IsChannelsLast(depthwise), "a channels-last depthwise weight makes the convolution channels-last");
         Assert.IsTrue(TensorLayouts.IsChannelsLast(pointwise), "a channels-last pointwise weight makes the convolution channels-last");
     }
@@ -54,10 +54,13 @@ public sealed class TensorLayoutTests
     public void ChannelsLastTrainingLaysOutEveryConvolutionWeightOfMobileNetChannelsLast()
     {
         var gray = SyntheticImages.Bars(8, classCount: 2, size: 16, channels: 1, seed: 3);
-        using var model = CnnModel.Create("mobilenet-v1-0.25", new ModelSpec(gray.Shape, gray.ClassCount), InputNormalization.FromData(gray), CPU, 1);
+        var spec = new ModelSpec(gray.Shape, gray.ClassCount);
+        using var model = CnnModel.Create("mobilenet-v1-0.25", spec, InputNormalization.FromData(gray), CPU, 1);
         var layouts = new List<bool>();
-        var trainer = new ClassifierTrainer(new TrainingOptions { Epochs = 1, BatchSize = 4, Seed = 1, Layout = TensorLayout.ChannelsLast });
-        trainer.EpochCompleted += _ => layouts.AddRange(model.Network.parameters().Where(p => p.dim() == 4).Select(TensorLayouts.IsChannelsLast));
+        var options = new TrainingOptions { Epochs = 1, BatchSize = 4, Seed = 1, Layout = TensorLayout.ChannelsLast };
+        var trainer = new ClassifierTrainer(options);
+        trainer.EpochCompleted += _ =>
+            layouts.AddRange(model.Network.parameters().Where(p => p.dim() == 4).Select(TensorLayouts.IsChannelsLast));
 
         trainer.Train(model, gray);
 
