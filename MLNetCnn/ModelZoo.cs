@@ -14,8 +14,8 @@ public delegate nn.Module<Tensor, Tensor> ModelFactory(ModelSpec spec);
 /// The registry of network architectures by name: every built-in family and whatever an application
 /// registers. Built-in names are lowercase, with '-' before a variant: <c>lenet5</c>, <c>lenet5-classic</c>,
 /// <c>alexnet</c>, <c>alexnet-grouped</c>, <c>zfnet</c>, <c>vgg11</c> to <c>vgg19</c> and their <c>-bn</c>
-/// variants, <c>googlenet</c>, <c>resnet18</c> to <c>resnet152</c>, the CIFAR <c>resnet20</c> to
-/// <c>resnet110</c>, <c>mobilenet-v1</c> and its <c>-0.75</c>, <c>-0.5</c>, <c>-0.25</c> widths, and
+/// variants, <c>googlenet</c>, <c>resnet18</c> to <c>resnet152</c>, the CIFAR <c>resnet8</c>,
+/// <c>resnet14</c> and <c>resnet20</c> to <c>resnet110</c>, <c>mobilenet-v1</c> and its <c>-0.75</c>, <c>-0.5</c>, <c>-0.25</c> widths, and
 /// <c>alexnet-torchvision</c> and <c>googlenet-torchvision</c>, torchvision's versions, which load its pretrained
 /// weights. Every part of the library that takes an architecture name (the trainer, saved models, the
 /// command line) resolves it here.
@@ -49,6 +49,8 @@ public static partial class ModelZoo
             ["resnet50"] = ResNet.ResNet50,
             ["resnet101"] = ResNet.ResNet101,
             ["resnet152"] = ResNet.ResNet152,
+            ["resnet8"] = ResNet.ResNet8,
+            ["resnet14"] = ResNet.ResNet14,
             ["resnet20"] = ResNet.ResNet20,
             ["resnet32"] = ResNet.ResNet32,
             ["resnet44"] = ResNet.ResNet44,

@@ -21,7 +21,10 @@ public enum TensorLayout
     /// <summary>Channels-first (NCHW), libtorch's default.</summary>
     ChannelsFirst,
 
-    /// <summary>Channels-last (NHWC memory of NCHW-shaped tensors), PyTorch's <c>torch.channels_last</c>.</summary>
+    /// <summary>
+    /// Channels-last (NHWC memory of NCHW-shaped tensors), PyTorch's <c>torch.channels_last</c>; channels-first where it is not
+    /// supported (<see cref="TensorLayouts.ChannelsLastSupported"/>).
+    /// </summary>
     ChannelsLast,
 }
 
@@ -48,12 +51,26 @@ public static class TensorLayouts
         return device.type == DeviceType.CPU && FasterChannelsLastOnCpu.Any(family => architecture.StartsWith(family, StringComparison.OrdinalIgnoreCase));
     }
 
-    /// <summary>Whether <paramref name="layout"/> means channels-last for <paramref name="architecture"/> on <paramref name="device"/>.</summary>
+    /// <summary>
+    /// Whether channels-last can run on <paramref name="device"/>: not on a CPU that does not describe its caches (some virtual
+    /// machines), where libtorch's oneDNN channels-last convolution kernels divide by a cache size of zero and stop the process.
+    /// Where it cannot, every layout runs channels-first.
+    /// </summary>
+    public static bool ChannelsLastSupported(Device device)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        return device.type != DeviceType.CPU || Runtime.CpuCacheTopology.IsDescribed;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="layout"/> means channels-last for <paramref name="architecture"/> on <paramref name="device"/>; always
+    /// false where channels-last is not supported (<see cref="ChannelsLastSupported"/>).
+    /// </summary>
     public static bool UsesChannelsLast(this TensorLayout layout, string architecture, Device device) => layout switch
     {
-        TensorLayout.ChannelsLast => true,
+        TensorLayout.ChannelsLast => ChannelsLastSupported(device),
         TensorLayout.ChannelsFirst => false,
-        TensorLayout.Auto => ChannelsLastByDefault(architecture, device),
+        TensorLayout.Auto => ChannelsLastByDefault(architecture, device) && ChannelsLastSupported(device),
         _ => throw new ArgumentOutOfRangeException(nameof(layout), layout, "Unknown tensor layout."),
     };
 

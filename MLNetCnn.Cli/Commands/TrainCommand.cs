@@ -170,6 +170,9 @@ internal static class TrainCommand
         var trained = classifier.Model;
         bool channelsLast = trained.Layout.UsesChannelsLast(trained.Architecture, trained.Device);
         console.Output.WriteLine($"Memory layout: {(channelsLast ? "channels-last" : "channels-first")}.");
+        if (trained.Layout == TensorLayout.ChannelsLast && !TensorLayouts.ChannelsLastSupported(trained.Device))
+            console.Error.WriteLine(
+                "note: channels-last is off on this CPU: it does not describe its caches, and libtorch's channels-last kernels need them.");
         if (classifier.TrainingHistory.Divergence is { } divergence)
             console.Error.WriteLine($"warning: {divergence}");
         var evaluation = Evaluation.Compute(mlContext, classifier, test);

@@ -36,16 +36,20 @@ public sealed class ResNetTests
     [TestCategory("Fast")]
 
     [TestMethod]
-    public void CifarShortcutsAreParameterFreeZeroPaddedIdentities()
+    [DataRow("resnet8", 1)]
+    [DataRow("resnet14", 2)]
+    [DataRow("resnet20", 3)]
+    public void CifarNetworksHave6NPlus2LayersAndParameterFreeZeroPaddedShortcuts(string architecture, int blocksPerStage)
     {
         var names = OnMetaDevice(() =>
         {
-            using var network = ModelZoo.Create("resnet20", Spec(3, 32, 10));
+            using var network = ModelZoo.Create(architecture, Spec(3, 32, 10));
             return network.named_parameters().Select(p => p.name).ToList();
         });
 
         Assert.IsFalse(names.Any(n => n.Contains("downsample", StringComparison.Ordinal)), string.Join(", ", names));
-        Assert.AreEqual(1 + 6 * 3 + 1, names.Count(n => n.EndsWith("weight", StringComparison.Ordinal) && !n.Contains("bn", StringComparison.Ordinal)), "6n+2 weighted layers");
+        int weightedLayers = names.Count(n => n.EndsWith("weight", StringComparison.Ordinal) && !n.Contains("bn", StringComparison.Ordinal));
+        Assert.AreEqual(6 * blocksPerStage + 2, weightedLayers, $"{architecture}: 6n+2 weighted layers");
     }
 
     [TestCategory("Fast")]

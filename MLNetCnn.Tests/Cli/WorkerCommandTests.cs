@@ -82,7 +82,8 @@ public sealed class WorkerCommandTests
     {
         string data = Data();
         string folder = TestFolders.Create();
-        string[] arguments = [.. Compare(data, "--lr", "0.05", "0.02", "0.01", "--batch-size", "8", "16", "--epochs", "2"), "--study", "resumed"];
+        // Epochs enough that a trial lasts far longer than the gap between two: the kill lands inside one on a fast CPU too.
+        string[] arguments = [.. Compare(data, "--lr", "0.05", "0.02", "0.01", "--batch-size", "8", "16", "--epochs", "20"), "--study", "resumed"];
         string url = $"sqlite:///{Path.Combine(folder, "runs", "study.db")}";
         string run = Path.Combine(folder, "compare");
         CnnStudy study;
@@ -91,10 +92,13 @@ public sealed class WorkerCommandTests
         using (var first = CliProcess.Start([.. arguments, "--storage", url, "--output", run]))
         {
             study = WaitForStudy(url, "resumed", first);
-            held = WaitFor(() => study.Trials().Count(t => t.State == CnnStudyTrialState.Completed) >= 2
+            WaitFor(() => study.Trials().Count(t => t.State == CnnStudyTrialState.Completed) >= 2
                 ? study.Attempts().FirstOrDefault(a => a.Outcome is null) : null, first, "two finished trials and a running one");
             first.Kill();
             finishedBeforeKill = [.. study.Trials().Where(t => t.State == CnnStudyTrialState.Completed).Select(t => t.Number)];
+            // The trial seen running may have finished before the kill landed: the one held is the one open at the kill.
+            held = study.Attempts().FirstOrDefault(a => a.Outcome is null)
+                ?? throw new AssertFailedException($"the kill landed between two trials: {string.Join("; ", study.Attempts())}");
         }
         Assert.AreEqual(CnnStudyTrialState.Running, study.Trials().Single(t => t.Number == held.Number).State);
 

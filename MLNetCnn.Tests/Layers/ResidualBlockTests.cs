@@ -39,6 +39,39 @@ public sealed class ResidualBlockTests
     }
 
     [TestCategory("Fast")]
+    [TestMethod]
+    public void AStridedProjectionComputesAStridedOneByOneConvolutionAndItsGradients()
+    {
+        using var shortcut = ResidualShortcut.Projection(16, 32, 2);
+        shortcut.eval();
+        var convolution = (Conv2d)shortcut.named_modules().Single(m => m.name == "0").module;
+        var input = randn(2, 16, 7, 7, requires_grad: true);
+        var reference = input.detach().requires_grad_(true);
+
+        var output = shortcut.call(input);
+        var expected = nn.functional.batch_norm(nn.functional.conv2d(reference, convolution.weight!, strides: [2, 2]),
+            zeros(32), ones(32), ones(32), zeros(32), training: false);
+        output.sum().backward();
+        expected.sum().backward();
+
+        CollectionAssert.AreEqual(new long[] { 2, 32, 4, 4 }, output.shape);
+        Assert.IsTrue(output.allclose(expected, rtol: 1e-4, atol: 1e-5), "the same outputs as a stride-2 1x1 convolution");
+        Assert.IsTrue(input.grad!.allclose(reference.grad!, rtol: 1e-4, atol: 1e-5), "and the same input gradients");
+    }
+
+    [TestMethod]
+    public void ResNet50sWidestStridedBlockTrainsOnMachinesThatReportNoCacheSizes()
+    {
+        // ResNet-50's first layer4 block: libtorch's strided 1x1 backward kernel divides by zero here on such machines.
+        using var block = new Bottleneck(1024, 512, stride: 2, downsample: ResidualShortcut.Projection(1024, 2048, 2));
+        var input = randn(2, 1024, 4, 4, requires_grad: true);
+
+        block.call(input).sum().backward();
+
+        Assert.IsTrue(block.parameters().All(p => p.grad is not null) && input.grad is not null);
+    }
+
+    [TestCategory("Fast")]
 
     [TestMethod]
     public void DilationWidensTheViewAndKeepsTheResolution()

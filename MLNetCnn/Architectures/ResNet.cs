@@ -10,7 +10,7 @@ namespace MLNetCnn.Architectures;
 /// <summary>
 /// Residual networks (He, Zhang, Ren and Sun, "Deep residual learning for image recognition", 2016): the
 /// ImageNet ResNet-18/34 (basic blocks) and -50/101/152 (bottleneck blocks) of the paper's table 1, and the
-/// CIFAR-10 ResNet-20/32/44/56/110 of its section 4.2.
+/// CIFAR-10 ResNet-20/32/44/56/110 of its section 4.2, with the shallower ResNet-8 and -14 of the same rule.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -35,8 +35,9 @@ namespace MLNetCnn.Architectures;
 /// CIFAR ResNets (section 4.2 of the paper): a 3x3 convolution of 16 filters with batch
 /// normalisation and ReLU, three stages (<c>layer1</c> to <c>layer3</c>) of n basic blocks with 16, 32 and 64
 /// filters, the second and third starting at stride 2, then global average pooling and a linear layer: 6n+2
-/// weighted layers. Every shortcut is an identity; where the shape changes it is subsampled and padded with
-/// zero channels (the paper's option A), so shortcuts add no parameters. Convolutions start with He
+/// weighted layers. The paper trains n = 3 to 18 (and 200); n = 1 (ResNet-8) and n = 2 (ResNet-14) are the rule's
+/// smaller members, which train on a CPU in minutes. Every shortcut is an identity; where the shape changes it is
+/// subsampled and padded with zero channels (the paper's option A), so shortcuts add no parameters. Convolutions start with He
 /// initialisation (fan-out). Built for 32x32 images (maps of 32x32, 16x16 and 8x8), these networks take any size of at least 1x1 as
 /// they are: 28x28 gives 28x28, 14x14 and 7x7 maps. Take no options.
 /// </para>
@@ -74,6 +75,12 @@ public static class ResNet
 
     /// <summary>ResNet-152: bottleneck blocks [3, 8, 36, 3], 60.19M parameters for 1000 classes.</summary>
     public static nn.Module<Tensor, Tensor> ResNet152(ModelSpec spec) => new ImageNetResNet("resnet152", spec, BottleneckBlocks, [3, 8, 36, 3]);
+
+    /// <summary>ResNet-8 for CIFAR: 1 block per stage (the 6n+2 rule with n = 1), 0.08M parameters for 10 classes.</summary>
+    public static nn.Module<Tensor, Tensor> ResNet8(ModelSpec spec) => new CifarResNet("resnet8", spec, 1);
+
+    /// <summary>ResNet-14 for CIFAR: 2 blocks per stage, 0.17M parameters for 10 classes.</summary>
+    public static nn.Module<Tensor, Tensor> ResNet14(ModelSpec spec) => new CifarResNet("resnet14", spec, 2);
 
     /// <summary>ResNet-20 for CIFAR: 3 blocks per stage, 0.27M parameters for 10 classes.</summary>
     public static nn.Module<Tensor, Tensor> ResNet20(ModelSpec spec) => new CifarResNet("resnet20", spec, 3);

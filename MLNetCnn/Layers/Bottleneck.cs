@@ -25,6 +25,7 @@ public sealed class Bottleneck : nn.Module<Tensor, Tensor>, IExportableModule
     private readonly Conv2d conv3;
     private readonly BatchNorm2d bn3;
     private readonly nn.Module<Tensor, Tensor>? downsample;
+    private readonly long conv1Stride;
 
     /// <summary>Creates the block.</summary>
     /// <param name="inChannels">Input channels.</param>
@@ -38,7 +39,9 @@ public sealed class Bottleneck : nn.Module<Tensor, Tensor>, IExportableModule
         : base(nameof(Bottleneck))
     {
         ResidualShortcut.Check(inChannels, channels * Expansion, stride, downsample);
-        conv1 = nn.Conv2d(inChannels, channels, 1, stride: strideOnThreeByThree ? 1 : stride, bias: false);
+        // A strided conv1 runs unstrided on the subsampled input (see Subsampling for why).
+        conv1Stride = strideOnThreeByThree ? 1 : stride;
+        conv1 = nn.Conv2d(inChannels, channels, 1, bias: false);
         bn1 = nn.BatchNorm2d(channels);
         conv2 = nn.Conv2d(channels, channels, 3, stride: strideOnThreeByThree ? stride : 1, padding: dilation, dilation: dilation, bias: false);
         bn2 = nn.BatchNorm2d(channels);
@@ -53,7 +56,7 @@ public sealed class Bottleneck : nn.Module<Tensor, Tensor>, IExportableModule
     {
         using var scope = NewDisposeScope();
         var identity = downsample is null ? input : downsample.call(input);
-        var output = bn1.call(conv1.call(input)).relu_();
+        var output = bn1.call(conv1.call(Subsampling.Apply(input, conv1Stride))).relu_();
         output = bn2.call(conv2.call(output)).relu_();
         output = bn3.call(conv3.call(output));
         return output.add_(identity).relu_().MoveToOuterDisposeScope();
@@ -62,7 +65,7 @@ public sealed class Bottleneck : nn.Module<Tensor, Tensor>, IExportableModule
     string IExportableModule.Export(GraphBuilder graph, string input)
     {
         var identity = downsample is null ? input : graph.Call(downsample, input);
-        var output = graph.Relu(graph.Sequence(input, conv1, bn1));
+        var output = graph.Relu(graph.Sequence(Subsampling.Export(graph, input, conv1Stride), conv1, bn1));
         output = graph.Relu(graph.Sequence(output, conv2, bn2));
         return graph.Relu(graph.Add(graph.Sequence(output, conv3, bn3), identity));
     }

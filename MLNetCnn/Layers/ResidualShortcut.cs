@@ -1,5 +1,6 @@
 using MLNetCnn.Export;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace MLNetCnn.Layers;
@@ -8,12 +9,13 @@ namespace MLNetCnn.Layers;
 public static class ResidualShortcut
 {
     /// <summary>Option B: a strided 1x1 convolution and batch normalisation (torchvision's <c>downsample.0</c>,
-    /// <c>downsample.1</c>).</summary>
+    /// <c>downsample.1</c>). The convolution runs unstrided on the subsampled input, the same arithmetic (see
+    /// <see cref="Subsampling"/> for why).</summary>
     /// <param name="inChannels">The block's input channels.</param>
     /// <param name="outChannels">The block's output channels.</param>
     /// <param name="stride">The block's stride.</param>
     public static nn.Module<Tensor, Tensor> Projection(long inChannels, long outChannels, long stride) =>
-        nn.Sequential(nn.Conv2d(inChannels, outChannels, 1, stride: stride, bias: false), nn.BatchNorm2d(outChannels));
+        new ProjectionShortcut(inChannels, outChannels, stride);
 
     /// <summary>Option A: the identity, subsampled by the stride and padded with zero channels; it has no parameters.</summary>
     /// <param name="inChannels">The block's input channels.</param>
@@ -45,17 +47,36 @@ public static class ResidualShortcut
         public override Tensor forward(Tensor input)
         {
             using var scope = NewDisposeScope();
-            var every = TensorIndex.Slice(step: stride);
-            var subsampled = input[TensorIndex.Colon, TensorIndex.Colon, every, every];
-            return nn.functional.pad(subsampled, [0, 0, 0, 0, 0, extraChannels]).MoveToOuterDisposeScope();
+            return nn.functional.pad(Subsampling.Apply(input, stride), [0, 0, 0, 0, 0, extraChannels]).MoveToOuterDisposeScope();
         }
 
-        public string Export(GraphBuilder graph, string input)
-        {
-            var subsampled = graph.Node("Slice", [input, graph.Constant("starts", [0, 0]), graph.Constant("ends", [long.MaxValue, long.MaxValue]),
-                graph.Constant("axes", [2, 3]), graph.Constant("steps", [stride, stride])]);
+        public string Export(GraphBuilder graph, string input) =>
             // ONNX pads list every dimension's start, then every dimension's end: here the end of the channels.
-            return graph.Node("Pad", [subsampled, graph.Constant("pads", [0, 0, 0, 0, 0, extraChannels, 0, 0])]);
+            graph.Node("Pad", [Subsampling.Export(graph, input, stride), graph.Constant("pads", [0, 0, 0, 0, 0, extraChannels, 0, 0])]);
+    }
+
+    /// <summary>Named as torchvision's <c>nn.Sequential</c> shortcut (<c>0</c> the convolution, <c>1</c> the norm).</summary>
+    private sealed class ProjectionShortcut : nn.Module<Tensor, Tensor>, IExportableModule
+    {
+        private readonly Conv2d convolution;
+        private readonly BatchNorm2d norm;
+        private readonly long stride;
+
+        public ProjectionShortcut(long inChannels, long outChannels, long stride) : base(nameof(ProjectionShortcut))
+        {
+            convolution = nn.Conv2d(inChannels, outChannels, 1, bias: false);
+            norm = nn.BatchNorm2d(outChannels);
+            this.stride = stride;
+            register_module("0", convolution);
+            register_module("1", norm);
         }
+
+        public override Tensor forward(Tensor input)
+        {
+            using var scope = NewDisposeScope();
+            return norm.call(convolution.call(Subsampling.Apply(input, stride))).MoveToOuterDisposeScope();
+        }
+
+        public string Export(GraphBuilder graph, string input) => graph.Sequence(Subsampling.Export(graph, input, stride), convolution, norm);
     }
 }

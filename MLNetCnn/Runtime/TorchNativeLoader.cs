@@ -26,7 +26,14 @@ public static partial class TorchNativeLoader
     private const string TorchFileName = "libtorch.so";
     private const string CompatibleFileName = "libLibTorchSharp.glibcxx-compat.so";
 
-    private static readonly Lazy<bool> Loaded = new(Load);
+    private static readonly Lazy<bool> Loaded = new(() =>
+    {
+        OneDnnInstructionSetLimit.ApplyWhereCachesAreUnknown();
+        bool loaded = Load();
+        if (loaded)
+            NnpackSwitch.DisableWhereUnsupported();
+        return loaded;
+    });
 
     /// <summary>
     /// Prepares TorchSharp's native library for loading. Call it before the first use of

@@ -1,0 +1,30 @@
+using System.Runtime.InteropServices;
+
+namespace MLNetCnn.Runtime;
+
+/// <summary>
+/// Caps libtorch's oneDNN at AVX on CPUs that do not describe their caches (<see cref="CpuCacheTopology"/>). There its AVX2 and
+/// AVX-512 kernels size their blocks from a per-core cache size of zero: the brgemm convolutions stop the process with SIGFPE,
+/// and pooling and convolutions elsewhere return wrong values, even NaN (measured on AMD EPYC under Firecracker; at AVX every
+/// test agrees with ONNX Runtime and with PyTorch). A value of <c>ONEDNN_MAX_CPU_ISA</c> set by the user is kept.
+/// </summary>
+internal static partial class OneDnnInstructionSetLimit
+{
+    /// <summary>oneDNN's variable, read once when it creates its first primitive.</summary>
+    public const string Variable = "ONEDNN_MAX_CPU_ISA";
+
+    /// <summary>The widest instruction set whose oneDNN kernels do not depend on the cache sizes.</summary>
+    public const string Limit = "AVX";
+
+    /// <summary>Sets the limit in the process's native environment, before libtorch creates any oneDNN primitive.</summary>
+    public static void ApplyWhereCachesAreUnknown()
+    {
+        if (CpuCacheTopology.IsDescribed || !OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable(Variable) is not null)
+            return;
+        // .NET keeps its own copy of the environment; oneDNN reads the C library's.
+        _ = SetEnvironmentVariable(Variable, Limit, overwrite: 0);
+    }
+
+    [LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int SetEnvironmentVariable(string name, string value, int overwrite);
+}
