@@ -44,6 +44,9 @@ public sealed class BatchFeedingTests
     {
         var order = new ShuffledOrder(Train.Count, seed: 3, stream: 1);
         long[] secondBatch = [.. Enumerable.Range(8, 8).Select(i => (long)Train.Labels[order[i]])];
+        // Earlier tests' garbage is finalised first: a finaliser freeing their tensors mid-test would move the count.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
         long liveTensors = Tensor.TotalCount;
 
         using (var batches = new EpochBatches(Train, order, epoch: 1, batchSize: 8, firstStep: 1, prefetch: true, pinMemory: false))
