@@ -53,8 +53,9 @@ public static class TensorLayouts
 
     /// <summary>
     /// Whether channels-last can run on <paramref name="device"/>: not on a CPU that does not describe its caches (some virtual
-    /// machines), where libtorch's oneDNN channels-last convolution kernels divide by a cache size of zero and stop the process.
-    /// Where it cannot, every layout runs channels-first.
+    /// machines), where libtorch's oneDNN channels-last 1x1 convolutions divide by a cache size of zero and stop the process
+    /// unless oneDNN is held to AVX, which the library does there but a user's own <c>ONEDNN_MAX_CPU_ISA</c> overrides.
+    /// Where it cannot, every layout runs channels-first, the configuration the tests were run in on such a CPU.
     /// </summary>
     public static bool ChannelsLastSupported(Device device)
     {

@@ -5,8 +5,8 @@ namespace MLNetCnn.Runtime;
 /// <summary>
 /// Whether the CPU describes its caches through CPUID: leaf 4 (Intel's deterministic cache parameters) or leaf 0x8000001D
 /// (AMD's cache topology). Some virtual machines leave both empty (Firecracker on AMD EPYC); libtorch's oneDNN then derives a
-/// per-core cache size of zero, and its brgemm convolution kernels, which the channels-last layout selects, divide by it: the
-/// process dies with SIGFPE.
+/// per-core cache size of zero for its AVX2 and AVX-512 kernels: its brgemm convolutions divide by it (SIGFPE) and others return
+/// wrong values. <see cref="OneDnnInstructionSetLimit"/> and <see cref="TensorLayouts.ChannelsLastSupported"/> act on it.
 /// </summary>
 internal static class CpuCacheTopology
 {
