@@ -60,8 +60,17 @@ internal static class BenchmarkCommandLine
         probe.Hidden = true;
         probe.SetAction(parse =>
         {
-            var request = JsonSerializer.Deserialize<ProbeRequest>(parse.GetValue(requestJson)!, ProbeHost.Json)
-                ?? throw new ArgumentException("The probe request is empty.");
+            ProbeRequest request;
+            try
+            {
+                request = JsonSerializer.Deserialize<ProbeRequest>(parse.GetValue(requestJson)!, ProbeHost.RequestJson)
+                    ?? throw new JsonException("The probe request is empty.");
+            }
+            catch (JsonException exception)
+            {
+                output.WriteLine($"error: the probe request: {exception.Message}");
+                return 2;
+            }
             output.WriteLine(JsonSerializer.Serialize(ProbeHost.RunHere(request, applyMalloc: true), ProbeHost.Json));
             return 0;
         });
@@ -72,7 +81,7 @@ internal static class BenchmarkCommandLine
         scale.Hidden = true;
         scale.SetAction(parse =>
         {
-            var request = JsonSerializer.Deserialize<Scale.DataPathAtScaleRequest>(parse.GetValue(scaleJson)!, ProbeHost.Json)
+            var request = JsonSerializer.Deserialize<Scale.DataPathAtScaleRequest>(parse.GetValue(scaleJson)!, ProbeHost.RequestJson)
                 ?? throw new ArgumentException("The data path request is empty.");
             output.WriteLine(JsonSerializer.Serialize(Scale.DataPathAtScale.Run(request), ProbeHost.Json));
             return 0;

@@ -1,4 +1,5 @@
 using MLNetCnn.Data;
+using MLNetCnn.Runtime;
 using MLNetCnn.Tests.Training;
 using MLNetCnn.Training;
 using static TorchSharp.torch;
@@ -172,13 +173,16 @@ public sealed class TensorLayoutTests
     [TestMethod]
     public void AutoChoosesChannelsLastForTheFamiliesMeasuredFasterThatWayOnTheCpu()
     {
-        Assert.IsTrue(TensorLayouts.ChannelsLastByDefault("resnet18", CPU));
-        Assert.IsTrue(TensorLayouts.ChannelsLastByDefault("mobilenet-v1", CPU));
-        Assert.IsTrue(TensorLayouts.ChannelsLastByDefault("googlenet", CPU));
+        // Where oneDNN is held to AVX (a CPU that does not describe its caches), channels-last measured no faster.
+        bool measuredFaster = CpuCacheTopology.IsDescribed;
+        Assert.AreEqual(measuredFaster, TensorLayouts.ChannelsLastByDefault("resnet18", CPU));
+        Assert.AreEqual(measuredFaster, TensorLayouts.ChannelsLastByDefault("mobilenet-v1", CPU));
+        Assert.AreEqual(measuredFaster, TensorLayouts.ChannelsLastByDefault("googlenet", CPU));
         Assert.IsFalse(TensorLayouts.ChannelsLastByDefault("lenet5", CPU));
         Assert.IsFalse(TensorLayouts.ChannelsLastByDefault(TinyNetwork.Name, CPU), "an architecture of one's own stays channels-first");
         bool supported = TensorLayouts.ChannelsLastSupported(CPU);
-        Assert.AreEqual(supported, TensorLayout.Auto.UsesChannelsLast("resnet18", CPU), "where the CPU runs channels-last");
+        Assert.AreEqual(measuredFaster && supported, TensorLayout.Auto.UsesChannelsLast("resnet18", CPU),
+            "where the CPU runs channels-last faster");
         Assert.IsFalse(TensorLayout.Auto.UsesChannelsLast("lenet5", CPU));
         Assert.IsFalse(TensorLayout.ChannelsFirst.UsesChannelsLast("resnet18", CPU));
         Assert.AreEqual(supported, TensorLayout.ChannelsLast.UsesChannelsLast(TinyNetwork.Name, CPU));

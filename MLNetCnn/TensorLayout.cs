@@ -48,19 +48,22 @@ public static class TensorLayouts
         ArgumentNullException.ThrowIfNull(architecture);
         ArgumentNullException.ThrowIfNull(device);
         // cuDNN's channels-last kernels pay off with tensor cores, that is in 16-bit; no CUDA measurement here, so float32 stays NCHW.
-        return device.type == DeviceType.CPU && FasterChannelsLastOnCpu.Any(family => architecture.StartsWith(family, StringComparison.OrdinalIgnoreCase));
+        // Where oneDNN is held to AVX (CPUs that do not describe their caches) channels-last measured no faster: ResNet-8 0.85x,
+        // ResNet-20 1.0x, MobileNet v1 1.09x (BENCHMARKS.md, "CPUs that do not describe their caches").
+        return device.type == DeviceType.CPU && Runtime.CpuCacheTopology.IsDescribed
+            && FasterChannelsLastOnCpu.Any(family => architecture.StartsWith(family, StringComparison.OrdinalIgnoreCase));
     }
 
     /// <summary>
     /// Whether channels-last can run on <paramref name="device"/>: not on a CPU that does not describe its caches (some virtual
-    /// machines), where libtorch's oneDNN channels-last 1x1 convolutions divide by a cache size of zero and stop the process
-    /// unless oneDNN is held to AVX, which the library does there but a user's own <c>ONEDNN_MAX_CPU_ISA</c> overrides.
-    /// Where it cannot, every layout runs channels-first, the configuration the tests were run in on such a CPU.
+    /// machines) when a user's own <c>ONEDNN_MAX_CPU_ISA</c> lets libtorch's oneDNN use its AVX2 or AVX-512 kernels there, whose
+    /// channels-last 1x1 convolutions divide by a cache size of zero and stop the process. Where it cannot, every layout runs
+    /// channels-first. The library holds oneDNN to AVX on such CPUs unless told otherwise, and channels-last runs there.
     /// </summary>
     public static bool ChannelsLastSupported(Device device)
     {
         ArgumentNullException.ThrowIfNull(device);
-        return device.type != DeviceType.CPU || Runtime.CpuCacheTopology.IsDescribed;
+        return device.type != DeviceType.CPU || Runtime.OneDnnInstructionSetLimit.HoldsWhereCachesAreUnknown;
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using MLNetCnn.Runtime;
 using TorchSharp;
 
@@ -25,6 +26,12 @@ internal sealed class ProbeHost(string pythonPath, bool inProcess)
     public const string GlibcTunablesVariable = "GLIBC_TUNABLES";
 
     public static JsonSerializerOptions Json { get; } = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
+    /// <summary>
+    /// <see cref="Json"/> for reading requests: a key that names no field (<c>Architecture</c> for <c>architecture</c>) is an
+    /// error naming it, not a default run in its place.
+    /// </summary>
+    public static JsonSerializerOptions RequestJson { get; } = new(Json) { UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow };
 
     /// <summary>
     /// Runs a .NET probe, in this process when the host was made so and no <paramref name="glibcTunables"/> are given,

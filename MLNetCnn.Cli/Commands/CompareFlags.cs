@@ -72,7 +72,7 @@ internal sealed class CompareFlags
         DefaultValueFactory = _ => 2,
     };
     private readonly OptimizationFlags _optimization = new();
-    private readonly ScheduleFlags _schedule = new();
+    private readonly ScheduleFlags _schedule = new(CommonOptions.TrainerDefaults);
     private readonly RecipeFlags _recipe = new();
     private readonly ImbalanceFlags _imbalance = new();
 

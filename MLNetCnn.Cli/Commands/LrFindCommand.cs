@@ -23,7 +23,7 @@ internal static class LrFindCommand
         var architecture = new Option<string>("--arch")
         {
             Description = $"The architecture: {string.Join(", ", ModelZoo.Names)}.",
-            DefaultValueFactory = _ => ModelZoo.DefaultArchitecture,
+            DefaultValueFactory = _ => TrainDefaults.Architecture,
         };
         var batchSize = CommonOptions.BatchSize();
         var device = CommonOptions.Device();

@@ -4,10 +4,22 @@ using MLNetCnn.Training;
 
 namespace MLNetCnn.Cli.Commands;
 
-/// <summary>The learning-rate schedule, shared by <c>train</c> and <c>compare</c>.</summary>
-internal sealed class ScheduleFlags : TrainerFlags
+/// <summary>
+/// The learning-rate schedule. Unset flags take the options <paramref name="defaults"/> picks for the command line, whose
+/// schedule <paramref name="defaultSchedule"/> names for the help.
+/// </summary>
+internal sealed class ScheduleFlags(Func<ParseResult, CnnClassificationTrainer.Options> defaults, string defaultSchedule) : TrainerFlags
 {
-    private readonly Option<ScheduleKind> _schedule = new("--schedule") { Description = "constant, step, multistep, cosine or onecycle (stepped every mini-batch).", DefaultValueFactory = _ => CommonOptions.TrainerDefaults.Schedule };
+    /// <summary>Flags that default to <paramref name="defaults"/>' settings.</summary>
+    public ScheduleFlags(CnnClassificationTrainer.Options defaults)
+        : this(_ => defaults, defaults.Schedule.ToString().ToLowerInvariant())
+    {
+    }
+
+    private readonly Option<ScheduleKind?> _schedule = new("--schedule")
+    {
+        Description = $"constant, step, multistep, cosine or onecycle (stepped every mini-batch); default: {defaultSchedule}.",
+    };
     private readonly Option<double> _warmupEpochs = new("--warmup-epochs") { Description = "Epochs of linear learning-rate warm-up (fractions allowed; not with onecycle)." };
     private readonly Option<int> _stepEpochs = new("--step-epochs") { Description = "Period in epochs of the step schedule.", DefaultValueFactory = _ => CommonOptions.TrainerDefaults.StepEpochs };
     private readonly Option<int[]> _milestones = new("--milestones") { Description = "Epochs (after warm-up) at which the multistep schedule decays, e.g. --milestones 5 8.", AllowMultipleArgumentsPerToken = true };
@@ -19,8 +31,18 @@ internal sealed class ScheduleFlags : TrainerFlags
     /// <inheritdoc/>
     public override void ApplyTo(ParseResult parse, CnnClassificationTrainer.Options options)
     {
-        options.Schedule = parse.GetValue(_schedule);
+        options.Schedule = parse.GetValue(_schedule) ?? defaults(parse).Schedule;
         options.WarmupEpochs = parse.GetValue(_warmupEpochs);
+        if (parse.GetValue(_schedule) is null && options.Schedule == ScheduleKind.OneCycle)
+        {
+            // The trainer's messages would name its options; here the user has not chosen the schedule they refuse.
+            if (options.WarmupEpochs > 0)
+                throw new ArgumentException(
+                    "--warmup-epochs needs a --schedule (cosine, for example): the default, onecycle, warms up in its first phase.");
+            if (options.BackboneLearningRateFactor != 1)
+                throw new ArgumentException(
+                    "--backbone-lr-factor needs a --schedule other than the default, onecycle (cosine, for example).");
+        }
         options.StepEpochs = parse.GetValue(_stepEpochs);
         options.Milestones = parse.GetValue(_milestones) ?? [];
         options.Gamma = parse.GetValue(_gamma);

@@ -24,7 +24,7 @@ internal static class TrainCommand
     public static Command Create(CliConsole console)
     {
         var data = CommonOptions.Data("the embedded Fashion-MNIST subset (6,000 training and 1,000 test images)");
-        var architecture = new Option<string?>("--arch") { Description = $"The architecture: {string.Join(", ", ModelZoo.Names)}; default: lenet5, or that of --weights." };
+        var architecture = new Option<string?>("--arch") { Description = $"The architecture: {string.Join(", ", ModelZoo.Names)}; default: {TrainDefaults.Architecture}, or that of --weights." };
         var weights = new Option<string?>("--weights")
         {
             Description = "Fine-tune pretrained weights (a torchvision state dict saved by torch.save, .pt/.pth, or as .safetensors, or a file from scripts/convert_torchvision.py): their network with a new classifier head for the data's classes, images standardised as the weights expect.",
@@ -35,9 +35,17 @@ internal static class TrainCommand
             Description = "The backbone's learning rate as a multiple of --lr, e.g. 0.1 when fine-tuning.",
             DefaultValueFactory = _ => CommonOptions.TrainerDefaults.BackboneLearningRateFactor,
         };
-        var epochs = new Option<int>("--epochs") { Description = "Passes over the training data.", DefaultValueFactory = _ => CommonOptions.TrainerDefaults.Epochs };
+        var epochs = new Option<int?>("--epochs")
+        {
+            Description = "Passes over the training data; " +
+                $"default: {TrainDefaults.Describe(TrainDefaults.Recipe.Epochs, TrainDefaults.Otherwise.Epochs)}.",
+        };
         var batchSize = CommonOptions.BatchSize();
-        var learningRate = new Option<double>("--lr") { Description = "Learning rate.", DefaultValueFactory = _ => CommonOptions.TrainerDefaults.LearningRate };
+        var learningRate = new Option<double?>("--lr")
+        {
+            Description = "Learning rate (the peak of a schedule); " +
+                $"default: {TrainDefaults.Describe(TrainDefaults.Recipe.LearningRate, TrainDefaults.Otherwise.LearningRate)}.",
+        };
         var device = CommonOptions.Device();
         var seed = CommonOptions.Seed("Seed for initialisation, shuffling and splits.");
         var validationFraction = new Option<double>("--validation-fraction") { Description = "Share of the training data held out to validate after every epoch (0 for none).", DefaultValueFactory = _ => 0.1 };
@@ -55,7 +63,8 @@ internal static class TrainCommand
                 $"{AugmentationRecipe.Help}. For example crop,hflip (CIFAR) or crop-to=224,hflip,lighting with --image-size 256 --tta tencrop (AlexNet).",
         };
         var optimization = new OptimizationFlags();
-        var schedule = new ScheduleFlags();
+        var schedule = new ScheduleFlags(parse => TrainDefaults.For(parse.GetValue(architecture), parse.GetValue(weights)),
+            TrainDefaults.Describe(TrainDefaults.Recipe.Schedule, TrainDefaults.Otherwise.Schedule));
         var recipe = new RecipeFlags();
         var runControl = new RunControlFlags();
         var imbalance = new ImbalanceFlags();
@@ -73,7 +82,8 @@ internal static class TrainCommand
         command.SetAction(parse => CommandRunner.Run(console, () =>
         {
             string? weightsFile = parse.GetValue(weights);
-            string arch = parse.GetValue(architecture) ?? (weightsFile is null ? ModelZoo.DefaultArchitecture : PretrainedWeights.Read(weightsFile).Architecture);
+            string arch = parse.GetValue(architecture) ?? (weightsFile is null ? TrainDefaults.Architecture : PretrainedWeights.Read(weightsFile).Architecture);
+            var defaults = TrainDefaults.For(parse.GetValue(architecture), weightsFile);
             var (width, height) = ParseImageSize(parse.GetValue(imageSize) ?? (weightsFile is null ? "32" : "224"));
             var options = new CnnClassificationTrainer.Options
             {
@@ -81,9 +91,9 @@ internal static class TrainCommand
                 PretrainedWeights = weightsFile,
                 FrozenBackboneEpochs = parse.GetValue(frozenBackboneEpochs),
                 BackboneLearningRateFactor = parse.GetValue(backboneLearningRateFactor),
-                Epochs = parse.GetValue(epochs),
+                Epochs = parse.GetValue(epochs) ?? defaults.Epochs,
                 BatchSize = parse.GetValue(batchSize),
-                LearningRate = parse.GetValue(learningRate),
+                LearningRate = parse.GetValue(learningRate) ?? defaults.LearningRate,
                 Device = parse.GetValue(device),
                 Seed = parse.GetValue(seed),
                 ValidationFraction = parse.GetValue(validationFraction),
@@ -172,7 +182,8 @@ internal static class TrainCommand
         console.Output.WriteLine($"Memory layout: {(channelsLast ? "channels-last" : "channels-first")}.");
         if (trained.Layout == TensorLayout.ChannelsLast && !TensorLayouts.ChannelsLastSupported(trained.Device))
             console.Error.WriteLine(
-                "note: channels-last is off on this CPU: it does not describe its caches, and libtorch's channels-last kernels need them.");
+                "note: channels-last is off on this CPU: it does not describe its caches, " +
+                "and ONEDNN_MAX_CPU_ISA lets libtorch use kernels that need them.");
         if (classifier.TrainingHistory.Divergence is { } divergence)
             console.Error.WriteLine($"warning: {divergence}");
         var evaluation = Evaluation.Compute(mlContext, classifier, test);

@@ -64,4 +64,16 @@ public sealed class BenchmarkSmokeTests
         Assert.AreEqual(2, exitCode);
         StringAssert.Contains(output.ToString(), "unknown benchmark(s) speeed; known: speed, scoring");
     }
+
+    [TestMethod]
+    public void AProbeRequestKeyThatNamesNoSettingIsRefusedNamingIt()
+    {
+        var output = new StringWriter();
+
+        int exitCode = BenchmarkCommandLine.Run(["probe", """{"task":"Train","Architecture":"resnet8"}"""], output);
+
+        Assert.AreEqual(2, exitCode, output.ToString());
+        StringAssert.Contains(output.ToString(), "error: the probe request:");
+        StringAssert.Contains(output.ToString(), "Architecture");
+    }
 }

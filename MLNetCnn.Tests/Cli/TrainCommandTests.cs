@@ -15,7 +15,7 @@ namespace MLNetCnn.Tests.Cli;
 public sealed class TrainCommandTests
 {
     [TestMethod]
-    public void TrainsOnAnImageFolderAndWritesTheModelAndAReportWhoseFiguresAreRealImages()
+    public void ByDefaultTrainsResNet8OnACycleAndWritesTheModelAndAReportWhoseFiguresAreRealImages()
     {
         var data = ImageFiles.ClassFolder(TestFolders.Create(), classes: 3, perClass: 8);
         string run = Path.Combine(TestFolders.Create(), "run");
@@ -32,6 +32,9 @@ public sealed class TrainCommandTests
         Assert.HasCount(2, report.History);
         Assert.IsNotNull(report.History[1].ValidationAccuracy);
         Assert.AreEqual("3x12x12", report.Input);
+        Assert.AreEqual(TrainDefaults.Architecture, report.Architecture);
+        Assert.AreEqual(0.005, report.Training!.LearningRate);
+        Assert.IsLessThan(0.005 / 1000, report.History[1].LearningRate, "one cycle ends near zero");
         CollectionAssert.AreEqual(new[] { "a", "b", "c" }, report.Test.Classes.Select(c => c.Name).ToArray());
         Assert.AreEqual(report.Test.Images, report.Test.Classes.Sum(c => c.Support));
         CollectionAssert.AreEquivalent(new[] { ReportFolder.LearningCurvesFile, ReportFolder.ConfusionMatrixFile, ReportFolder.KernelsFile },
@@ -43,8 +46,21 @@ public sealed class TrainCommandTests
         StringAssert.Contains(summary, $"]({ReportFolder.MetricsFile})");
     }
 
+    [TestCategory("Fast")]
+
     [TestMethod]
-    public void FineTunesPretrainedWeightsWithAFrozenBackboneFromItsFlags()
+    public void TheOneCycleRecipeIsResNet8sFromScratchAndOtherRunsKeepTheTrainersDefaults()
+    {
+        Assert.AreSame(TrainDefaults.Recipe, TrainDefaults.For(null, null));
+        Assert.AreSame(TrainDefaults.Recipe, TrainDefaults.For("ResNet8", null));
+        Assert.AreEqual(ScheduleKind.OneCycle, TrainDefaults.Recipe.Schedule);
+        Assert.AreSame(TrainDefaults.Otherwise, TrainDefaults.For("lenet5", null));
+        Assert.AreSame(TrainDefaults.Otherwise, TrainDefaults.For(null, "resnet8.safetensors"));
+        Assert.AreEqual(ScheduleKind.Constant, TrainDefaults.Otherwise.Schedule);
+    }
+
+    [TestMethod]
+    public void FineTunesPretrainedWeightsWithAFrozenBackboneFromItsFlagsAtAConstantRate()
     {
         string folder = TestFolders.Create();
         using var source = ModelZoo.Create("lenet5", new ModelSpec(new ImageShape(3, 32, 32), 10));
@@ -64,6 +80,9 @@ public sealed class TrainCommandTests
         var changed = original.Keys.Where(name => !name.StartsWith("classifier.output.", StringComparison.Ordinal) && !trained[name].eq(original[name]).all().item<bool>());
         CollectionAssert.AreEqual(Array.Empty<string>(), changed.ToArray(), "the frozen backbone keeps the file's weights");
         CollectionAssert.AreEqual(new long[] { 2, 84 }, trained["classifier.output.weight"].shape, "a new head for the two classes");
+        var report = RunReport.FromJson(File.ReadAllText(Path.Combine(run, ReportFolder.MetricsFile)));
+        CollectionAssert.AreEqual(new[] { 0.001, 0.001 }, report.History.Select(epoch => epoch.LearningRate).ToArray(),
+            "the trainer's constant rate");
     }
 
     [TestMethod]
@@ -72,8 +91,8 @@ public sealed class TrainCommandTests
         var data = ImageFiles.ClassFolder(TestFolders.Create(), classes: 3, perClass: 8);
         string run = Path.Combine(TestFolders.Create(), "run");
 
-        var (exitCode, output, error) = CliInProcess.Run("train", "--data", data, "--epochs", "4", "--batch-size", "8", "--image-size", "12",
-            "--validation-fraction", "0", "--test-fraction", "0.25", "--class-weights", "0,1,1", "--balanced-sampling", "--output", run);
+        var (exitCode, output, error) = CliInProcess.Run("train", "--data", data, "--arch", "lenet5", "--epochs", "4", "--batch-size", "8",
+            "--image-size", "12", "--validation-fraction", "0", "--test-fraction", "0.25", "--class-weights", "0,1,1", "--balanced-sampling", "--output", run);
 
         Assert.AreEqual(0, exitCode, error + output);
         var report = RunReport.FromJson(File.ReadAllText(Path.Combine(run, ReportFolder.MetricsFile)));

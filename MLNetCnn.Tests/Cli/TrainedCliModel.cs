@@ -7,7 +7,7 @@ internal static class TrainedCliModel
     {
         var data = ImageFiles.ClassFolder(TestFolders.Create(), classes: 3, perClass: 8, seed: 7);
         string run = Path.Combine(TestFolders.Create(), "run");
-        var (exitCode, output, error) = CliInProcess.Run("train", "--data", data, "--epochs", "3", "--batch-size", "8", "--image-size", "12",
+        var (exitCode, output, error) = CliInProcess.Run("train", "--data", data, "--arch", "lenet5", "--epochs", "3", "--batch-size", "8", "--image-size", "12",
             "--validation-fraction", "0", "--output", run);
         Assert.AreEqual(0, exitCode, error + output);
         return (Path.Combine(run, "model.zip"), data);

@@ -60,6 +60,17 @@ public sealed class TrainingCommandsTests
     [TestCategory("Fast")]
 
     [TestMethod]
+    public void FlagsTheDefaultOneCycleRefusesAskForASchedule()
+    {
+        CliInProcess.AssertFails(CliInProcess.Run("train", "--warmup-epochs", "1", "--output", TestFolders.Create()),
+            "--warmup-epochs needs a --schedule");
+        CliInProcess.AssertFails(CliInProcess.Run("train", "--backbone-lr-factor", "0.1", "--output", TestFolders.Create()),
+            "--backbone-lr-factor needs a --schedule");
+    }
+
+    [TestCategory("Fast")]
+
+    [TestMethod]
     public void ErrorsAboutDevicesAndCheckpointsNameTheFlagsNotTheLibraryOptions()
     {
         var cuda = CliInProcess.Run("train", "--device", "cuda", "--epochs", "1", "--output", Path.Combine(TestFolders.Create(), "run"));

@@ -16,6 +16,25 @@ internal static partial class OneDnnInstructionSetLimit
     /// <summary>The widest instruction set whose oneDNN kernels do not depend on the cache sizes.</summary>
     public const string Limit = "AVX";
 
+    // oneDNN's names for the instruction sets up to the limit.
+    private static readonly string[] CacheIndependentSets = ["SSE41", Limit];
+
+    /// <summary>
+    /// Whether oneDNN runs only kernels that do not depend on the cache sizes on a CPU that does not describe them: true where
+    /// it is held to <see cref="Limit"/> or below (by this class or by the user), false where a user's value lifts the limit.
+    /// </summary>
+    public static bool HoldsWhereCachesAreUnknown
+    {
+        get
+        {
+            if (CpuCacheTopology.IsDescribed)
+                return true;
+            ApplyWhereCachesAreUnknown();
+            string? value = OperatingSystem.IsLinux() ? Marshal.PtrToStringUTF8(GetNativeEnvironmentVariable(Variable)) : null;
+            return value is not null && CacheIndependentSets.Contains(value.Trim(), StringComparer.OrdinalIgnoreCase);
+        }
+    }
+
     /// <summary>Sets the limit in the process's native environment, before libtorch creates any oneDNN primitive.</summary>
     public static void ApplyWhereCachesAreUnknown()
     {
@@ -24,6 +43,9 @@ internal static partial class OneDnnInstructionSetLimit
         // .NET keeps its own copy of the environment; oneDNN reads the C library's.
         _ = SetEnvironmentVariable(Variable, Limit, overwrite: 0);
     }
+
+    [LibraryImport("libc", EntryPoint = "getenv", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial nint GetNativeEnvironmentVariable(string name);
 
     [LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]
     private static partial int SetEnvironmentVariable(string name, string value, int overwrite);
