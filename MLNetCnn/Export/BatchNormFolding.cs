@@ -71,9 +71,7 @@ internal static class BatchNormFolding
         var mean = norm.running_mean!.to(ScalarType.Float64);
         var gamma = norm.affine ? norm.weight!.to(ScalarType.Float64) : ones_like(variance);
         var beta = norm.affine && norm.bias is { } shift ? shift.to(ScalarType.Float64) : zeros_like(variance);
-        // An explicit Scalar: an implicit one can be finalised during the native call (seen once: a garbage Scalar in libtorch).
-        using var epsilon = norm.eps.ToScalar();
-        var scale = gamma / variance.add(epsilon).sqrt();
+        var scale = gamma / (variance + norm.eps).sqrt();
         var weight = convolution.weight!;
         var bias = convolution.bias is { } b ? b.to(ScalarType.Float64) : zeros_like(variance);
         weight.copy_(weight.to(ScalarType.Float64) * scale.view(-1, 1, 1, 1));
