@@ -31,9 +31,10 @@ internal sealed class ScheduleFlags(Func<ParseResult, CnnClassificationTrainer.O
     /// <inheritdoc/>
     public override void ApplyTo(ParseResult parse, CnnClassificationTrainer.Options options)
     {
-        options.Schedule = parse.GetValue(_schedule) ?? defaults(parse).Schedule;
+        var chosen = parse.GetValue(_schedule);
+        options.Schedule = chosen ?? defaults(parse).Schedule;
         options.WarmupEpochs = parse.GetValue(_warmupEpochs);
-        if (parse.GetValue(_schedule) is null && options.Schedule == ScheduleKind.OneCycle)
+        if (chosen is null && options.Schedule == ScheduleKind.OneCycle)
         {
             // The trainer's messages would name its options; here the user has not chosen the schedule they refuse.
             if (options.WarmupEpochs > 0)

@@ -23,17 +23,15 @@ internal static partial class OneDnnInstructionSetLimit
     /// Whether oneDNN runs only kernels that do not depend on the cache sizes on a CPU that does not describe them: true where
     /// it is held to <see cref="Limit"/> or below (by this class or by the user), false where a user's value lifts the limit.
     /// </summary>
-    public static bool HoldsWhereCachesAreUnknown
+    public static bool HoldsWhereCachesAreUnknown => CpuCacheTopology.IsDescribed || HeldInThisProcess.Value;
+
+    // oneDNN reads the variable once, at its first primitive; so is it read here.
+    private static readonly Lazy<bool> HeldInThisProcess = new(() =>
     {
-        get
-        {
-            if (CpuCacheTopology.IsDescribed)
-                return true;
-            ApplyWhereCachesAreUnknown();
-            string? value = OperatingSystem.IsLinux() ? Marshal.PtrToStringUTF8(GetNativeEnvironmentVariable(Variable)) : null;
-            return value is not null && CacheIndependentSets.Contains(value.Trim(), StringComparer.OrdinalIgnoreCase);
-        }
-    }
+        ApplyWhereCachesAreUnknown();
+        string? value = OperatingSystem.IsLinux() ? Marshal.PtrToStringUTF8(GetNativeEnvironmentVariable(Variable)) : null;
+        return value is not null && CacheIndependentSets.Contains(value.Trim(), StringComparer.OrdinalIgnoreCase);
+    });
 
     /// <summary>Sets the limit in the process's native environment, before libtorch creates any oneDNN primitive.</summary>
     public static void ApplyWhereCachesAreUnknown()
