@@ -30,6 +30,23 @@ internal static class CommonOptions
     /// <summary>The trainer's options as they are by default: the one source of the defaults of the flags that set them.</summary>
     public static readonly Estimators.CnnClassificationTrainer.Options TrainerDefaults = new();
 
+    /// <summary>How many of the highest-loss test images a report shows;
+    /// read with <see cref="TopLossCount"/>.</summary>
+    public static Option<int> TopLosses() => new("--top-losses")
+    {
+        Description = "How many of the images with the highest loss (true and predicted labels) the report folder shows; 0 for none.",
+        DefaultValueFactory = _ => Reports.TopLosses.DefaultCount,
+    };
+
+    /// <summary>The value of a <see cref="TopLosses"/> option; a negative count is an error naming the flag.</summary>
+    public static int TopLossCount(ParseResult parse, Option<int> option)
+    {
+        int count = parse.GetValue(option);
+        if (count < 0)
+            throw new ArgumentOutOfRangeException(option.Name, count, $"{option.Name} must be 0 or more; got {count}.");
+        return count;
+    }
+
     /// <summary>The seed of a command's random draws; <paramref name="description"/> says what it seeds there.</summary>
     public static Option<int> Seed(string description) => new("--seed") { Description = description, DefaultValueFactory = _ => 1 };
 

@@ -22,11 +22,7 @@ internal static class EvaluateCommand
             Description = $"Also report top-K accuracy (the true class among the K most probable); 0 for none. Default: {TopKAccuracy.DefaultK} " +
                 $"when the model has more than {TopKAccuracy.DefaultK} classes, else none.",
         };
-        var topLosses = new Option<int>("--top-losses")
-        {
-            Description = "How many of the images with the highest loss (true and predicted labels) the report folder shows; 0 for none.",
-            DefaultValueFactory = _ => TopLosses.DefaultCount,
-        };
+        var topLosses = CommonOptions.TopLosses();
         var output = new Option<string?>("--output", "-o")
         {
             Description = "Also write a report folder (metrics.json, confusion matrix, kernels and top-losses PNG, report.md) here.",
@@ -38,15 +34,13 @@ internal static class EvaluateCommand
         };
         command.SetAction(parse => CommandRunner.Run(console, () =>
             Evaluate(console, parse.GetValue(model)!, parse.GetValue(data), parse.GetValue(skipUnreadable), parse.GetValue(maxImagePixels), parse.GetValue(topK),
-                parse.GetValue(topLosses), parse.GetValue(output))));
+                CommonOptions.TopLossCount(parse, topLosses), parse.GetValue(output))));
         return command;
     }
 
     private static void Evaluate(CliConsole console, string modelPath, string? dataPath, bool skipUnreadable, long maxImagePixels, int? topK,
         int topLosses, string? folder)
     {
-        if (topLosses < 0)
-            throw new ArgumentOutOfRangeException("--top-losses", topLosses, $"--top-losses must be 0 or more; got {topLosses}.");
         var mlContext = new MLContext(seed: 1);
         using var model = ModelFile.Load(mlContext, modelPath);
         var classifier = model.Classifier;

@@ -56,6 +56,7 @@ internal static class TrainCommand
         var maxImagePixels = CommonOptions.MaxImagePixels();
         var cache = CommonOptions.Cache();
         var output = new Option<string?>("--output", "-o") { Description = $"The run folder for {ModelFileName} and the report; default: runs/ARCH-TIME." };
+        var topLosses = CommonOptions.TopLosses();
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace an --output folder that already holds files (by default it is refused)." };
         var augment = new Option<string?>("--augment")
         {
@@ -73,6 +74,7 @@ internal static class TrainCommand
         {
             data, architecture, weights, frozenBackboneEpochs, backboneLearningRateFactor, epochs, batchSize, learningRate, device, seed,
             validationFraction, testFraction, imageSize, channels, skipUnreadable, maxImagePixels, cache, output, overwrite, augment,
+            topLosses,
         };
         optimization.AddTo(command);
         schedule.AddTo(command);
@@ -110,13 +112,13 @@ internal static class TrainCommand
             string folder = parse.GetValue(output) ?? Path.Combine("runs", $"{arch}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}");
             var request = new ImageRequest(CnnColumnNames.Features, width, height, parse.GetValue(skipUnreadable), parse.GetValue(maxImagePixels));
             Train(console, parse.GetValue(data), options, augmentation, parse.GetValue(channels), parse.GetValue(testFraction), request, folder,
-                parse.GetValue(overwrite));
+                parse.GetValue(overwrite), CommonOptions.TopLossCount(parse, topLosses));
         }));
         return command;
     }
 
     private static void Train(CliConsole console, string? dataPath, CnnClassificationTrainer.Options options, AugmentationRecipe? augmentation,
-        int? channels, double testFraction, ImageRequest request, string folder, bool overwrite)
+        int? channels, double testFraction, ImageRequest request, string folder, bool overwrite, int topLossCount)
     {
         string architecture = options.Architecture!;
         if (augmentation?.CropSize is { } cropSize && options.TestTimeAugmentation != TestTimeAugmentation.TenCrop)
@@ -203,7 +205,8 @@ internal static class TrainCommand
             History = [.. classifier.TrainingHistory.Select(EpochRecord.From)],
             Test = TestMetrics.From(evaluation),
             SkippedImages = request.Skipped,
-        }, classifier.TrainingHistory, evaluation, classifier.Model);
+        }, classifier.TrainingHistory, evaluation, classifier.Model,
+            topLossCount > 0 ? TopLosses.Find(classifier, test, topLossCount) : null);
         runFolder.Commit();
         console.Ansi.MarkupLineInterpolated($"Saved the model and the report ({ReportFolder.SummaryFile}) in [bold]{runFolder.Target}[/].");
         if (classifier.TrainingHistory.Outcome == TrainingOutcome.Cancelled)

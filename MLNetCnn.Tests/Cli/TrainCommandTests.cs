@@ -37,8 +37,13 @@ public sealed class TrainCommandTests
         Assert.IsLessThan(0.005 / 1000, report.History[1].LearningRate, "one cycle ends near zero");
         CollectionAssert.AreEqual(new[] { "a", "b", "c" }, report.Test.Classes.Select(c => c.Name).ToArray());
         Assert.AreEqual(report.Test.Images, report.Test.Classes.Sum(c => c.Support));
-        CollectionAssert.AreEquivalent(new[] { ReportFolder.LearningCurvesFile, ReportFolder.ConfusionMatrixFile, ReportFolder.KernelsFile },
+        CollectionAssert.AreEquivalent(
+            new[] { ReportFolder.LearningCurvesFile, ReportFolder.ConfusionMatrixFile, ReportFolder.KernelsFile,
+                ReportFolder.TopLossesFile },
             report.Figures.Select(f => f.File).ToArray());
+        Assert.HasCount((int)report.Test.Images, report.TopLosses, "every test image, fewer than the 16 shown by default");
+        CollectionAssert.AreEqual(report.TopLosses.OrderByDescending(l => l.Loss).ToArray(), report.TopLosses.ToArray(),
+            "highest loss first");
         AssertFiguresAreImagesOfTheirStatedSize(run, report);
         string summary = File.ReadAllText(Path.Combine(run, ReportFolder.SummaryFile));
         foreach (var figure in report.Figures)
