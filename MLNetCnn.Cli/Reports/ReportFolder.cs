@@ -37,7 +37,7 @@ internal static class ReportFolder
         figures.Add(Save(folder, ConfusionMatrixFile, "Confusion matrix", Charts.ConfusionMatrix(evaluation.ClassNames, evaluation.Confusion)));
         figures.Add(Save(folder, KernelsFile, "First-layer kernels", KernelGrid.FirstLayer(model)));
         if (topLosses is { Count: > 0 })
-            figures.Add(Save(folder, TopLossesFile, "Top losses: the test images with the highest loss", TopLosses.Draw(topLosses, model.Spec.Input)));
+            figures.Add(Save(folder, TopLossesFile, "Top losses: the test images with the highest loss", TopLosses.Draw(topLosses)));
 
         var complete = report with { Figures = figures, TopLosses = topLosses ?? [] };
         AtomicFile.Write(Path.Combine(folder, MetricsFile), stream => stream.Write(Encoding.UTF8.GetBytes(complete.ToJson())));

@@ -19,6 +19,10 @@ internal sealed record TopLoss(long Row, string? Image, string TrueLabel, string
     /// <summary>The image's CHW pixels, for the picture; not written to JSON.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public float[] Pixels { get; init; } = [];
+
+    /// <summary>The shape of <see cref="Pixels"/>: the data's, larger than the network's input with ten-crop scoring.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public ImageShape Shape { get; init; }
 }
 
 /// <summary>
@@ -45,7 +49,7 @@ internal static class TopLosses
         var classIndex = classifier.ClassNames.Select((name, i) => (name, i)).ToDictionary(p => p.name, p => p.i, StringComparer.Ordinal);
         var scored = classifier.Transform(data);
         var schema = scored.Schema;
-        var image = ImageColumnBinding.Bind(schema, classifier.FeatureColumnName, classifier.Model.Spec.Input);
+        var image = ImageColumnBinding.Bind(schema, classifier.FeatureColumnName, classifier.ReadShape);
         var pathColumn = schema.GetColumnOrNull(PathColumn);
         DataViewSchema.Column[] columns = [schema[CnnColumnNames.Label], schema[CnnColumnNames.Score], image.Column, .. pathColumn is { } p ? [p] : Array.Empty<DataViewSchema.Column>()];
 
@@ -76,6 +80,7 @@ internal static class TopLosses
             var entry = new TopLoss(cursor.Position, pathGetter is null ? null : path.ToString(), trueLabel, classifier.ClassNames[predicted], probability, loss)
             {
                 Pixels = pixels,
+                Shape = image.Shape,
             };
             if (worst.Count == count)
                 worst.DequeueEnqueue(entry, loss);
@@ -85,9 +90,13 @@ internal static class TopLosses
         return [.. worst.UnorderedItems.Select(e => e.Element).OrderByDescending(e => e.Loss).ThenBy(e => e.Row)];
     }
 
-    /// <summary>The images as a captioned grid: true label, prediction, and loss under each, highest loss first.</summary>
-    public static RgbImage Draw(IReadOnlyList<TopLoss> losses, ImageShape shape)
+    /// <summary>
+    /// The images (of one shape, as <see cref="Find"/> gives them) as a captioned grid: true label, prediction, and loss under each.
+    /// </summary>
+    public static RgbImage Draw(IReadOnlyList<TopLoss> losses)
     {
+        ArgumentOutOfRangeException.ThrowIfZero(losses.Count);
+        var shape = losses[0].Shape;
         var rows = losses.Chunk(ImagesPerRow).Select(chunk => new GalleryRow(
             [.. chunk.Select(l => l.Pixels)],
             Captions: [.. chunk.Select(l => FormattableString.Invariant($"true: {l.TrueLabel} ({l.TrueProbability:P0})\npredicted: {l.Predicted}\nloss {l.Loss:F2}"))]));

@@ -192,14 +192,20 @@ public sealed class CnnClassificationTransformer : ITransformer, ICanSaveModel, 
         }
     }
 
-    // Ten crops of the network's input size can be cut from larger images, so then the column gives the size.
+    /// <summary>
+    /// The image shape the transformer reads, zero where the column gives it: the network's input, or with ten crops, which can be
+    /// cut from larger images, its channels at any size.
+    /// </summary>
+    internal ImageShape ReadShape => TestTimeAugmentation == TestTimeAugmentation.TenCrop
+        ? new ImageShape(Model.Spec.Input.Channels, 0, 0)
+        : Model.Spec.Input;
+
     private ImageColumnBinding Bind(DataViewSchema schema)
     {
         ThrowIfDisposed();
         CheckLabelKeys(schema);
         var input = Model.Spec.Input;
-        var binding = ImageColumnBinding.Bind(schema, FeatureColumnName,
-            TestTimeAugmentation == TestTimeAugmentation.TenCrop ? new ImageShape(input.Channels, 0, 0) : input);
+        var binding = ImageColumnBinding.Bind(schema, FeatureColumnName, ReadShape);
         try
         {
             _ = new TestTimeAugmenter(TestTimeAugmentation, binding.Shape, input);

@@ -32,6 +32,8 @@ public sealed class RecipeFlagsTests
         Assert.AreEqual(Parameters(quarterWidth), Parameters(classifier.Model), "alpha=0.25 reached the network");
         var report = RunReport.FromJson(File.ReadAllText(Path.Combine(run, ReportFolder.MetricsFile)));
         Assert.IsGreaterThan(0L, (long)report.Test.Images, "the 40x40 test images were scored through their ten 32x32 crops");
+        Assert.Contains(f => f.File == ReportFolder.TopLossesFile, report.Figures, "and their top losses drawn at 40x40");
+        TrainCommandTests.AssertFiguresAreImagesOfTheirStatedSize(run, report);
     }
 
     [TestMethod]
