@@ -30,8 +30,7 @@ internal static class CommonOptions
     /// <summary>The trainer's options as they are by default: the one source of the defaults of the flags that set them.</summary>
     public static readonly Estimators.CnnClassificationTrainer.Options TrainerDefaults = new();
 
-    /// <summary>How many of the highest-loss test images a report shows;
-    /// read with <see cref="TopLossCount"/>.</summary>
+    /// <summary>How many of the highest-loss test images a report shows; read it with <see cref="TopLossCount"/>.</summary>
     public static Option<int> TopLosses() => new("--top-losses")
     {
         Description = "How many of the images with the highest loss (true and predicted labels) the report folder shows; 0 for none.",
