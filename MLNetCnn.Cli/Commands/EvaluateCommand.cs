@@ -52,7 +52,8 @@ internal static class EvaluateCommand
         string testData = source.HasSplits ? $"the test split of {source.Description}" : source.Description;
         console.Ansi.MarkupLineInterpolated($"Evaluating [bold]{classifier.Model.Architecture}[/] ({input}, {classifier.ClassNames.Count} classes) on {testData}.");
 
-        var evaluation = Evaluation.Compute(mlContext, classifier, data, topK);
+        var losses = folder is not null && topLosses > 0 ? new TopLosses(classifier, topLosses) : null;
+        var evaluation = Evaluation.Compute(mlContext, classifier, data, topK, losses);
         EvaluationTables.Print(console.Ansi, evaluation);
         if (folder is null)
             return;
@@ -65,7 +66,7 @@ internal static class EvaluateCommand
             TestData = testData,
             Test = TestMetrics.From(evaluation),
             SkippedImages = request.Skipped,
-        }, [], evaluation, classifier.Model, topLosses > 0 ? TopLosses.Find(classifier, data, topLosses) : null);
+        }, [], evaluation, classifier.Model, losses?.Highest);
         console.Ansi.MarkupLineInterpolated($"Wrote the report ({ReportFolder.SummaryFile}) in [bold]{Path.GetFullPath(folder)}[/].");
     }
 }

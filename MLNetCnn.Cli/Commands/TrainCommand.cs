@@ -188,7 +188,8 @@ internal static class TrainCommand
                 "and ONEDNN_MAX_CPU_ISA lets libtorch use kernels that need them.");
         if (classifier.TrainingHistory.Divergence is { } divergence)
             console.Error.WriteLine($"warning: {divergence}");
-        var evaluation = Evaluation.Compute(mlContext, classifier, test);
+        var topLosses = topLossCount > 0 ? new TopLosses(classifier, topLossCount) : null;
+        var evaluation = Evaluation.Compute(mlContext, classifier, test, topLosses: topLosses);
         EvaluationTables.Print(console.Ansi, evaluation);
 
         mlContext.Model.SaveAtomically(model, train.Schema, Path.Combine(runFolder.Staging, ModelFileName));
@@ -206,7 +207,7 @@ internal static class TrainCommand
             Test = TestMetrics.From(evaluation),
             SkippedImages = request.Skipped,
         }, classifier.TrainingHistory, evaluation, classifier.Model,
-            topLossCount > 0 ? TopLosses.Find(classifier, test, topLossCount) : null);
+            topLosses?.Highest);
         runFolder.Commit();
         console.Ansi.MarkupLineInterpolated($"Saved the model and the report ({ReportFolder.SummaryFile}) in [bold]{runFolder.Target}[/].");
         if (classifier.TrainingHistory.Outcome == TrainingOutcome.Cancelled)

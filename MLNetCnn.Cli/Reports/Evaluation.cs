@@ -36,7 +36,9 @@ internal sealed record Evaluation(
     /// <param name="classifier">The model.</param>
     /// <param name="data">The labelled images.</param>
     /// <param name="topK">The k of the top-k accuracy (0 for none); null for <see cref="Estimators.TopKAccuracy.DefaultCount"/>.</param>
-    public static Evaluation Compute(MLContext mlContext, CnnClassificationTransformer classifier, IDataView data, int? topK = null)
+    /// <param name="topLosses">Finds the images with the highest loss in the same scoring pass, when given.</param>
+    public static Evaluation Compute(MLContext mlContext, CnnClassificationTransformer classifier, IDataView data, int? topK = null,
+        TopLosses? topLosses = null)
     {
         int k = topK is { } given
             ? Estimators.TopKAccuracy.Validate(given, classifier.ClassNames.Count)
@@ -46,8 +48,9 @@ internal sealed record Evaluation(
         var keyed = LabelKeys.Map(mlContext, key, classifier.ClassNames).Fit(data).Transform(data);
         CheckLabelsKnown(keyed, key, classifier.ClassNames);
 
-        var metrics = mlContext.MulticlassClassification.Evaluate(classifier.Transform(keyed), key, CnnColumnNames.Score, CnnColumnNames.PredictedLabel,
-            topKPredictionCount: k);
+        var scored = classifier.Transform(keyed);
+        var metrics = mlContext.MulticlassClassification.Evaluate(topLosses?.Watch(scored) ?? scored, key, CnnColumnNames.Score,
+            CnnColumnNames.PredictedLabel, topKPredictionCount: k);
         var matrix = metrics.ConfusionMatrix;
         return new Evaluation(
             classifier.ClassNames,

@@ -26,7 +26,7 @@ internal static class ReportFolder
     /// <param name="history">The epochs of training; none for an evaluation.</param>
     /// <param name="evaluation">The test metrics.</param>
     /// <param name="model">The network, for its first-layer kernels.</param>
-    /// <param name="topLosses">The images the model got most wrong (<see cref="TopLosses.Find"/>), drawn when there are any.</param>
+    /// <param name="topLosses">The images the model got most wrong (<see cref="TopLosses.Highest"/>), drawn when there are any.</param>
     public static RunReport Write(string folder, RunReport report, IReadOnlyList<EpochReport> history, Evaluation evaluation, CnnModel model,
         IReadOnlyList<TopLoss>? topLosses = null)
     {

@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLNetCnn.Cli.Data;
 using MLNetCnn.Data;
 using MLNetCnn.Estimators;
 using MLNetCnn.Plots;
@@ -26,10 +27,10 @@ internal sealed record TopLoss(long Row, string? Image, string TrueLabel, string
 }
 
 /// <summary>
-/// Finds the <c>k</c> highest-loss images of labelled data in one streaming pass that holds only those <c>k</c> (a min-heap on the
-/// loss; an image's pixels are read only when it enters the heap), and draws them.
+/// Keeps the <c>k</c> highest-loss images of labelled data as the evaluator scores it, so one scoring pass serves the metrics and the
+/// top losses: a min-heap on the loss holds only those <c>k</c>, and an image's pixels are read only when it enters the heap.
 /// </summary>
-internal static class TopLosses
+internal sealed class TopLosses
 {
     /// <summary>How many images the evaluation report shows by default.</summary>
     public const int DefaultCount = 16;
@@ -39,59 +40,102 @@ internal static class TopLosses
     private const int ImagesPerRow = 8;
     private const int TargetImageSide = 84;
 
-    /// <summary>The <paramref name="count"/> images of <paramref name="data"/> with the highest log-loss, highest first.</summary>
+    private readonly CnnClassificationTransformer classifier;
+    private readonly int count;
+    private readonly Dictionary<string, int> classIndex;
+    private IReadOnlyList<TopLoss>? highest;
+
+    /// <summary>Prepares to keep the <paramref name="count"/> highest-loss images of what <paramref name="classifier"/> scores.</summary>
     /// <param name="classifier">The model.</param>
-    /// <param name="data">Labelled images (a text <c>Label</c>, labels the model knows, as <see cref="Evaluation.Compute"/> checked).</param>
     /// <param name="count">How many to keep.</param>
-    public static IReadOnlyList<TopLoss> Find(CnnClassificationTransformer classifier, IDataView data, int count)
+    public TopLosses(CnnClassificationTransformer classifier, int count)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        var classIndex = classifier.ClassNames.Select((name, i) => (name, i)).ToDictionary(p => p.name, p => p.i, StringComparer.Ordinal);
-        var scored = classifier.Transform(data);
+        this.classifier = classifier;
+        this.count = count;
+        classIndex = classifier.ClassNames.Select((name, i) => (name, i)).ToDictionary(p => p.name, p => p.i, StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// The highest-loss images of the last pass read to its end over a view from <see cref="Watch"/>, highest first.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No pass was read to its end.</exception>
+    public IReadOnlyList<TopLoss> Highest =>
+        highest ?? throw new InvalidOperationException("No pass over the watched scores reached its end.");
+
+    /// <summary>
+    /// The view <paramref name="scored"/> (the classifier's output on labelled images: a text <c>Label</c> the model knows, as
+    /// <see cref="Evaluation.Compute"/> checks) that finds the top losses in every pass another reader makes over it.
+    /// </summary>
+    public IDataView Watch(IDataView scored)
+    {
         var schema = scored.Schema;
         var image = ImageColumnBinding.Bind(schema, classifier.FeatureColumnName, classifier.ReadShape);
-        var pathColumn = schema.GetColumnOrNull(PathColumn);
-        DataViewSchema.Column[] columns = [schema[CnnColumnNames.Label], schema[CnnColumnNames.Score], image.Column, .. pathColumn is { } p ? [p] : Array.Empty<DataViewSchema.Column>()];
+        var path = schema.GetColumnOrNull(PathColumn);
+        DataViewSchema.Column[] read = [schema[CnnColumnNames.Label], schema[CnnColumnNames.Score], image.Column];
+        DataViewSchema.Column[] observed = path is { } column ? [.. read, column] : read;
+        return new ObservedDataView(scored, observed, cursor => new Pass(this, cursor, image, path));
+    }
 
-        var worst = new PriorityQueue<TopLoss, double>();
-        using var cursor = scored.GetRowCursor(columns);
-        var labelGetter = cursor.GetGetter<ReadOnlyMemory<char>>(schema[CnnColumnNames.Label]);
-        var scoreGetter = cursor.GetGetter<VBuffer<float>>(schema[CnnColumnNames.Score]);
-        var pathGetter = pathColumn is { } column ? cursor.GetGetter<ReadOnlyMemory<char>>(column) : null;
-        var readImage = image.CreateReader(cursor);
-        ReadOnlyMemory<char> label = default, path = default;
-        VBuffer<float> scores = default;
-        while (cursor.MoveNext())
+    /// <summary>One pass's heap: it becomes <see cref="Highest"/> when the pass ends.</summary>
+    private sealed class Pass : IPassObserver
+    {
+        private readonly TopLosses owner;
+        private readonly DataViewRowCursor cursor;
+        private readonly ImageColumnBinding image;
+        private readonly ValueGetter<ReadOnlyMemory<char>> labelGetter;
+        private readonly ValueGetter<VBuffer<float>> scoreGetter;
+        private readonly ValueGetter<ReadOnlyMemory<char>>? pathGetter;
+        private readonly Action<Span<float>> readImage;
+        private readonly PriorityQueue<TopLoss, double> worst = new();
+        private ReadOnlyMemory<char> label, path;
+        private VBuffer<float> scores;
+
+        public Pass(TopLosses owner, DataViewRowCursor cursor, ImageColumnBinding image, DataViewSchema.Column? pathColumn)
+        {
+            this.owner = owner;
+            this.cursor = cursor;
+            this.image = image;
+            labelGetter = cursor.GetGetter<ReadOnlyMemory<char>>(cursor.Schema[CnnColumnNames.Label]);
+            scoreGetter = cursor.GetGetter<VBuffer<float>>(cursor.Schema[CnnColumnNames.Score]);
+            pathGetter = pathColumn is { } column ? cursor.GetGetter<ReadOnlyMemory<char>>(column) : null;
+            readImage = image.CreateReader(cursor);
+        }
+
+        public void Row()
         {
             scoreGetter(ref scores);
             labelGetter(ref label);
             var probabilities = scores.DenseValues().ToArray();
             string trueLabel = label.ToString();
-            if (!classIndex.TryGetValue(trueLabel, out int truth))
+            if (!owner.classIndex.TryGetValue(trueLabel, out int truth))
                 throw new InvalidDataException($"Row {cursor.Position} has the label '{trueLabel}', which the model does not know.");
             double probability = probabilities[truth];
             double loss = -Math.Log(Math.Max(probability, ProbabilityFloor));
-            if (worst.Count == count && loss <= worst.Peek().Loss)
-                continue;
+            if (worst.Count == owner.count && loss <= worst.Peek().Loss)
+                return;
             var pixels = new float[image.Shape.Size];
             readImage(pixels);
             pathGetter?.Invoke(ref path);
             int predicted = Array.IndexOf(probabilities, probabilities.Max());
-            var entry = new TopLoss(cursor.Position, pathGetter is null ? null : path.ToString(), trueLabel, classifier.ClassNames[predicted], probability, loss)
+            string? file = pathGetter is null ? null : path.ToString();
+            var entry = new TopLoss(cursor.Position, file, trueLabel, owner.classifier.ClassNames[predicted], probability, loss)
             {
                 Pixels = pixels,
                 Shape = image.Shape,
             };
-            if (worst.Count == count)
+            if (worst.Count == owner.count)
                 worst.DequeueEnqueue(entry, loss);
             else
                 worst.Enqueue(entry, loss);
         }
-        return [.. worst.UnorderedItems.Select(e => e.Element).OrderByDescending(e => e.Loss).ThenBy(e => e.Row)];
+
+        public void End() =>
+            owner.highest = [.. worst.UnorderedItems.Select(e => e.Element).OrderByDescending(e => e.Loss).ThenBy(e => e.Row)];
     }
 
     /// <summary>
-    /// The images (of one shape, as <see cref="Find"/> gives them) as a captioned grid: true label, prediction, and loss under each.
+    /// The images (of one shape, as <see cref="Highest"/> gives them) as a captioned grid: true label, prediction, and loss under each.
     /// </summary>
     public static RgbImage Draw(IReadOnlyList<TopLoss> losses)
     {
@@ -99,9 +143,11 @@ internal static class TopLosses
         var shape = losses[0].Shape;
         var rows = losses.Chunk(ImagesPerRow).Select(chunk => new GalleryRow(
             [.. chunk.Select(l => l.Pixels)],
-            Captions: [.. chunk.Select(l => FormattableString.Invariant($"true: {l.TrueLabel} ({l.TrueProbability:P0})\npredicted: {l.Predicted}\nloss {l.Loss:F2}"))]));
+            Captions: [.. chunk.Select(Caption)]));
         int scale = Math.Clamp((int)Math.Round((double)TargetImageSide / Math.Max(shape.Height, shape.Width)), 1, 32);
         return ImageGallery.Draw([.. rows], shape, scale);
     }
 
+    private static string Caption(TopLoss loss) => FormattableString.Invariant(
+        $"true: {loss.TrueLabel} ({loss.TrueProbability:P0})\npredicted: {loss.Predicted}\nloss {loss.Loss:F2}");
 }

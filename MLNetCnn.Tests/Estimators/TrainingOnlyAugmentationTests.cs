@@ -49,12 +49,12 @@ public sealed class TrainingOnlyAugmentationTests
         int Passes(bool augment)
         {
             var mlContext = new MLContext(seed: 1);
-            var data = new PassCountingDataView(mlContext.Data.LoadFromImageDataset(SyntheticImages.Bars(40, size: 12)));
+            var data = new PassCountingDataView(mlContext.Data.LoadFromImageDataset(SyntheticImages.Bars(40, size: 12)), "Features");
             var start = mlContext.Transforms.Conversion.MapValueToKey("Label");
             var trainer = mlContext.MulticlassClassification.Trainers.Cnn(epochs: 3);
             using var model = (augment ? start.AppendTrainingOnly(mlContext.Transforms.RandomVerticalFlip()).Append(trainer) : start.Append(trainer))
                 .Fit(data).LastTransformer;
-            return data.FeaturePasses;
+            return data.Passes;
         }
 
         // The trainer caches the data under the random stages and applies their draws itself each epoch
@@ -151,29 +151,6 @@ public sealed class TrainingOnlyAugmentationTests
 
     private static float[] Scores(ITransformer model, IDataView data) =>
         [.. model.Transform(data).GetColumn<float[]>("Score").SelectMany(s => s)];
-
-    /// <summary>Counts the cursors that read the Features column.</summary>
-    private sealed class PassCountingDataView(IDataView inner) : IDataView
-    {
-        public int FeaturePasses { get; private set; }
-
-        public DataViewSchema Schema => inner.Schema;
-
-        public bool CanShuffle => inner.CanShuffle;
-
-        public long? GetRowCount() => inner.GetRowCount();
-
-        public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
-        {
-            var columns = columnsNeeded.ToList();
-            if (columns.Any(c => c.Name == "Features"))
-                FeaturePasses++;
-            return inner.GetRowCursor(columns, rand);
-        }
-
-        public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null) =>
-            [GetRowCursor(columnsNeeded, rand)];
-    }
 
     private sealed class BarRow
     {
