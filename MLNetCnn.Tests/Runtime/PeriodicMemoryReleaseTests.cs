@@ -5,35 +5,28 @@ namespace MLNetCnn.Tests.Runtime;
 [TestClass]
 public sealed class PeriodicMemoryReleaseTests
 {
-    private const long MiB = 1 << 20;
-
     [TestCategory("Fast")]
     [TestMethod]
-    public void StepsReleaseOnlyWhenTheResidentSetHasGrownAtACheck()
+    public void StepsReleaseOnlyOnceTheIntervalHasPassed()
     {
         var now = TimeSpan.Zero;
-        long resident = 500 * MiB;
         int calls = 0;
-        var release = new PeriodicMemoryRelease(TimeSpan.FromSeconds(10), 0.03, () => now, () => resident, () => { calls++; return true; });
+        var release = new PeriodicMemoryRelease(TimeSpan.FromSeconds(10), () => now, () => { calls++; return true; });
 
-        void StepAt(double seconds, long residentMiB)
+        foreach (double seconds in new[] { 1, 5, 9.9 })
         {
             now = TimeSpan.FromSeconds(seconds);
-            resident = residentMiB * MiB;
             release.AfterStep();
         }
-
-        StepAt(10, 500);
-        StepAt(20, 510);
-        Assert.AreEqual(0, calls, "2 % above the lowest check is within the allowance");
-        StepAt(25, 900);
-        Assert.AreEqual(0, calls, "between checks the resident set is not read");
-        StepAt(30, 480);
-        StepAt(40, 500);
-        Assert.AreEqual(1, calls, "4 % above the new lowest level (480 MiB)");
-        StepAt(45, 600);
-        Assert.AreEqual(1, calls, "the interval counts from the last check");
-        StepAt(50, 600);
+        Assert.AreEqual(0, calls);
+        now = TimeSpan.FromSeconds(10);
+        release.AfterStep();
+        Assert.AreEqual(1, calls);
+        now = TimeSpan.FromSeconds(19);
+        release.AfterStep();
+        Assert.AreEqual(1, calls, "the interval counts from the last release");
+        now = TimeSpan.FromSeconds(20);
+        release.AfterStep();
         Assert.AreEqual(2, release.Releases);
     }
 
@@ -42,30 +35,23 @@ public sealed class PeriodicMemoryReleaseTests
     public void AnEpochsEndReleasesAtOnceAndRestartsTheInterval()
     {
         var now = TimeSpan.FromSeconds(3);
-        long resident = 100 * MiB;
         int calls = 0;
-        var release = new PeriodicMemoryRelease(TimeSpan.FromSeconds(10), 0.03, () => now, () => resident, () => { calls++; return true; });
-        release.AfterStep();
+        var release = new PeriodicMemoryRelease(TimeSpan.FromSeconds(10), () => now, () => { calls++; return true; });
         release.ReleaseNow();
-        Assert.AreEqual(1, calls, "whatever the resident set");
+        Assert.AreEqual(1, calls);
         now = TimeSpan.FromSeconds(12);
         release.AfterStep();
-        resident = 200 * MiB;
+        Assert.AreEqual(1, calls);
         now = TimeSpan.FromSeconds(13);
         release.AfterStep();
-        Assert.AreEqual(1, calls, "the first check only sets the level");
-        now = TimeSpan.FromSeconds(23);
-        release.AfterStep();
-        Assert.AreEqual(1, calls, "level with the lowest check");
+        Assert.AreEqual(2, calls);
     }
 
     [TestCategory("Fast")]
     [TestMethod]
     public void WhereNothingCanBeReleasedNothingIsCounted()
     {
-        long resident = MiB;
-        var release = new PeriodicMemoryRelease(TimeSpan.Zero, 0, () => TimeSpan.Zero, () => resident++, () => false);
-        release.AfterStep();
+        var release = new PeriodicMemoryRelease(TimeSpan.Zero, () => TimeSpan.Zero, () => false);
         release.AfterStep();
         release.ReleaseNow();
         Assert.AreEqual(0, release.Releases);
