@@ -64,12 +64,7 @@ public sealed class EvaluateCommandTests
         var mlContext = new MLContext(seed: 1);
         using var model = ModelFile.Load(mlContext, TrainedCliModel.Model);
         var classifier = model.Classifier;
-        var data = mlContext.Data.LoadImageFolder(TrainedCliModel.Data, new ImageFileOptions
-        {
-            ImageWidth = 12,
-            ImageHeight = 12,
-            ImageColumnName = classifier.FeatureColumnName,
-        });
+        var data = TrainedCliModel.LoadData(mlContext, classifier.FeatureColumnName);
         var scored = classifier.Transform(data);
         var paths = scored.GetColumn<string>("ImagePath").ToArray();
         var labels = scored.GetColumn<string>("Label").ToArray();

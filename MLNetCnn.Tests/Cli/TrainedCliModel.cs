@@ -1,3 +1,6 @@
+using Microsoft.ML;
+using MLNetCnn.Estimators;
+
 namespace MLNetCnn.Tests.Cli;
 
 /// <summary>A small model that <c>mlnetcnn train</c> made once per test run, on 12x12 colour images of classes a, b and c.</summary>
@@ -18,4 +21,13 @@ internal static class TrainedCliModel
 
     /// <summary>The class folder it was trained on.</summary>
     public static string Data => Trained.Value.Data;
+
+    /// <summary>The class folder as the model reads it: 12x12 images in <paramref name="imageColumn"/>.</summary>
+    public static IDataView LoadData(MLContext mlContext, string imageColumn) =>
+        mlContext.Data.LoadImageFolder(Data, new ImageFileOptions
+        {
+            ImageWidth = 12,
+            ImageHeight = 12,
+            ImageColumnName = imageColumn,
+        });
 }

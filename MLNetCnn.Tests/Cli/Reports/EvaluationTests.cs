@@ -1,7 +1,6 @@
 using Microsoft.ML;
 using MLNetCnn.Cli;
 using MLNetCnn.Cli.Reports;
-using MLNetCnn.Estimators;
 
 namespace MLNetCnn.Tests.Cli.Reports;
 
@@ -15,12 +14,7 @@ public sealed class EvaluationTests
         var mlContext = new MLContext(seed: 1);
         using var model = ModelFile.Load(mlContext, TrainedCliModel.Model);
         var classifier = model.Classifier;
-        var images = mlContext.Data.LoadImageFolder(TrainedCliModel.Data, new ImageFileOptions
-        {
-            ImageWidth = 12,
-            ImageHeight = 12,
-            ImageColumnName = classifier.FeatureColumnName,
-        });
+        var images = TrainedCliModel.LoadData(mlContext, classifier.FeatureColumnName);
         var plain = new PassCountingDataView(images);
         var alone = Evaluation.Compute(mlContext, classifier, plain);
         var data = new PassCountingDataView(images);
