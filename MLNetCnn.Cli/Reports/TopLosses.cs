@@ -106,17 +106,17 @@ internal sealed class TopLosses
         {
             scoreGetter(ref scores);
             labelGetter(ref label);
-            var probabilities = scores.DenseValues().ToArray();
             string trueLabel = label.ToString();
             if (!owner.classIndex.TryGetValue(trueLabel, out int truth))
                 throw new InvalidDataException($"Row {cursor.Position} has the label '{trueLabel}', which the model does not know.");
-            double probability = probabilities[truth];
+            double probability = scores.GetItemOrDefault(truth);
             double loss = -Math.Log(Math.Max(probability, ProbabilityFloor));
             if (worst.Count == owner.count && loss <= worst.Peek().Loss)
                 return;
             var pixels = new float[image.Shape.Size];
             readImage(pixels);
             pathGetter?.Invoke(ref path);
+            var probabilities = scores.DenseValues().ToArray();
             int predicted = Array.IndexOf(probabilities, probabilities.Max());
             string? file = pathGetter is null ? null : path.ToString();
             var entry = new TopLoss(cursor.Position, file, trueLabel, owner.classifier.ClassNames[predicted], probability, loss)

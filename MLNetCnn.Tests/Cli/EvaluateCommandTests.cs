@@ -3,7 +3,6 @@ using Microsoft.ML.Data;
 using MLNetCnn.Cli;
 using MLNetCnn.Cli.Reports;
 using MLNetCnn.Data;
-using MLNetCnn.Estimators;
 
 namespace MLNetCnn.Tests.Cli;
 
