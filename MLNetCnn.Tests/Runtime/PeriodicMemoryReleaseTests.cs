@@ -36,7 +36,8 @@ public sealed class PeriodicMemoryReleaseTests
     {
         var now = TimeSpan.Zero;
         int calls = 0;
-        var release = new PeriodicMemoryRelease(TimeSpan.FromSeconds(10), () => now, () => { Interlocked.Increment(ref calls); return true; });
+        var release = new PeriodicMemoryRelease(TimeSpan.FromSeconds(10), () => now,
+            () => { Interlocked.Increment(ref calls); return true; });
         now = TimeSpan.FromSeconds(10);
 
         Parallel.For(0, 64, _ => release.AfterStep());

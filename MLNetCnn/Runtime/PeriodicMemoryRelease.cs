@@ -38,7 +38,9 @@ internal sealed class PeriodicMemoryRelease
         _last = clock();
     }
 
-    /// <summary>The process's release for training: once every <see cref="NativeMemoryTuning.ReleaseInterval"/> of wall-clock time.</summary>
+    /// <summary>
+    /// The process's release for training: at most once every <see cref="NativeMemoryTuning.ReleaseInterval"/> of wall-clock time.
+    /// </summary>
     public static PeriodicMemoryRelease ForTraining => Training.Value;
 
     /// <summary>How many times memory was released.</summary>
