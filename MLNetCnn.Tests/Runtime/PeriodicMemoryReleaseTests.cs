@@ -32,18 +32,19 @@ public sealed class PeriodicMemoryReleaseTests
 
     [TestCategory("Fast")]
     [TestMethod]
-    public void StepsFromManyThreadsReleaseOncePerInterval()
+    public void AnEpochsEndReleasesAtOnceAndRestartsTheInterval()
     {
-        var now = TimeSpan.Zero;
+        var now = TimeSpan.FromSeconds(3);
         int calls = 0;
-        var release = new PeriodicMemoryRelease(TimeSpan.FromSeconds(10), () => now,
-            () => { Interlocked.Increment(ref calls); return true; });
-        now = TimeSpan.FromSeconds(10);
-
-        Parallel.For(0, 64, _ => release.AfterStep());
-
+        var release = new PeriodicMemoryRelease(TimeSpan.FromSeconds(10), () => now, () => { calls++; return true; });
+        release.ReleaseNow();
         Assert.AreEqual(1, calls);
-        Assert.AreEqual(1, release.Releases);
+        now = TimeSpan.FromSeconds(12);
+        release.AfterStep();
+        Assert.AreEqual(1, calls);
+        now = TimeSpan.FromSeconds(13);
+        release.AfterStep();
+        Assert.AreEqual(2, calls);
     }
 
     [TestCategory("Fast")]
@@ -52,7 +53,7 @@ public sealed class PeriodicMemoryReleaseTests
     {
         var release = new PeriodicMemoryRelease(TimeSpan.Zero, () => TimeSpan.Zero, () => false);
         release.AfterStep();
-        release.AfterStep();
+        release.ReleaseNow();
         Assert.AreEqual(0, release.Releases);
     }
 }

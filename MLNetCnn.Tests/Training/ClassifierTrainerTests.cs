@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using MLNetCnn.Data;
-using MLNetCnn.Runtime;
 using MLNetCnn.Training;
 using static TorchSharp.torch;
 
@@ -116,23 +114,4 @@ public sealed class ClassifierTrainerTests
 
     private static CnnModel NewModel(int seed) =>
         CnnModel.Create("lenet5", new ModelSpec(Train.Shape, Train.ClassCount), InputNormalization.FromData(Train), CPU, seed);
-
-    [TestCategory("Fast")]
-    [TestMethod]
-    public void ShortEpochsAndTrainingsInARowReleaseFreedMemoryAtMostOncePerInterval()
-    {
-        using var first = NewModel(5);
-        using var second = NewModel(6);
-        var trainer = new ClassifierTrainer(new TrainingOptions { Epochs = 3, BatchSize = 32, Seed = 5 });
-        var release = PeriodicMemoryRelease.ForTraining;
-        int before = release.Releases;
-        var clock = Stopwatch.StartNew();
-
-        trainer.Train(first, Train);
-        trainer.Train(second, Train);
-
-        // Every release, whoever's step made it, costs the next steps the faults of touching their memory again.
-        int allowed = 1 + (int)(clock.Elapsed / NativeMemoryTuning.ReleaseInterval);
-        Assert.IsLessThanOrEqualTo(allowed, release.Releases - before, $"6 epochs in {clock.Elapsed.TotalSeconds:F1} s");
-    }
 }

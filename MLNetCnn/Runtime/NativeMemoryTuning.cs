@@ -41,7 +41,7 @@ public enum NativeMemoryTuningResult
 /// Kept memory is also where a long run's resident set grows: libtorch's buffers of tens of megabytes land in new places
 /// of a fragmented heap while the free ones around them stay resident. <see cref="ReleaseFreedMemory"/> hands every
 /// arena's free pages back to the kernel (<c>malloc_trim</c>), and training calls it between steps once every
-/// <see cref="ReleaseInterval"/> across the process, so the resident set stays near what the steps use
+/// <see cref="ReleaseInterval"/> and at the end of each epoch, so the resident set stays near what the steps use
 /// (BENCHMARKS.md, Scale: a peak of 2.56 GB -> 1.76 GB on 30,000 images at 224 px, its cost within the runs' noise).
 /// </para>
 /// </remarks>
@@ -53,7 +53,7 @@ public static class NativeMemoryTuning
     /// <summary>Free memory at the top of the heap is returned to the kernel only beyond this many bytes.</summary>
     public const int TrimThreshold = 256 * 1024 * 1024;
 
-    /// <summary>Training hands freed memory back to the kernel between steps at most this often, counted across the process.</summary>
+    /// <summary>Training hands freed memory back to the kernel between steps at most this often (and after every epoch).</summary>
     public static readonly TimeSpan ReleaseInterval = TimeSpan.FromSeconds(10);
 
     private const int MallocTrimThresholdParameter = -1;

@@ -23,7 +23,7 @@ internal sealed class TrainingSession : IDisposable
     private readonly Stopwatch _clock = new();
     private readonly List<EpochReport> _history = [];
     private readonly List<IDisposable> _owned = [];
-    private readonly PeriodicMemoryRelease _memoryRelease = PeriodicMemoryRelease.ForTraining;
+    private readonly PeriodicMemoryRelease _memoryRelease = PeriodicMemoryRelease.ForTraining();
 
     private Backbone? _backbone;
     private TorchSharp.Modules.OptimizerHelper _optimizer = null!;
@@ -246,6 +246,7 @@ internal sealed class TrainingSession : IDisposable
 
     private void EndEpoch()
     {
+        _memoryRelease.ReleaseNow();
         _model.Network.eval();
         // With weight averaging, the averaged weights are validated, and kept as the best ones.
         using var averaged = _average?.SwapIn();
