@@ -1,5 +1,6 @@
 using MLNetCnn.Data;
 using MLNetCnn.Explanations;
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -145,7 +146,8 @@ public sealed partial class CnnModel
             }
             map = map.detach().flatten().to(ScalarType.Float32);
             float peak = map.max().item<float>();
-            var values = (peak > 0 ? map / peak : map).cpu().data<float>().ToArray();
+            using var divisor = (peak > 0 ? peak : 1f).ToScalar();
+            var values = map.div(divisor).cpu().data<float>().ToArray();
             return new HeatMap(method, layerName, explained, Spec.Input.Height, Spec.Input.Width, values, probabilities);
         }
         finally

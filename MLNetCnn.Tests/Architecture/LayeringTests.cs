@@ -1,6 +1,4 @@
 using System.Reflection;
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
 using NetArchTest.Rules;
 
 namespace MLNetCnn.Tests.Architecture;
@@ -50,7 +48,7 @@ public sealed class LayeringTests
             namespace MLNetCnn.Visualization { public sealed class Grid { } }
             """;
         var folder = TestFolders.Create();
-        string cleanPath = Compile(clean, folder, "Clean"), plantedPath = Compile(planted, folder, "Planted");
+        string cleanPath = TestAssemblies.Compile(clean, folder, "Clean"), plantedPath = TestAssemblies.Compile(planted, folder, "Planted");
 
         Assert.IsEmpty(Layering.Violations(cleanPath, Layering.EngineFloors));
         var violations = Layering.Violations(plantedPath, Layering.EngineFloors);
@@ -99,18 +97,5 @@ public sealed class LayeringTests
         var result = Types.InAssembly(estimators).ShouldNot().HaveDependencyOnAny("System.CommandLine", "Spectre.Console", "MLNetCnn.Cli")
             .GetResult();
         Assert.IsTrue(result.IsSuccessful, string.Join(", ", result.FailingTypeNames ?? []));
-    }
-
-    private static string Compile(string source, string folder, string name)
-    {
-        var references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
-            .Where(p => Path.GetFileName(p).StartsWith("System.", StringComparison.Ordinal) || Path.GetFileName(p) == "netstandard.dll")
-            .Select(p => MetadataReference.CreateFromFile(p));
-        var compilation = CSharpCompilation.Create(name, [CSharpSyntaxTree.ParseText(source)], references,
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
-        string path = Path.Combine(folder, name + ".dll");
-        var emitted = compilation.Emit(path);
-        Assert.IsTrue(emitted.Success, string.Join(Environment.NewLine, emitted.Diagnostics));
-        return path;
     }
 }

@@ -1,6 +1,7 @@
 using MLNetCnn.Data;
 using MLNetCnn.Export;
 using MLNetCnn.Layers;
+using MLNetCnn.Runtime;
 using MLNetCnn.Training;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -91,6 +92,8 @@ public static class GoogLeNet
 
     private sealed class GoogLeNetNetwork : nn.Module<Tensor, Tensor>, IAuxiliaryLoss, IClassifierHead, IExportableModule
     {
+        private static readonly Scalar AuxiliaryWeight = AuxiliaryLossWeight.ToScalar();
+
         private readonly Sequential conv1;
         private readonly nn.Module<Tensor, Tensor> maxpool1;
         private readonly nn.Module<Tensor, Tensor> norm1;
@@ -189,8 +192,8 @@ public static class GoogLeNet
                 return null;
             auxiliaryLogits = null;
             using var scope = NewDisposeScope();
-            var sum = criterion(logits.First, target) + criterion(logits.Second, target);
-            return sum.mul(AuxiliaryLossWeight).MoveToOuterDisposeScope();
+            var sum = criterion(logits.First, target).add(criterion(logits.Second, target), Scalars.One);
+            return sum.mul(AuxiliaryWeight).MoveToOuterDisposeScope();
         }
 
         private static MaxPool2d StemPool() => nn.MaxPool2d(3, 2, ceil_mode: true);

@@ -14,6 +14,7 @@ internal static class Initialisation
     public static void Apply(IEnumerable<nn.Module> modules, Action<Tensor> initialiseWeight, double bias = 0)
     {
         using var noGrad = no_grad();
+        using var biasValue = bias.ToScalar();
         foreach (var layer in modules.SelectMany(m => m.modules().Prepend(m)).Where(m => m is Conv2d or Linear))
         {
             foreach (var (name, parameter) in layer.named_parameters(recurse: false))
@@ -21,7 +22,7 @@ internal static class Initialisation
                 if (name == "weight")
                     initialiseWeight(parameter);
                 else
-                    nn.init.constant_(parameter, bias);
+                    nn.init.constant_(parameter, biasValue);
             }
         }
     }
@@ -36,6 +37,9 @@ internal static class Initialisation
     {
         const double ShareWithinTwoDeviations = 0.95449973610364158; // erf(2 / sqrt(2))
         using var noGrad = no_grad();
-        weight.uniform_(-ShareWithinTwoDeviations, ShareWithinTwoDeviations).erfinv_().mul_(std * Math.Sqrt(2)).clamp_(-2 * std, 2 * std);
+        using var scale = (std * Math.Sqrt(2)).ToScalar();
+        using var lowest = (-2 * std).ToScalar();
+        using var highest = (2 * std).ToScalar();
+        weight.uniform_(-ShareWithinTwoDeviations, ShareWithinTwoDeviations).erfinv_().mul_(scale).clamp_(lowest, highest);
     }
 }

@@ -1,5 +1,6 @@
 using MLNetCnn.Data;
 using MLNetCnn.Export;
+using MLNetCnn.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -140,14 +141,16 @@ public static class LeNet
     {
         private const double Amplitude = 1.7159;
         private const double Slope = 2.0 / 3.0;
+        private static readonly Scalar AmplitudeScalar = Amplitude.ToScalar();
+        private static readonly Scalar SlopeScalar = Slope.ToScalar();
 
         public ScaledTanh() : base(nameof(ScaledTanh)) => RegisterComponents();
 
         public override Tensor forward(Tensor input)
         {
-            using var scaled = input.mul(Slope);
+            using var scaled = input.mul(SlopeScalar);
             using var squashed = scaled.tanh();
-            return squashed.mul(Amplitude);
+            return squashed.mul(AmplitudeScalar);
         }
 
         public string Export(GraphBuilder graph, string input) => graph.Scale(graph.Node("Tanh", [graph.Scale(input, Slope)]), Amplitude);
@@ -239,14 +242,14 @@ public static class LeNet
 
         public EuclideanRbfOutput(int inputs, int classes) : base(nameof(EuclideanRbfOutput))
         {
-            centres = randint(0, 2, [classes, inputs]).to(float32).mul_(2).sub_(1);
+            centres = randint(0, 2, [classes, inputs]).to(float32).mul_(Scalars.Two).sub_(Scalars.One);
             RegisterComponents();
         }
 
         public override Tensor forward(Tensor input)
         {
             using var scope = NewDisposeScope();
-            var distances = input.unsqueeze(1).sub(centres.unsqueeze(0)).square().sum(-1);
+            var distances = input.unsqueeze(1).sub(centres.unsqueeze(0)).pow(Scalars.Two).sum(-1);
             return distances.neg().MoveToOuterDisposeScope();
         }
 

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using MLNetCnn.Data;
+using MLNetCnn.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -71,11 +72,12 @@ internal static class BatchNormFolding
         var mean = norm.running_mean!.to(ScalarType.Float64);
         var gamma = norm.affine ? norm.weight!.to(ScalarType.Float64) : ones_like(variance);
         var beta = norm.affine && norm.bias is { } shift ? shift.to(ScalarType.Float64) : zeros_like(variance);
-        var scale = gamma / (variance + norm.eps).sqrt();
+        using var epsilon = norm.eps.ToScalar();
+        var scale = gamma / variance.add(epsilon, Scalars.One).sqrt();
         var weight = convolution.weight!;
         var bias = convolution.bias is { } b ? b.to(ScalarType.Float64) : zeros_like(variance);
         weight.copy_(weight.to(ScalarType.Float64) * scale.view(-1, 1, 1, 1));
-        var folded = ((bias - mean) * scale + beta).to(weight.dtype);
+        var folded = ((bias - mean) * scale).add(beta, Scalars.One).to(weight.dtype);
         if (convolution.bias is { } existing)
             existing.copy_(folded);
         else

@@ -1,4 +1,5 @@
 using MLNetCnn.Export;
+using MLNetCnn.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -49,7 +50,7 @@ public sealed class BasicBlock : nn.Module<Tensor, Tensor>, IExportableModule
         var identity = downsample is null ? input : downsample.call(input);
         var output = bn1.call(conv1.call(input)).relu_();
         output = bn2.call(conv2.call(output));
-        return output.add_(identity).relu_().MoveToOuterDisposeScope();
+        return output.add_(identity, Scalars.One).relu_().MoveToOuterDisposeScope();
     }
 
     string IExportableModule.Export(GraphBuilder graph, string input)

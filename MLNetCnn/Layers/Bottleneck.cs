@@ -1,4 +1,5 @@
 using MLNetCnn.Export;
+using MLNetCnn.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -59,7 +60,7 @@ public sealed class Bottleneck : nn.Module<Tensor, Tensor>, IExportableModule
         var output = bn1.call(conv1.call(Subsampling.Apply(input, conv1Stride))).relu_();
         output = bn2.call(conv2.call(output)).relu_();
         output = bn3.call(conv3.call(output));
-        return output.add_(identity).relu_().MoveToOuterDisposeScope();
+        return output.add_(identity, Scalars.One).relu_().MoveToOuterDisposeScope();
     }
 
     string IExportableModule.Export(GraphBuilder graph, string input)

@@ -1,4 +1,5 @@
 using MLNetCnn.Export;
+using MLNetCnn.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -52,13 +53,14 @@ public sealed class StochasticPool2d : nn.Module<Tensor, Tensor>, IExportableMod
             var rows = windows.permute(0, 1, 3, 2).reshape(-1, kernelSize * kernelSize);
             var rowSums = rows.sum(1, keepdim: true);
             // An all-zero window has nothing to choose from: any location gives its zero.
-            var probabilities = where(rowSums.gt(0), rows.detach() / rowSums.detach().clamp_min(1e-12), ones_like(rows));
+            var shares = rows.detach() / rowSums.detach().clamp_min(Scalars.SmallestDenominator);
+            var probabilities = where(rowSums.gt(Scalars.Zero), shares, ones_like(rows));
             var picked = probabilities.multinomial(1);
             pooled = rows.gather(1, picked);
         }
         else
         {
-            pooled = windows.square().sum(2, keepdim: true) / sums.clamp_min(1e-12);
+            pooled = windows.pow(Scalars.Two).sum(2, keepdim: true) / sums.clamp_min(Scalars.SmallestDenominator);
         }
         return pooled.reshape(n, channels, outHeight, outWidth).MoveToOuterDisposeScope();
     }

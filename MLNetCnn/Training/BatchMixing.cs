@@ -1,3 +1,5 @@
+using MLNetCnn.Runtime;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MLNetCnn.Training;
@@ -34,7 +36,11 @@ internal sealed class BatchMixing
         var partnerImages = input.index_select(0, partner);
         var partnerTarget = target.index_select(0, partner);
         if (!cut)
-            return new MixedBatch(input * lambda + partnerImages * (1 - lambda), partnerTarget, lambda);
+        {
+            using var share = lambda.ToScalar();
+            using var partnerShare = (1 - lambda).ToScalar();
+            return new MixedBatch(input.mul(share).add(partnerImages.mul(partnerShare), Scalars.One), partnerTarget, lambda);
+        }
 
         long height = input.shape[2], width = input.shape[3];
         double side = Math.Sqrt(1 - lambda);

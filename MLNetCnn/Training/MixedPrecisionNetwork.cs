@@ -63,7 +63,8 @@ internal sealed class MixedPrecisionNetwork : IDisposable
             loss.backward();
             return;
         }
-        using var scaled = loss * Scaler.Scale;
+        using var scale = Scaler.Scale.ToScalar();
+        using var scaled = loss.mul(scale);
         scaled.backward();
     }
 
@@ -75,7 +76,7 @@ internal sealed class MixedPrecisionNetwork : IDisposable
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        double unscale = 1 / (Scaler?.Scale ?? 1);
+        using var unscale = (1 / (Scaler?.Scale ?? 1)).ToScalar();
         foreach (var (master, copy) in _parameters)
         {
             if (copy.grad is not { } gradient)

@@ -3,7 +3,10 @@ using static TorchSharp.torch;
 
 namespace MLNetCnn.Training;
 
-/// <summary>Creates TorchSharp's optimizer for <see cref="TrainingOptions.Optimizer"/> and its settings.</summary>
+/// <summary>
+/// Creates TorchSharp's optimizer for <see cref="TrainingOptions.Optimizer"/> and its settings, with scalar arguments that outlive
+/// their native calls (<see cref="ScalarSafeAdam"/>).
+/// </summary>
 public static class OptimizerFactory
 {
     /// <summary>An optimizer over <paramref name="parameters"/> at <see cref="TrainingOptions.LearningRate"/>.</summary>
@@ -24,12 +27,15 @@ public static class OptimizerFactory
         var rates = groups.Select(g => (g.Parameters, LearningRate: options.LearningRate * g.LearningRateFactor)).ToList();
         return options.Optimizer switch
         {
-            OptimizerKind.Adam => optim.Adam(rates.Select(g => new Adam.ParamGroup(g.Parameters, new Adam.Options { LearningRate = g.LearningRate })),
-                options.LearningRate, weight_decay: options.WeightDecay),
-            OptimizerKind.AdamW => optim.AdamW(rates.Select(g => new AdamW.ParamGroup(g.Parameters, new AdamW.Options { LearningRate = g.LearningRate })),
-                options.LearningRate, weight_decay: options.WeightDecay),
-            OptimizerKind.Sgd => optim.SGD(rates.Select(g => new SGD.ParamGroup(g.Parameters, new SGD.Options { LearningRate = g.LearningRate })),
-                options.LearningRate, options.Momentum, weight_decay: options.WeightDecay, nesterov: options.Nesterov),
+            OptimizerKind.Adam => new ScalarSafeAdam(
+                rates.Select(g => new Adam.ParamGroup(g.Parameters, new Adam.Options { LearningRate = g.LearningRate })),
+                options.LearningRate, options.WeightDecay),
+            OptimizerKind.AdamW => new ScalarSafeAdamW(
+                rates.Select(g => new AdamW.ParamGroup(g.Parameters, new AdamW.Options { LearningRate = g.LearningRate })),
+                options.LearningRate, options.WeightDecay),
+            OptimizerKind.Sgd => new ScalarSafeSgd(
+                rates.Select(g => new SGD.ParamGroup(g.Parameters, new SGD.Options { LearningRate = g.LearningRate })),
+                options.LearningRate, options.Momentum, options.WeightDecay, options.Nesterov),
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.Optimizer, "Unknown optimizer."),
         };
     }

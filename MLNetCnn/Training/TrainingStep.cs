@@ -1,4 +1,5 @@
 using MLNetCnn.Architectures;
+using MLNetCnn.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -79,12 +80,17 @@ internal sealed class TrainingStep : IDisposable
             input = TensorLayouts.ToChannelsLast(input);
         var logits = MixedPrecision is null ? _model.Network.forward(input) : MixedPrecision.Forward(input);
         var network = MixedPrecision?.Network ?? _model.Network;
-        Tensor MixedCriterion(Tensor output, Tensor labels) => mixed is { } m
-            ? Criterion(output, labels) * m.Lambda + Criterion(output, m.PartnerTarget) * (1 - m.Lambda)
-            : Criterion(output, labels);
+        Tensor MixedCriterion(Tensor output, Tensor labels)
+        {
+            if (mixed is not { } m)
+                return Criterion(output, labels);
+            using var share = m.Lambda.ToScalar();
+            using var partnerShare = (1 - m.Lambda).ToScalar();
+            return Criterion(output, labels).mul(share).add(Criterion(output, m.PartnerTarget).mul(partnerShare), Scalars.One);
+        }
         var loss = MixedCriterion(logits, target);
         if (network is IAuxiliaryLoss auxiliary && auxiliary.AuxiliaryLoss(target, MixedCriterion) is { } extra)
-            loss = loss + extra;
+            loss = loss.add(extra, Scalars.One);
         float value = loss.item<float>();
         if (!float.IsFinite(value))
             throw new TrainingDivergedException(epoch, step, LearningRate, value);
@@ -135,6 +141,6 @@ internal sealed class TrainingStep : IDisposable
             return nn.functional.cross_entropy(scores, target, label_smoothing: _options.LabelSmoothing);
         var each = nn.functional.cross_entropy(scores, target, reduction: nn.Reduction.None, label_smoothing: _options.LabelSmoothing);
         // A batch whose images all weigh 0 contributes nothing (rather than 0/0).
-        return (each * weights).sum() / weights.sum().clamp_min(1e-12);
+        return (each * weights).sum() / weights.sum().clamp_min(Scalars.SmallestDenominator);
     }
 }

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MLNetCnn.Training;
@@ -30,11 +31,13 @@ internal sealed class WeightAverage : IDisposable
     {
         Updates++;
         double decay = Math.Min(_decay, (1.0 + Updates) / (10.0 + Updates));
+        using var kept = decay.ToScalar();
+        using var taken = (1 - decay).ToScalar();
         using var noGrad = no_grad();
         foreach (var (live, average) in _pairs)
         {
             if (average.is_floating_point())
-                average.mul_(decay).add_(live, alpha: 1 - decay);
+                average.mul_(kept).add_(live, taken);
             else
                 average.copy_(live);
         }

@@ -1,0 +1,33 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MLNetCnn.Training;
+
+/// <summary>
+/// TorchSharp's <see cref="AdamW"/> with scalar arguments that live through their native calls, as <see cref="ScalarSafeAdam"/>
+/// is to <see cref="Adam"/>: the same arithmetic and state, the decoupled weight decay first.
+/// </summary>
+internal sealed class ScalarSafeAdamW(IEnumerable<AdamW.ParamGroup> groups, double learningRate, double weightDecay)
+    : AdamW(groups, learningRate, weight_decay: weightDecay)
+{
+    public override Tensor step(Func<Tensor>? closure = null) => _step<ParamGroup>(group =>
+    {
+        var options = (Options)group.Options;
+        double rate = options.LearningRate!.Value;
+        using var update = new AdamUpdate(options.beta1!.Value, options.beta2!.Value, options.eps!.Value, options.amsgrad!.Value);
+        using var shrink = (1 - rate * options.weight_decay!.Value).ToScalar();
+        foreach (var parameter in group.Parameters)
+        {
+            if (parameter.grad is not { } gradient)
+                continue;
+            if (options.maximize!.Value)
+                gradient = -gradient;
+            var state = (State)_state[parameter.Handle];
+            state.step += 1;
+            parameter.mul_(shrink);
+            state.max_exp_avg_sq = update.Apply(parameter, gradient, state.step, rate, state.exp_avg, state.exp_avg_sq,
+                state.max_exp_avg_sq);
+        }
+    }, closure)!;
+}
