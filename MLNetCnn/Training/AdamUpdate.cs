@@ -1,5 +1,6 @@
 using MLNetCnn.Runtime;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace MLNetCnn.Training;
@@ -8,13 +9,24 @@ namespace MLNetCnn.Training;
 /// The moment updates and the step of Adam and AdamW for one parameter group, as TorchSharp 0.107 computes them, with the
 /// group's scalar arguments held until disposed (<see cref="ScalarSafeAdam"/>).
 /// </summary>
-internal sealed class AdamUpdate(double beta1, double beta2, double epsilon, bool amsgrad) : IDisposable
+internal sealed class AdamUpdate(double beta1, double beta2, double epsilon, bool amsgrad, bool maximize) : IDisposable
 {
     private readonly Scalar _beta1 = beta1.ToScalar();
     private readonly Scalar _beta2 = beta2.ToScalar();
     private readonly Scalar _gradientShare = (1 - beta1).ToScalar();
     private readonly Scalar _squareShare = (1 - beta2).ToScalar();
     private readonly Scalar _epsilon = epsilon.ToScalar();
+
+    /// <summary>The update for a group of TorchSharp's Adam.</summary>
+    public static AdamUpdate For(Adam.Options options) =>
+        new(options.beta1!.Value, options.beta2!.Value, options.eps!.Value, options.amsgrad!.Value, options.maximize!.Value);
+
+    /// <summary>The update for a group of TorchSharp's AdamW.</summary>
+    public static AdamUpdate For(AdamW.Options options) =>
+        new(options.beta1!.Value, options.beta2!.Value, options.eps!.Value, options.amsgrad!.Value, options.maximize!.Value);
+
+    /// <summary>The gradient the step follows (negated to maximise); null when the parameter has none.</summary>
+    public Tensor? GradientOf(Tensor parameter) => parameter.grad is { } gradient && maximize ? -gradient : parameter.grad;
 
     /// <summary>
     /// Updates the moments with <paramref name="gradient"/> and takes step <paramref name="step"/> on <paramref name="parameter"/>;

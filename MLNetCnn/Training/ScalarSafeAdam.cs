@@ -18,19 +18,16 @@ internal sealed class ScalarSafeAdam(IEnumerable<Adam.ParamGroup> groups, double
     {
         var options = (Options)group.Options;
         double decay = options.weight_decay!.Value;
-        using var update = new AdamUpdate(options.beta1!.Value, options.beta2!.Value, options.eps!.Value, options.amsgrad!.Value);
+        using var update = AdamUpdate.For(options);
         using var decayScalar = decay.ToScalar();
         foreach (var parameter in group.Parameters)
         {
-            if (parameter.grad is not { } gradient)
+            if (update.GradientOf(parameter) is not { } gradient)
                 continue;
-            if (options.maximize!.Value)
-                gradient = -gradient;
-            var state = (State)_state[parameter.Handle];
-            state.step += 1;
             if (decay != 0)
                 gradient = gradient.add(parameter, decayScalar);
-            state.max_exp_avg_sq = update.Apply(parameter, gradient, state.step, options.LearningRate!.Value, state.exp_avg,
+            var state = (State)_state[parameter.Handle];
+            state.max_exp_avg_sq = update.Apply(parameter, gradient, ++state.step, options.LearningRate!.Value, state.exp_avg,
                 state.exp_avg_sq, state.max_exp_avg_sq);
         }
     }, closure)!;

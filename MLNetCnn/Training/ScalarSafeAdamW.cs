@@ -15,18 +15,15 @@ internal sealed class ScalarSafeAdamW(IEnumerable<AdamW.ParamGroup> groups, doub
     {
         var options = (Options)group.Options;
         double rate = options.LearningRate!.Value;
-        using var update = new AdamUpdate(options.beta1!.Value, options.beta2!.Value, options.eps!.Value, options.amsgrad!.Value);
+        using var update = AdamUpdate.For(options);
         using var shrink = (1 - rate * options.weight_decay!.Value).ToScalar();
         foreach (var parameter in group.Parameters)
         {
-            if (parameter.grad is not { } gradient)
+            if (update.GradientOf(parameter) is not { } gradient)
                 continue;
-            if (options.maximize!.Value)
-                gradient = -gradient;
-            var state = (State)_state[parameter.Handle];
-            state.step += 1;
             parameter.mul_(shrink);
-            state.max_exp_avg_sq = update.Apply(parameter, gradient, state.step, rate, state.exp_avg, state.exp_avg_sq,
+            var state = (State)_state[parameter.Handle];
+            state.max_exp_avg_sq = update.Apply(parameter, gradient, ++state.step, rate, state.exp_avg, state.exp_avg_sq,
                 state.max_exp_avg_sq);
         }
     }, closure)!;
