@@ -173,10 +173,10 @@ public sealed class TensorLayoutTests
     [TestMethod]
     public void AutoChoosesChannelsLastForTheFamiliesMeasuredFasterThatWayOnTheCpu()
     {
-        // Where oneDNN is held to AVX (a CPU that does not describe its caches), channels-last measured no faster.
+        // Where oneDNN is held to AVX (a CPU that does not describe its caches), only MobileNet measured faster channels-last.
         bool measuredFaster = CpuCacheTopology.IsDescribed;
         Assert.AreEqual(measuredFaster, TensorLayouts.ChannelsLastByDefault("resnet18", CPU));
-        Assert.AreEqual(measuredFaster, TensorLayouts.ChannelsLastByDefault("mobilenet-v1", CPU));
+        Assert.IsTrue(TensorLayouts.ChannelsLastByDefault("mobilenet-v1", CPU));
         Assert.AreEqual(measuredFaster, TensorLayouts.ChannelsLastByDefault("googlenet", CPU));
         Assert.IsFalse(TensorLayouts.ChannelsLastByDefault("lenet5", CPU));
         Assert.IsFalse(TensorLayouts.ChannelsLastByDefault(TinyNetwork.Name, CPU), "an architecture of one's own stays channels-first");

@@ -42,16 +42,18 @@ public static class TensorLayouts
     // MobileNet v1 1.18-1.25x, GoogLeNet 1.21x, torchvision's ResNet-18 at 112 px 1.22x; LeNet-5 and VGG-11-BN within the noise.
     private static readonly string[] FasterChannelsLastOnCpu = ["resnet", "mobilenet", "googlenet"];
 
+    // Where oneDNN is held to AVX (CPUs that do not describe their caches), MobileNet v1 trained 1.09-1.44x and scored 1.14-1.48x
+    // faster channels-last in every round; ResNet-8 0.82-0.94x, ResNet-20 0.98-1.27x (BENCHMARKS.md, "CPUs that do not ...").
+    private static readonly string[] FasterChannelsLastWhereOneDnnIsHeldToAvx = ["mobilenet"];
+
     /// <summary>Whether <see cref="TensorLayout.Auto"/> trains and scores <paramref name="architecture"/> channels-last on <paramref name="device"/>.</summary>
     public static bool ChannelsLastByDefault(string architecture, Device device)
     {
         ArgumentNullException.ThrowIfNull(architecture);
         ArgumentNullException.ThrowIfNull(device);
         // cuDNN's channels-last kernels pay off with tensor cores, that is in 16-bit; no CUDA measurement here, so float32 stays NCHW.
-        // Where oneDNN is held to AVX (CPUs that do not describe their caches) channels-last measured no faster: ResNet-8 0.85x,
-        // ResNet-20 1.0x, MobileNet v1 1.09x (BENCHMARKS.md, "CPUs that do not describe their caches").
-        return device.type == DeviceType.CPU && Runtime.CpuCacheTopology.IsDescribed
-            && FasterChannelsLastOnCpu.Any(family => architecture.StartsWith(family, StringComparison.OrdinalIgnoreCase));
+        var families = Runtime.CpuCacheTopology.IsDescribed ? FasterChannelsLastOnCpu : FasterChannelsLastWhereOneDnnIsHeldToAvx;
+        return device.type == DeviceType.CPU && families.Any(family => architecture.StartsWith(family, StringComparison.OrdinalIgnoreCase));
     }
 
     /// <summary>
