@@ -42,9 +42,12 @@ public static class TensorLayouts
     // MobileNet v1 1.18-1.25x, GoogLeNet 1.21x, torchvision's ResNet-18 at 112 px 1.22x; LeNet-5 and VGG-11-BN within the noise.
     private static readonly string[] FasterChannelsLastOnCpu = ["resnet", "mobilenet", "googlenet"];
 
-    // Where oneDNN is held to AVX (CPUs that do not describe their caches), MobileNet v1 trained 1.09-1.44x and scored 1.14-1.48x
-    // faster channels-last in every round; ResNet-8 0.82-0.94x, ResNet-20 0.98-1.27x (BENCHMARKS.md, "CPUs that do not ...").
-    private static readonly string[] FasterChannelsLastWhereOneDnnIsHeldToAvx = ["mobilenet"];
+    // Where oneDNN is held to AVX (CPUs that do not describe their caches), engine training in alternated rounds (BENCHMARKS.md,
+    // "CPUs that do not ..."): MobileNet v1 1.09-1.44x, GoogLeNet 1.05-1.19x, ResNet-14, -20 and -56 0.84-1.37x channels-last, faster
+    // in 12 of 14 rounds (-32, -44 and -110 are the same blocks, between and beyond); ResNet-8 0.82-1.43x, torchvision's ResNet-18 at
+    // 112 px 0.93-1.00x and ResNet-50 0.94-1.22x stay channels-first.
+    private static readonly string[] FasterChannelsLastWhereOneDnnIsHeldToAvx =
+        ["mobilenet", "googlenet", "resnet14", "resnet20", "resnet32", "resnet44", "resnet56", "resnet110"];
 
     /// <summary>Whether <see cref="TensorLayout.Auto"/> trains and scores <paramref name="architecture"/> channels-last on <paramref name="device"/>.</summary>
     public static bool ChannelsLastByDefault(string architecture, Device device)
