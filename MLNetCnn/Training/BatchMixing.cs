@@ -36,11 +36,7 @@ internal sealed class BatchMixing
         var partnerImages = input.index_select(0, partner);
         var partnerTarget = target.index_select(0, partner);
         if (!cut)
-        {
-            using var share = lambda.ToScalar();
-            using var partnerShare = (1 - lambda).ToScalar();
-            return new MixedBatch(input.mul(share).add(partnerImages.mul(partnerShare), Scalars.One), partnerTarget, lambda);
-        }
+            return new MixedBatch(Blend(input, partnerImages, lambda), partnerTarget, lambda);
 
         long height = input.shape[2], width = input.shape[3];
         double side = Math.Sqrt(1 - lambda);
@@ -54,6 +50,17 @@ internal sealed class BatchMixing
         // The box may be clipped at the border: the labels follow the area actually pasted.
         double pasted = (double)((bottom - top) * (right - left)) / (height * width);
         return new MixedBatch(mixed, partnerTarget, 1 - pasted);
+    }
+
+    /// <summary>
+    /// <paramref name="own"/> x <paramref name="ownShare"/> + <paramref name="partner"/> x (1 - <paramref name="ownShare"/>): MixUp's
+    /// images, and the loss of a mixed batch.
+    /// </summary>
+    public static Tensor Blend(Tensor own, Tensor partner, double ownShare)
+    {
+        using var share = ownShare.ToScalar();
+        using var partnerShare = (1 - ownShare).ToScalar();
+        return own.mul(share).add(partner.mul(partnerShare), Scalars.One);
     }
 
     private static double DrawShare(double alpha)

@@ -80,14 +80,9 @@ internal sealed class TrainingStep : IDisposable
             input = TensorLayouts.ToChannelsLast(input);
         var logits = MixedPrecision is null ? _model.Network.forward(input) : MixedPrecision.Forward(input);
         var network = MixedPrecision?.Network ?? _model.Network;
-        Tensor MixedCriterion(Tensor output, Tensor labels)
-        {
-            if (mixed is not { } m)
-                return Criterion(output, labels);
-            using var share = m.Lambda.ToScalar();
-            using var partnerShare = (1 - m.Lambda).ToScalar();
-            return Criterion(output, labels).mul(share).add(Criterion(output, m.PartnerTarget).mul(partnerShare), Scalars.One);
-        }
+        Tensor MixedCriterion(Tensor output, Tensor labels) => mixed is { } m
+            ? BatchMixing.Blend(Criterion(output, labels), Criterion(output, m.PartnerTarget), m.Lambda)
+            : Criterion(output, labels);
         var loss = MixedCriterion(logits, target);
         if (network is IAuxiliaryLoss auxiliary && auxiliary.AuxiliaryLoss(target, MixedCriterion) is { } extra)
             loss = loss.add(extra, Scalars.One);
