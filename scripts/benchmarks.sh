@@ -2,7 +2,7 @@
 # Reproduces BENCHMARKS.md from a fresh clone: installs what the benchmarks need from apt (PyTorch as the speed peer,
 # torchvision as the decode peer, numpy and PIL for the scale benchmark's generated photos, the full Fashion-MNIST for
 # the accuracy runs and the photos), then runs the speed, data path, memory and scale benchmarks and the two accuracy runs.
-# Usage: bash scripts/benchmarks.sh [output folder]   (about 1 h 45 min on 2 cores; nothing else should run meanwhile)
+# Usage: bash scripts/benchmarks.sh [output folder]   (1 h 45 min to 2 h 10 min on 2 cores; nothing else should run meanwhile)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-benchmark-results}
